@@ -1,0 +1,252 @@
+"""One function per figure: `Analysis -> alt.Chart`. Pure, no I/O, usable in a notebook.
+
+Image grids are one `image` mark per picture (see images.py) with a colour key
+drawn as a real Vega legend, so they paint fast and stay accurate; rect heatmaps
+are kept for single small grids where each cell's tooltip matters.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import polars as pl
+
+from . import images
+from .analysis import Analysis, Gallery, tidy_sample
+
+CELL = 56  # px for one image in a gallery
+GALLERY = 50  # px for one image in the 6-wide galleries, so they fit a 375 px phone
+SMALL = 34  # px for one panel in the 10x10 grid, so it fits a 375 px phone
+INK = "#1f4e79"  # bars and points: dark enough for 4.5:1 contrast on white
+MUTED = "#9aa5b1"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The shared look; every public function returns through here."""
+    return (
+        chart.configure(font=FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222", domainColor="#666", tickColor="#666", gridColor="#e5e5e5")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222")
+        .configure_title(fontSize=14, color="#222", anchor="start")
+    )
+
+
+def _noun(analysis: Analysis, plural: bool = False) -> str:
+    return analysis.dataset.class_noun[plural]
+
+
+def _sort(analysis: Analysis) -> list[str]:
+    return list(analysis.dataset.class_names)
+
+
+def _ink_key(title: str) -> alt.Chart:
+    """An invisible layer whose only job is the grey legend for ink images."""
+    key = pl.DataFrame({"v": [0, 255]})
+    return alt.Chart(alt.Data(values=key.to_dicts())).mark_point(opacity=0).encode(
+        color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
+                        legend=alt.Legend(orient="right", gradientLength=120, values=[0, 64, 128, 192, 255]))
+    )
+
+
+def class_counts(analysis: Analysis) -> alt.Chart:
+    """How many images each class has, with the share in the tooltip."""
+    noun = _noun(analysis)
+    data = analysis.counts.with_columns((pl.col("share") * 100).round(1).alias("percent"))
+    base = alt.Chart(alt.Data(values=data.to_dicts())).encode(
+        y=alt.Y("name:N", sort=_sort(analysis), title=noun.capitalize()),
+        x=alt.X("count:Q", title="Images"),
+        tooltip=[alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("count:Q", title="Images", format=","),
+                 alt.Tooltip("percent:Q", title="Share (%)")],
+    )
+    bars = base.mark_bar(color=INK)
+    text = base.mark_text(align="left", dx=3, color="#222").encode(text=alt.Text("count:Q", format=","))
+    return _finish((bars + text).properties(width="container", height=22 * len(data)))
+
+
+def first_images(analysis: Analysis) -> alt.Chart:
+    """The first images of the input in reading order, with label and instance number."""
+    gallery = analysis.first
+    columns = 6
+    data = _gallery_rows(gallery).with_columns(
+        (pl.int_range(pl.len()) % columns).alias("col"),
+        (pl.int_range(pl.len()) // columns).alias("row"),
+        pl.format("#{} · {}", pl.col("instance"), pl.col("name")).alias("caption"),
+    )
+    noun = _noun(analysis).capitalize()
+    base = alt.Chart(alt.Data(values=data.to_dicts())).encode(
+        x=alt.X("col:O", axis=None),
+        y=alt.Y("row:O", axis=None),
+        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun)],
+    )
+    pictures = base.mark_image(width=CELL, height=CELL, smooth=False).encode(url="url:N")
+    captions = base.mark_text(baseline="top", dy=CELL / 2 + 2, fontSize=11, color="#222").encode(text="caption:N")
+    rows = -(-len(data) // columns)
+    chart = (pictures + captions).properties(width=columns * (CELL + 12), height=rows * (CELL + 22))
+    return _finish(alt.layer(chart, _ink_key("Ink")))
+
+
+def first_image_pixels(analysis: Analysis) -> alt.Chart:
+    """The first image as its 784 rows of the tidy table: one cell per pixel, with its x, y and value."""
+    image = analysis.first.images[0]
+    first = analysis.first.table.row(0, named=True)
+    ys, xs = np.indices(image.shape)
+    data = pl.DataFrame({"x": xs.ravel(), "y": ys.ravel(), "value": image.ravel().astype(np.int64)})
+    sample = tidy_sample(analysis)
+    y_sample = int(sample["y"][0])
+    cell = 10
+    pixels = alt.Chart(alt.Data(values=data.to_dicts())).mark_rect().encode(
+        x=alt.X("x:O", title="x (column)", axis=alt.Axis(values=list(range(0, 28, 4)), labelAngle=0)),
+        y=alt.Y("y:O", title="y (row)", axis=alt.Axis(values=list(range(0, 28, 4)))),
+        color=alt.Color("value:Q", title="Value", scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
+                        legend=alt.Legend(gradientLength=120, values=[0, 64, 128, 192, 255])),
+        tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
+    )
+    marker = alt.Chart(alt.Data(values=[{"y": y_sample, "x0": int(sample["x"].min()), "x1": int(sample["x"].max())}])).mark_rect(
+        fill=None, stroke="#d9480f", strokeWidth=2
+    ).encode(x="x0:O", x2="x1:O", y="y:O")
+    chart = (pixels + marker).properties(width=28 * cell, height=28 * cell, title=f"Instance {first['instance']} ({first['name']}), pixel by pixel")
+    return _finish(chart)
+
+
+def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
+    """How often each pixel value occurs; without the zeros (`zeros=False`) the rest can be seen."""
+    counts = analysis.pixel_counts
+    data = pl.DataFrame({"value": np.arange(256), "count": counts, "percent": counts / counts.sum() * 100})
+    if not zeros:
+        data = data.filter(pl.col("value") > 0)
+    chart = alt.Chart(alt.Data(values=data.to_dicts())).mark_bar(color=INK).encode(
+        x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", bin=alt.Bin(step=1), scale=alt.Scale(domain=[0, 256])),
+        y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip("value:Q", title="Value"), alt.Tooltip("count:Q", title="Pixels", format=","),
+                 alt.Tooltip("percent:Q", title="Share (%)", format=".3f")],
+    )
+    return _finish(chart.properties(width="container", height=200))
+
+
+def centroids(analysis: Analysis) -> alt.Chart:
+    """The mean image of each class, dark on white."""
+    noun = _noun(analysis).capitalize()
+    rows = [
+        {"name": name, "url": images.ink_url(analysis.centroids[label]), "count": int(analysis.counts["count"][label]),
+         "col": i % 5, "row": i // 5}
+        for i, (label, name) in enumerate(enumerate(analysis.dataset.class_names)) if label in analysis.present
+    ]
+    big = 2 * CELL
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
+        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")],
+    )
+    pictures = base.mark_image(width=big, height=big, smooth=False).encode(url="url:N")
+    captions = base.mark_text(baseline="top", dy=big / 2 + 2, fontSize=12, color="#222").encode(text="name:N")
+    chart = (pictures + captions).properties(width=5 * (big + 8), height=-(-len(rows) // 5) * (big + 22))
+    return _finish(alt.layer(chart, _ink_key("Mean ink")))
+
+
+def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.LayerChart:
+    """Each class's distances to its centroid as a boxplot, the outliers as points with their instance."""
+    noun = _noun(analysis).capitalize()
+    order = _sort(analysis)
+    stats = alt.Data(values=analysis.distance_stats.to_dicts())
+    y = alt.Y("name:N", sort=order, title=noun)
+    x_title = f"RMS distance to the {_noun(analysis)}'s mean image"
+    tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("n:Q", title="Images", format=","),
+               alt.Tooltip("median:Q", title="Median", format=".1f"), alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
+               alt.Tooltip("q3:Q", title="Upper quartile", format=".1f"), alt.Tooltip("max:Q", title="Largest", format=".1f")]
+    opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.25)) if highlight else alt.value(1.0)
+    base = alt.Chart(stats).encode(y=y, tooltip=tooltip, opacity=opacity)
+    whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q")
+    boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x="q1:Q", x2="q3:Q")
+    medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x="median:Q")
+    outliers = alt.Chart(alt.Data(values=analysis.outliers.to_dicts())).mark_point(size=18, color=INK, filled=False).encode(
+        x="distance:Q", y=y, opacity=opacity,
+        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("distance:Q", title="Distance", format=".1f")],
+    )
+    return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
+
+
+def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.LayerChart:
+    """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
+    noun = _noun(analysis).capitalize()
+    data = _gallery_rows(gallery)
+    opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.2)) if highlight else alt.value(1.0)
+    chart = alt.Chart(alt.Data(values=data.to_dicts())).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
+        x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("name:N", sort=_sort(analysis), title=noun, axis=alt.Axis(labelFontSize=14)),
+        url="url:N",
+        opacity=opacity,
+        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("rank:Q", title="Rank"),
+                 alt.Tooltip("distance:Q", title="Distance", format=".1f")],
+    ).properties(width=6 * GALLERY, height=len(analysis.present) * GALLERY)
+    return alt.layer(chart, _ink_key("Ink"))
+
+
+def atypical(analysis: Analysis) -> alt.VConcatChart:
+    """Boxplots above the least typical images, with one control picking a class in both."""
+    names = [analysis.dataset.class_names[k] for k in analysis.present]
+    focus = alt.param(
+        name="focus", value=None,
+        bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {_noun(analysis)}: "),
+    )
+    highlight = "focus === null || datum.name === focus"
+    boxes = distance_boxplots(analysis, highlight).properties(title=f"Distance of each image to its {_noun(analysis)}'s mean")
+    least = _extremes(analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight)
+    return _finish(alt.vconcat(boxes, least.properties(title="The six least typical images")).add_params(focus))
+
+
+def most_typical(analysis: Analysis) -> alt.LayerChart:
+    """The images nearest their class's mean, the counterpart of the least typical."""
+    return _finish(_extremes(analysis, analysis.most_typical, "Rank (1 = nearest the mean)"))
+
+
+def pair_differences(analysis: Analysis) -> alt.Chart:
+    """Row class's mean minus column class's mean: red where the row's class has more ink, blue where the column's has."""
+    noun = _noun(analysis)
+    present = analysis.present
+    names = analysis.dataset.class_names
+    c = analysis.centroids
+    limit = float(max((np.abs(c[a] - c[b]).max() for a in present for b in present if a != b), default=1.0)) or 1.0
+    rows = [
+        {"row": names[a], "col": names[b], "url": images.diverging_url(c[a] - c[b], limit), "distance": float(analysis.pair_distances[a, b])}
+        for a in present for b in present if a != b
+    ]
+    order = [names[k] for k in present]
+    pictures = alt.Chart(alt.Data(values=rows)).mark_image(width=SMALL - 2, height=SMALL - 2, smooth=False).encode(
+        x=alt.X("col:N", sort=order, title=f"Column {noun} (blue: darker here)", axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
+        y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
+        url="url:N",
+        tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
+                 alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
+    ).properties(width=len(order) * SMALL, height=len(order) * SMALL)
+    key = alt.Chart(alt.Data(values=[{"v": -limit}, {"v": limit}])).mark_point(opacity=0).encode(
+        color=alt.Color("v:Q", title=["Row minus", "column"], scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
+                        legend=alt.Legend(gradientLength=140, format=".0f"))
+    )
+    return _finish(alt.layer(pictures, key))
+
+
+def pair_distances(analysis: Analysis) -> alt.Chart:
+    """The RMS distance between every two class means: small numbers are pairs easy to confuse."""
+    noun = _noun(analysis)
+    names = analysis.dataset.class_names
+    present = analysis.present
+    order = [names[k] for k in present]
+    rows = [{"row": names[a], "col": names[b], "distance": float(analysis.pair_distances[a, b])} for a in present for b in present if a != b]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("row:N", sort=order, title=None),
+        tooltip=[alt.Tooltip("row:N", title=noun.capitalize()), alt.Tooltip("col:N", title=f"versus {noun}"),
+                 alt.Tooltip("distance:Q", title="RMS distance", format=".1f")],
+    )
+    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title=["RMS distance", "between means"], scale=alt.Scale(scheme="yelloworangered", reverse=True),
+                                                    legend=alt.Legend(gradientLength=140)))
+    text = base.mark_text(fontSize=10).encode(
+        text=alt.Text("distance:Q", format=".0f"),
+        color=alt.condition(alt.datum.distance < float(np.median([r["distance"] for r in rows] or [0])), alt.value("white"), alt.value("#111")),
+    )
+    return _finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
+
+
+def _gallery_rows(gallery: Gallery) -> pl.DataFrame:
+    return gallery.table.with_columns(pl.Series("url", [images.ink_url(image) for image in gallery.images]))

@@ -1,0 +1,248 @@
+"""The report site: every page and file rendered in memory, then written and swapped in at once.
+
+Like mkdocs' build, everything is gathered first so all pages agree; only then is
+anything written, into a temporary folder beside the destination that replaces
+the old report in one rename, so a failed build never leaves half a site behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import altair as alt
+import jinja2
+import numpy as np
+import polars as pl
+
+from . import __version__, charts
+from .analysis import Analysis
+from .cache import cache_dir
+from .errors import ReportError
+from .narrative import facts
+
+TEMPLATES = Path(__file__).parent / "templates"  # inside the wheel
+if not TEMPLATES.is_dir():  # running from a source checkout
+    TEMPLATES = Path(__file__).parent.parent / "templates"
+MANIFEST = "data/manifest.json"
+GENERATOR = "mnist-report"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart with the words a reader without it needs: caption and alt text."""
+
+    id: str
+    chart: alt.TopLevelMixin
+    caption: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Page:
+    file: str
+    template: str
+    title: Callable[[str, str], str]  # (noun, plural noun) -> title
+    summary: str  # one line for the table of contents ({noun}/{nouns} filled in)
+    figures: Callable[[Analysis, dict], list[Figure]]
+
+
+def _overview(a: Analysis, f: dict) -> list[Figure]:
+    noun = a.dataset.class_noun[0]
+    return [Figure("counts", charts.class_counts(a), f"Images per {noun}: from {f['rarest'].value:,} ({f['rarest'].name}) to {f['commonest'].value:,} ({f['commonest'].name}).",
+                   f"Horizontal bar chart of the number of images of each {noun}.")]
+
+
+def _data(a: Analysis, f: dict) -> list[Figure]:
+    n_first = a.first.table.height
+    first = a.first.table.row(0, named=True)
+    return [
+        Figure("first", charts.first_images(a), f"The first {n_first} images in file order, each with its instance number and label.",
+               f"{n_first} handwritten images in two rows, labelled " + ", ".join(f["first_names"]) + "."),
+        Figure("pixels", charts.first_image_pixels(a), f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; the outlined row is the sample in the table above.",
+               f"Grid of 28 by 28 grey squares drawing a {first['name']}; hover a square for its x, y and value."),
+    ]
+
+
+def _pixels(a: Analysis, f: dict) -> list[Figure]:
+    return [
+        Figure("histogram", charts.pixel_histogram(a, zeros=True), f"How often each pixel value occurs over all {f['total_pixels']:,} pixels.",
+               "Bar chart of pixel values 0 to 255: one tall bar at 0, a small rise near 255, almost nothing between."),
+        Figure("histogram-ink", charts.pixel_histogram(a, zeros=False), "The same counts without the zeros, on their own scale, so the values in between and the bump at full ink show.",
+               "Bar chart of pixel values 1 to 255: low and flat in the middle, rising sharply in the last few values."),
+    ]
+
+
+def _centroids(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    return [Figure("centroids", charts.centroids(a), f"The mean image of each {noun}, dark where most images have ink.",
+                   f"{len(a.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.")]
+
+
+def _atypical(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    return [
+        Figure("atypical", charts.atypical(a), f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; circles: beyond). "
+               f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
+               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}."),
+        Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
+               f"Grid of the six most typical images of each {noun}: clean, centred, ordinary {nouns}."),
+    ]
+
+
+def _pairs(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    return [
+        Figure("differences", charts.pair_differences(a), f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
+               f"A grid of red and blue difference images, one for each ordered pair of {nouns}."),
+        Figure("pair-distances", charts.pair_distances(a), f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
+               f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell."),
+    ]
+
+
+PAGES = (
+    Page("index.html", "overview.html", lambda n, ns: "Overview", "what the data is, where it came from, how many images per {noun}", _overview),
+    Page("data.html", "data.html", lambda n, ns: "The data", "one image per row, and the same as one row per pixel", _data),
+    Page("pixels.html", "pixels.html", lambda n, ns: "Pixel values", "how the 0-255 ink values are spread", _pixels),
+    Page("centroids.html", "centroids.html", lambda n, ns: f"Average {ns}", "the mean image of each {noun}", _centroids),
+    Page("atypical.html", "atypical.html", lambda n, ns: f"Atypical {ns}", "how far each image lies from its {noun}'s mean, and the oddest ones", _atypical),
+    Page("pairs.html", "pairs.html", lambda n, ns: f"Pairs of {ns}", "which {nouns} are easy or hard to tell apart", _pairs),
+)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = lambda x: f"{x:,}"
+    env.filters["pct"] = _percent
+    env.filters["dist"] = lambda x: f"{x:.1f}"
+    env.filters["spec"] = lambda chart: json.dumps(chart.to_dict(validate=False), separators=(",", ":"), sort_keys=True)
+    return env
+
+
+def _percent(share: float) -> str:
+    """Enough decimals to show a small share as non-zero, no more."""
+    pct = 100 * share
+    if pct == 0 or pct >= 10:
+        return f"{pct:.0f}%"
+    if pct >= 1:
+        return f"{pct:.1f}%"
+    return f"{pct:.2g}%"
+
+
+def render(analysis: Analysis, title: str, command: str) -> dict[str, bytes]:
+    """Every file of the site, by relative path: pages, data files, assets."""
+    env = environment()
+    f = facts(analysis)
+    noun, nouns = analysis.dataset.class_noun
+    nav = [{"file": p.file, "title": p.title(noun, nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
+    files: dict[str, bytes] = {}
+    for page, entry in zip(PAGES, nav):
+        html = env.get_template(page.template).render(
+            a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, page=entry, nav=nav,
+            figures={fig.id: fig for fig in page.figures(analysis, f)}, version=__version__, command=command,
+        )
+        files[page.file] = html.encode()
+    files.update(data_files(analysis))
+    files["assets/report.css"] = (TEMPLATES / "static" / "report.css").read_bytes()
+    files["assets/report.js"] = (TEMPLATES / "static" / "report.js").read_bytes()
+    files["assets/vega.js"] = vega_bundle()
+    files[MANIFEST] = _manifest(files)
+    return files
+
+
+def data_files(analysis: Analysis) -> dict[str, bytes]:
+    """The machine-readable results, documented in README."""
+    ds = analysis.dataset
+    k, h, w = analysis.centroids.shape
+    rows, cols = np.indices((h, w))
+    centroids = pl.DataFrame({
+        "label": np.repeat(np.arange(k), h * w),
+        "row": np.tile(rows.ravel(), k),
+        "col": np.tile(cols.ravel(), k),
+        "mean": analysis.centroids.reshape(-1),
+    }).drop_nans()
+    distances = pl.DataFrame({"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances})
+    least = analysis.least_typical.table.select("label", "rank", "instance", "distance")
+    return {f"data/{name}.csv": _csv(frame) for name, frame in
+            (("image_distances", distances), ("centroids", centroids), ("least_typical", least))}
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, float_precision=6)
+    return buffer.getvalue()
+
+
+def _manifest(files: dict[str, bytes]) -> bytes:
+    listing = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
+    return json.dumps({"generator": GENERATOR, "version": __version__, "files": listing}, indent=1).encode() + b"\n"
+
+
+def vega_bundle() -> bytes:
+    """Vega, Vega-Lite and vega-embed in one script, made once per vl-convert version and cached."""
+    import vl_convert
+
+    vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    path = cache_dir() / f"vega-{vl_convert.__version__}-vl{vl_version}.js"
+    if path.is_file():
+        return path.read_bytes()
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        part.write_bytes(bundle)
+        part.replace(path)
+    except OSError:
+        pass  # an unwritable cache only costs time
+    return bundle
+
+
+def write(files: dict[str, bytes], out: Path) -> Path:
+    """Write the site into a fresh folder beside `out`, then swap it in for the old report."""
+    out = Path(out).absolute()
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not _is_report(out):
+        raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as e:
+        raise ReportError(f"{out.parent}: cannot write here: {e.strerror}") from None
+    try:
+        for relative, data in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+        old = None
+        if out.exists():
+            old = out.with_name(staging.name + ".old")
+            out.rename(old)
+        staging.rename(out)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ReportError(f"{out}: cannot write the report: {e.strerror or e}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def _is_report(folder: Path) -> bool:
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("generator") == GENERATOR
+    except (OSError, ValueError, AttributeError):
+        return False
