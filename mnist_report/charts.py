@@ -83,8 +83,7 @@ def first_images(analysis: Analysis) -> alt.Chart:
     pictures = base.mark_image(width=CELL, height=CELL, smooth=False).encode(url="url:N")
     captions = base.mark_text(baseline="top", dy=CELL / 2 + 2, fontSize=11, color="#222").encode(text="caption:N")
     rows = -(-len(data) // columns)
-    chart = (pictures + captions).properties(width=columns * (CELL + 12), height=rows * (CELL + 22))
-    return _finish(alt.layer(chart, _ink_key("Ink")))
+    return _finish((pictures + captions).properties(width=columns * (CELL + 12), height=rows * (CELL + 22)))
 
 
 def first_image_pixels(analysis: Analysis) -> alt.Chart:
@@ -96,16 +95,17 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     sample = tidy_sample(analysis)
     y_sample = int(sample["y"][0])
     cell = 10
-    pixels = alt.Chart(alt.Data(values=data.to_dicts())).mark_rect().encode(
-        x=alt.X("x:O", title="x (column)", axis=alt.Axis(values=list(range(0, 28, 4)), labelAngle=0)),
-        y=alt.Y("y:O", title="y (row)", axis=alt.Axis(values=list(range(0, 28, 4)))),
+    side = image.shape[0]
+    x = alt.X("x:Q", title="x (column)", scale=alt.Scale(domain=[0, side], nice=False), axis=alt.Axis(values=list(range(0, side + 1, 4))))
+    y = alt.Y("y:Q", title="y (row)", scale=alt.Scale(domain=[0, side], nice=False, reverse=True), axis=alt.Axis(values=list(range(0, side + 1, 4))))
+    pixels = alt.Chart(alt.Data(values=data.to_dicts())).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q",
         color=alt.Color("value:Q", title="Value", scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
                         legend=alt.Legend(gradientLength=120, values=[0, 64, 128, 192, 255])),
         tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
     )
-    marker = alt.Chart(alt.Data(values=[{"y": y_sample, "x0": int(sample["x"].min()), "x1": int(sample["x"].max())}])).mark_rect(
-        fill=None, stroke="#d9480f", strokeWidth=2
-    ).encode(x="x0:O", x2="x1:O", y="y:O")
+    outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
+    marker = alt.Chart(alt.Data(values=[outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(x=x, x2="x1:Q", y=y, y2="y1:Q")
     chart = (pixels + marker).properties(width=28 * cell, height=28 * cell, title=f"Instance {first['instance']} ({first['name']}), pixel by pixel")
     return _finish(chart)
 
@@ -116,8 +116,9 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
     data = pl.DataFrame({"value": np.arange(256), "count": counts, "percent": counts / counts.sum() * 100})
     if not zeros:
         data = data.filter(pl.col("value") > 0)
-    chart = alt.Chart(alt.Data(values=data.to_dicts())).mark_bar(color=INK).encode(
-        x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", bin=alt.Bin(step=1), scale=alt.Scale(domain=[0, 256])),
+    chart = alt.Chart(alt.Data(values=data.to_dicts())).transform_calculate(end="datum.value + 1").mark_bar(color=INK).encode(
+        x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False)),
+        x2="end:Q",
         y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
         tooltip=[alt.Tooltip("value:Q", title="Value"), alt.Tooltip("count:Q", title="Pixels", format=","),
                  alt.Tooltip("percent:Q", title="Share (%)", format=".3f")],
@@ -166,12 +167,12 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
 
 
-def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.LayerChart:
+def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.Chart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = _noun(analysis).capitalize()
     data = _gallery_rows(gallery)
     opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.2)) if highlight else alt.value(1.0)
-    chart = alt.Chart(alt.Data(values=data.to_dicts())).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
+    return alt.Chart(alt.Data(values=data.to_dicts())).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
         x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=_sort(analysis), title=noun, axis=alt.Axis(labelFontSize=14)),
         url="url:N",
@@ -179,7 +180,6 @@ def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str |
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("rank:Q", title="Rank"),
                  alt.Tooltip("distance:Q", title="Distance", format=".1f")],
     ).properties(width=6 * GALLERY, height=len(analysis.present) * GALLERY)
-    return alt.layer(chart, _ink_key("Ink"))
 
 
 def atypical(analysis: Analysis) -> alt.VConcatChart:

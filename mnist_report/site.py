@@ -128,7 +128,9 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda x: f"{x:,}"
     env.filters["pct"] = _percent
     env.filters["dist"] = lambda x: f"{x:.1f}"
-    env.filters["spec"] = lambda chart: json.dumps(chart.to_dict(validate=False), separators=(",", ":"), sort_keys=True)
+    env.filters["spec"] = lambda chart: chart.to_dict(validate=False)
+    # tojson escapes <, >, & and ' so a spec can never close its <script> block.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
 
 

@@ -1,0 +1,493 @@
+"""Download the standard MNIST-format datasets into a local cache, verified by checksum.
+
+``fetch("mnist")`` returns a folder holding the four standard files
+(train/t10k images/labels, gzip-compressed IDX), each checked against the
+checksum published for the official file. Nothing that fails verification is
+ever left under its final name: downloads go to ``<file>.part`` and are renamed
+only once their checksum matches.
+
+Environment variables:
+
+``MNIST_REPORT_CACHE``
+    The cache folder. Default: ``$XDG_CACHE_HOME/mnist-report``, or
+    ``~/.cache/mnist-report``. Each dataset goes in ``<cache>/<name>/``.
+``MNIST_REPORT_MIRROR``
+    One base URL to use instead of the dataset's own mirrors, for example a
+    mirror inside a company network; files are fetched as ``<URL>/<file name>``
+    and verified against the same checksums. Like every mirror it must be
+    ``https://`` (plain ``http://`` is accepted only for localhost).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import ipaddress
+import os
+import re
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence, TextIO, Union
+
+from . import __version__
+from . import cache
+from .errors import ReportError
+
+CACHE_ENV = "MNIST_REPORT_CACHE"
+MIRROR_ENV = "MNIST_REPORT_MIRROR"
+
+# A checksum: a SHA-256 hex string, or an (algorithm, hexdigest) pair for a
+# file whose only published checksum uses another hashlib algorithm.
+Digest = Union[str, tuple[str, str]]
+
+
+def _parse_digest(digest: Digest) -> tuple[str, str]:
+    """(hashlib algorithm, lower-case hexdigest); ValueError for a malformed checksum."""
+    algorithm, value = ("sha256", digest) if isinstance(digest, str) else digest
+    if algorithm not in hashlib.algorithms_available:
+        raise ValueError(f"unknown hash algorithm {algorithm!r}")
+    value = value.lower()
+    if len(value) != 2 * hashlib.new(algorithm).digest_size or not re.fullmatch(r"[0-9a-f]+", value):
+        raise ValueError(f"not a {algorithm} hex digest: {value!r}")
+    return algorithm, value
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Where to download one dataset from and what its files must hash to."""
+
+    name: str
+    mirrors: tuple[str, ...]  # base URLs, tried in order
+    files: tuple[tuple[str, Digest], ...]  # (file name, checksum)
+    class_names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        # Fail when the record is written, not halfway through a download.
+        for _, digest in self.files:
+            _parse_digest(digest)
+
+
+_STANDARD_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+def _standard(*digests: str) -> tuple[tuple[str, Digest], ...]:
+    return tuple(zip(_STANDARD_FILES, digests))
+
+
+# SHA-256 of the official files, as listed by tensorflow/datasets
+# (tensorflow_datasets/url_checksums/{mnist,fashion_mnist,kmnist}.txt).
+# tests/test_download.py recomputes them from local copies of the official
+# files (identified by torchvision's md5s) for all of Fashion-MNIST and for
+# MNIST except train-images, whose local copy is re-compressed; that one and
+# the KMNIST values rest on the published lists alone.
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            name="mnist",
+            mirrors=(
+                "https://ossci-datasets.s3.amazonaws.com/mnist/",
+                "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            ),
+            files=_standard(
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            ),
+            class_names=tuple("0123456789"),
+        ),
+        Dataset(
+            name="fashion-mnist",
+            # The project's own S3 site is http only, so it is not listed.
+            mirrors=("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",),
+            files=_standard(
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+            ),
+            class_names=(
+                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+            ),
+        ),
+        Dataset(
+            name="kmnist",
+            mirrors=("https://codh.rois.ac.jp/kmnist/dataset/kmnist/",),
+            files=_standard(
+                "51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4",
+                "e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17",
+                "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5",
+                "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c",
+            ),
+            # One hiragana per row of the syllabary: お き す つ な は ま や れ を.
+            class_names=("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
+        ),
+    )
+}
+
+# progress(file name, bytes done, total bytes or None, outcome): outcome is None
+# while bytes arrive, then "done" once the file is verified, or a short reason
+# when an attempt fails.
+Progress = Callable[[str, int, Union[int, None], Union[str, None]], None]
+
+_CHUNK = 64 * 1024
+_RETRY_DELAY = 0.5  # seconds, times the attempt number; tests set it to 0
+_STDERR: Any = object()  # default for `progress`: sys.stderr as it is at call time
+
+
+def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The cache folder: `cache_dir`, else the shared one (see cache.py)."""
+    return Path(cache_dir) if cache_dir is not None else cache.cache_dir()
+
+
+def fetch(
+    dataset: str | Dataset,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    base_urls: Sequence[str] | None = None,
+    progress: Progress | TextIO | None = _STDERR,
+    retries: int = 2,
+    timeout: float = 30.0,
+) -> Path:
+    """Return the cache folder holding the dataset's files, downloading what is missing.
+
+    `dataset` is a name from DATASETS or a Dataset record. Mirrors come from
+    `base_urls`, else $MNIST_REPORT_MIRROR, else the record. Files already in
+    the cache are re-verified (cheap) and only downloaded again if they do not
+    match. Each mirror is tried `retries` more times after a network error;
+    a checksum mismatch moves straight to the next mirror. `progress` is a
+    text stream (default sys.stderr), a Progress callable, or None for quiet.
+    Raises ReportError when a file cannot be had from any mirror.
+    """
+    record = _resolve(dataset)
+    if retries < 0:
+        raise ValueError(f"retries must be 0 or more, not {retries}")
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, not {timeout}")
+    mirrors = _mirrors(record, base_urls)
+    report = _progress_callable(sys.stderr if progress is _STDERR else progress)
+
+    folder = cache_root(cache_dir) / record.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"cannot create cache folder {folder}: {error.strerror or error}") from error
+
+    for filename, digest in record.files:
+        _fetch_file(folder / filename, _parse_digest(digest), mirrors, report, retries, timeout)
+    return folder
+
+
+# --- one file ---------------------------------------------------------------
+
+
+class _Mismatch(Exception):
+    """The downloaded bytes do not hash to the expected checksum."""
+
+
+class _Retry(Exception):
+    """A failure worth another attempt at the same mirror (besides OSError)."""
+
+
+class _NextMirror(Exception):
+    """A failure that retrying this mirror will not fix."""
+
+
+_RETRYABLE = (OSError, http.client.HTTPException, _Retry)
+
+
+def _fetch_file(
+    final: Path,
+    digest: tuple[str, str],
+    mirrors: tuple[str, ...],
+    report: Progress,
+    retries: int,
+    timeout: float,
+) -> None:
+    algorithm, expected = digest
+    if final.is_file():
+        if _hasher(final, algorithm).hexdigest() == expected:
+            return
+        # Damaged or stale: remove it so a failed download cannot leave it looking usable.
+        final.unlink()
+    part = final.with_name(final.name + ".part")
+    # A complete download whose rename was interrupted needs no request.
+    if part.is_file() and _hasher(part, algorithm).hexdigest() == expected:
+        os.replace(part, final)
+        return
+
+    failures = []
+    for base in mirrors:
+        url = base.rstrip("/") + "/" + final.name
+        meter = _Meter(final.name, report)
+        reason = _try_mirror(url, part, digest, meter, retries, timeout)
+        if reason is None:
+            os.replace(part, final)
+            meter.end("done")
+            return
+        meter.end(reason)
+        failures.append(f"{base}: {reason}")
+    raise ReportError(f"could not download {final.name}: " + "; ".join(failures))
+
+
+def _try_mirror(
+    url: str, part: Path, digest: tuple[str, str], meter: _Meter, retries: int, timeout: float
+) -> str | None:
+    """Download url into part until it verifies: None on success, else a short reason."""
+    reason = ""
+    for attempt in range(retries + 1):
+        if attempt:
+            meter.end(f"{reason}, retrying")
+            time.sleep(_RETRY_DELAY * attempt)
+        try:
+            _attempt(url, part, digest, meter, timeout)
+            return None
+        except _Mismatch:
+            # Useless for resuming too: the next mirror starts from zero.
+            part.unlink(missing_ok=True)
+            return "checksum mismatch"
+        except _NextMirror as error:
+            return str(error)
+        except urllib.error.HTTPError as error:
+            error.close()
+            # Client errors (404, 403...) will not change on retry; 408 and 429 might.
+            if 400 <= error.code < 500 and error.code not in (408, 429):
+                return f"HTTP {error.code}"
+            reason = f"HTTP {error.code}"
+        except _RETRYABLE as error:
+            reason = _describe(error)
+    tries = retries + 1
+    return f"{reason} ({tries} tries)" if tries > 1 else reason
+
+
+def _attempt(url: str, part: Path, digest: tuple[str, str], meter: _Meter, timeout: float) -> None:
+    """One request for url into part, continuing what part already holds.
+
+    Returns once part holds the whole file and it verifies; otherwise raises
+    _Mismatch, or an error that a retry may fix (and part keeps what arrived).
+    """
+    algorithm, expected = digest
+    have = part.stat().st_size if part.is_file() else 0
+    request = urllib.request.Request(url, headers={"User-Agent": f"mnist-report/{__version__}"})
+    if have:
+        request.add_header("Range", f"bytes={have}-")
+    try:
+        response = _OPENER.open(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        if error.code == 416 and have:
+            error.close()
+            # The server cannot continue our .part (it is as long as the file,
+            # or longer, yet did not verify): start over on the next attempt.
+            part.unlink()
+            raise _Retry("cannot resume, restarting") from error
+        raise
+
+    with response:
+        if response.status == 206 and have:
+            start, total = _content_range(response.headers.get("Content-Range", ""))
+            if start != have:
+                part.unlink()
+                raise _Retry("server resumed at the wrong offset, restarting")
+            hasher = _hasher(part, algorithm)
+            mode, done = "ab", have
+        elif response.status == 200:
+            # A full response: the server ignored Range (or we sent none).
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            hasher, mode, done = hashlib.new(algorithm), "wb", 0
+        else:
+            raise _NextMirror(f"unexpected HTTP {response.status}")
+
+        meter.update(done, total)  # lets progress time this attempt from here
+        with open(part, mode) as out:
+            while chunk := response.read(_CHUNK):
+                out.write(chunk)
+                hasher.update(chunk)
+                done += len(chunk)
+                meter.update(done, total)
+
+    # http.client returns EOF quietly when the connection drops early, so
+    # compare with the announced length: a short file is resumable, not wrong.
+    if total is not None and done < total:
+        raise _Retry("connection closed early")
+    if hasher.hexdigest() != expected:
+        raise _Mismatch()
+
+
+def _content_range(value: str) -> tuple[int, int | None]:
+    """(first byte, total length) from a Content-Range header."""
+    match = re.fullmatch(r"bytes (\d+)-\d+/(\d+|\*)", value.strip())
+    if not match:
+        raise _Retry(f"bad Content-Range {value!r}")
+    return int(match[1]), None if match[2] == "*" else int(match[2])
+
+
+def _hasher(path: Path, algorithm: str) -> Any:
+    """A hashlib object fed with the file's bytes (so a resumed download can go on feeding it)."""
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        while block := f.read(1024 * 1024):
+            hasher.update(block)
+    return hasher
+
+
+def _describe(error: BaseException) -> str:
+    """A short, one-line reason for a network error."""
+    if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError):
+        if not isinstance(error.reason, BaseException):
+            return str(error.reason).splitlines()[0]
+        error = error.reason
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        return "timed out"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = str(error).strip()
+    return text.splitlines()[0][:120] if text else type(error).__name__
+
+
+# --- mirrors ------------------------------------------------------------------
+
+
+def _resolve(dataset: str | Dataset) -> Dataset:
+    if isinstance(dataset, Dataset):
+        return dataset
+    try:
+        return DATASETS[dataset]
+    except KeyError:
+        raise ReportError(f"unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}") from None
+
+
+def _mirrors(record: Dataset, base_urls: Sequence[str] | None) -> tuple[str, ...]:
+    if isinstance(base_urls, str):
+        base_urls = (base_urls,)  # a lone string would otherwise be split into characters
+    if base_urls is not None:
+        mirrors = tuple(base_urls)
+    elif os.environ.get(MIRROR_ENV):
+        mirrors = (os.environ[MIRROR_ENV],)
+    else:
+        mirrors = record.mirrors
+    if not mirrors:
+        raise ReportError(f"no mirror to download {record.name} from")
+    for url in mirrors:
+        if not _allowed(url):
+            raise ReportError(f"refusing mirror {url}: only https:// URLs are allowed (http:// only for localhost)")
+    return mirrors
+
+
+def _allowed(url: str) -> bool:
+    """https anywhere; plain http only to this machine (for tests and local mirrors)."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and _is_loopback(parts.hostname)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to URLs a mirror could have: no downgrade to http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if not _allowed(urllib.parse.urljoin(req.full_url, newurl)):
+            raise _NextMirror(f"refused redirect to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
+
+
+# --- progress -----------------------------------------------------------------
+
+
+class _Meter:
+    """One file's byte counts, forwarded to the progress callable."""
+
+    def __init__(self, filename: str, report: Progress) -> None:
+        self.filename, self.report = filename, report
+        self.done, self.total = 0, None
+
+    def update(self, done: int, total: int | None) -> None:
+        self.done, self.total = done, total
+        self.report(self.filename, done, total, None)
+
+    def end(self, outcome: str) -> None:
+        self.report(self.filename, self.done, self.total, outcome)
+
+
+class _StreamProgress:
+    """Progress on a text stream: a line redrawn in place on a terminal, else one line per file."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        try:
+            self.tty = stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self.started: tuple[float, int] | None = None  # (time, bytes) when this attempt began
+        self.drawn_at = 0.0
+        self.width = 0
+
+    def __call__(self, filename: str, done: int, total: int | None, outcome: str | None) -> None:
+        now = time.monotonic()
+        if self.started is None and outcome is not None:
+            line = f"{filename}  {outcome}"  # failed before a byte arrived
+        else:
+            if self.started is None:
+                self.started = (now, done)  # speed counts this attempt's bytes, not resumed ones
+            if outcome is None and (not self.tty or now - self.drawn_at < 0.1):
+                return
+            began, first = self.started
+            speed = (done - first) / max(now - began, 1e-6)
+            line = f"{filename}  {_human(done)} / {_human(total) if total else '?'}  {_human(speed)}/s"
+            if outcome != "done" and outcome is not None:
+                line += f"  {outcome}"
+        self.drawn_at = now
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = len(line)
+        if outcome is not None:
+            self.stream.write(("" if self.tty else line) + "\n")
+            self.started, self.width = None, 0
+        self.stream.flush()
+
+
+def _progress_callable(progress: Progress | TextIO | None) -> Progress:
+    if progress is None:
+        return lambda *_: None
+    if callable(progress):
+        return progress
+    if hasattr(progress, "write"):
+        return _StreamProgress(progress)
+    raise TypeError(f"progress must be a text stream, a callable or None, not {type(progress).__name__}")
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "kB", "MB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
