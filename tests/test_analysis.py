@@ -1,0 +1,88 @@
+"""The analysis reproduces the published figures and agrees with plain numpy on the same pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_report import analysis as analysis_module
+from mnist_report.analysis import analyze
+from mnist_report.datasets import load
+
+from .conftest import MNIST, PUBLISHED_LIMIT
+
+# The tidy-MNIST article: digit-0 instances and their RMS distance to the digit-0 mean,
+# over the first 10,000 training images (../shared/data/README.md).
+PUBLISHED_ZEROS = {2: 47.2, 22: 53.1, 35: 69.4, 38: 59.5, 52: 61.4, 57: 65.7, 64: 68.1, 69: 81.1, 70: 65.2, 76: 59.6}
+
+
+def test_published_distances_of_zeros(analysis_10k):
+    instances = np.array(list(PUBLISHED_ZEROS))
+    assert (analysis_10k.dataset.labels[instances - 1] == 0).all()
+    got = np.round(analysis_10k.distances[instances - 1], 1)
+    assert got.tolist() == list(PUBLISHED_ZEROS.values())
+
+
+def test_centroids_and_distances_match_plain_numpy(analysis_10k, train_arrays):
+    images = train_arrays[0][:PUBLISHED_LIMIT].astype(np.float64)
+    labels = train_arrays[1][:PUBLISHED_LIMIT]
+    means = np.stack([images[labels == d].mean(axis=0) for d in range(10)])
+    np.testing.assert_allclose(analysis_10k.centroids.reshape(10, -1), means, rtol=1e-12)
+    rms = np.sqrt(((images - means[labels]) ** 2).mean(axis=1))
+    np.testing.assert_allclose(analysis_10k.distances, rms, rtol=1e-12)
+    # RMS over 784 pixels is the Euclidean distance divided by 28.
+    np.testing.assert_allclose(rms * 28, np.linalg.norm(images - means[labels], axis=1), rtol=1e-12)
+
+
+def test_chunking_does_not_change_results(monkeypatch, analysis_10k):
+    monkeypatch.setattr(analysis_module, "CHUNK", 777)  # not a divisor of 10,000
+    again = analyze(load(MNIST, limit=PUBLISHED_LIMIT))
+    np.testing.assert_allclose(again.centroids, analysis_10k.centroids, rtol=1e-12)
+    np.testing.assert_allclose(again.distances, analysis_10k.distances, rtol=1e-12)
+    assert (again.pixel_counts == analysis_10k.pixel_counts).all()
+
+
+def test_counts_and_pixel_histogram(analysis_10k, train_arrays):
+    labels = train_arrays[1][:PUBLISHED_LIMIT]
+    assert analysis_10k.counts["count"].to_list() == np.bincount(labels).tolist()
+    assert analysis_10k.pixel_counts.tolist() == np.bincount(train_arrays[0][:PUBLISHED_LIMIT].ravel(), minlength=256).tolist()
+    assert analysis_10k.pixel_counts.sum() == PUBLISHED_LIMIT * 784
+
+
+def test_least_typical_are_the_farthest(analysis_10k):
+    table = analysis_10k.least_typical.table
+    assert table.height == 60
+    for digit in range(10):
+        rows = table.filter(table["label"] == digit)
+        assert rows["rank"].to_list() == [1, 2, 3, 4, 5, 6]
+        mine = analysis_10k.distances[analysis_10k.dataset.labels == digit]
+        np.testing.assert_allclose(rows["distance"].to_numpy(), np.sort(mine)[::-1][:6])
+        # the pictures shown are the images at those instances
+        for picture, instance in zip(analysis_10k.least_typical.images[digit * 6:(digit + 1) * 6], rows["instance"]):
+            assert (picture == analysis_10k.dataset.images[instance - 1]).all()
+
+
+def test_boxplot_statistics(analysis_10k):
+    stats = analysis_10k.distance_stats
+    ones = analysis_10k.distances[analysis_10k.dataset.labels == 1]
+    row = stats.filter(stats["label"] == 1).row(0, named=True)
+    q1, q3 = np.quantile(ones, [0.25, 0.75])
+    assert row["median"] == pytest.approx(np.median(ones))
+    assert row["whisker_high"] == ones[ones <= q3 + 1.5 * (q3 - q1)].max()
+    n_out = ((ones < q1 - 1.5 * (q3 - q1)) | (ones > q3 + 1.5 * (q3 - q1))).sum()
+    assert (analysis_10k.outliers["label"] == 1).sum() == n_out
+    # the article's reading of the boxplots: 1 is the least variable digit
+    assert stats.sort("median")["name"][0] == "1"
+
+
+def test_pairs_easy_and_hard(analysis_10k):
+    pairs = analysis_10k.pairs
+    assert pairs.height == 45
+    hardest, easiest = pairs.row(0, named=True), pairs.row(-1, named=True)
+    # the article's reading of the pair figure: 4/9 and 7/9 hard, 0/1 easy
+    assert (hardest["a"], hardest["b"]) == (4, 9)
+    assert {(r["a"], r["b"]) for r in pairs.head(2).iter_rows(named=True)} == {(4, 9), (7, 9)}
+    assert (easiest["a"], easiest["b"]) == (0, 1)
+    c = analysis_10k.centroids
+    assert hardest["distance"] == pytest.approx(np.sqrt(((c[4] - c[9]) ** 2).mean()))
+    np.testing.assert_allclose(analysis_10k.pair_distances, analysis_10k.pair_distances.T)

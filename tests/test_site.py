@@ -1,0 +1,181 @@
+"""The built site: pages, figures, words and data files, read back from disk."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_report import site
+
+from .utils import Page, references
+
+PAGES = [p.file for p in site.PAGES]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_page_and_file_is_written(site_10k):
+    for name in PAGES + ["assets/vega.js", "assets/report.js", "assets/report.css",
+                         "data/image_distances.csv", "data/centroids.csv", "data/least_typical.csv", "data/manifest.json"]:
+        assert (site_10k / name).is_file(), name
+    assert (site_10k / "assets/vega.js").stat().st_size > 500_000  # the real bundle, not a stub
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_structure(site_10k, name):
+    page = Page(site_10k / name)
+    (html,) = page.find_all("html")
+    assert html.attrs.get("lang") == "en"
+    assert len(page.find_all("h1")) == 1
+    assert page.find_all("title")[0].text.strip()
+    assert len(page.find_all("main")) == 1 and page.find_all("header") and page.find_all("footer")
+    navs = page.find_all("nav")
+    assert navs and all(n.attrs.get("aria-label") for n in navs)
+    assert any(m.attrs.get("name") == "viewport" for m in page.find_all("meta"))
+    current = [a for a in page.find_all("a") if a.attrs.get("aria-current") == "page"]
+    assert [a.attrs["href"] for a in current] == [name]
+    # every figure has words for a reader who cannot see it
+    figures = [f for f in page.find_all("figure")]
+    assert figures
+    for figure in figures:
+        caption = [c for c in figure.children if c.tag == "figcaption"]
+        view = [c for c in figure.children if "view" in c.attrs.get("class", "")]
+        assert caption and caption[0].text.strip()
+        assert view and view[0].attrs.get("role") == "img" and len(view[0].attrs.get("aria-label", "")) > 20
+        spec = next(s for s in page.find_all("script") if s.attrs.get("id") == view[0].attrs["data-spec"])
+        assert json.loads(spec.text)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    # tables have captions and header cells
+    for table in page.find_all("table"):
+        assert any(c.tag == "caption" for c in table.children)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_nothing_outside_the_site(site_10k, name):
+    """Relative links only, each to a file of the site; no CDN, fonts or absolute paths."""
+    page = Page(site_10k / name)
+    for url in references(page):
+        assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", url), f"{name} refers outside the site: {url}"
+        if url.startswith("#"):
+            assert any(e.attrs.get("id") == url[1:] for e in page.elements), f"{name}: no element {url}"
+            continue
+        target = (site_10k / url.split("#")[0]).resolve()
+        assert target.is_file() and site_10k.resolve() in target.parents, f"{name}: broken link {url}"
+    text = (site_10k / name).read_text()
+    assert "@import" not in text and "url(http" not in text
+
+
+def test_styles_and_scripts_load_nothing_remote(site_10k):
+    css = (site_10k / "assets/report.css").read_text()
+    assert not re.search(r"url\(|@import|@font-face", css)
+    js = (site_10k / "assets/report.js").read_text()
+    assert "http" not in js and "fetch(" not in js
+
+
+def test_image_distances_file(site_10k, analysis_10k):
+    rows = read_csv(site_10k / "data/image_distances.csv")
+    assert list(rows[0]) == ["instance", "label", "distance"]
+    assert len(rows) == 10_000
+    assert [int(r["instance"]) for r in rows] == list(range(1, 10_001))
+    by_instance = {int(r["instance"]): (int(r["label"]), float(r["distance"])) for r in rows}
+    assert by_instance[2] == (0, pytest.approx(47.2, abs=0.05))
+    assert by_instance[69] == (0, pytest.approx(81.1, abs=0.05))
+    np.testing.assert_allclose([float(r["distance"]) for r in rows], analysis_10k.distances, rtol=1e-5)
+
+
+def test_centroids_file_orientation(site_10k, train_arrays):
+    """row 0 is the top row, col 0 the left column: checked against one digit's mean by hand."""
+    rows = read_csv(site_10k / "data/centroids.csv")
+    assert list(rows[0]) == ["label", "row", "col", "mean"]
+    assert len(rows) == 10 * 784
+    images, labels = train_arrays[0][:10_000], train_arrays[1][:10_000]
+    sevens = images[labels == 7].reshape(-1, 28, 28).mean(axis=0)
+    got = np.zeros((28, 28))
+    for r in rows:
+        if r["label"] == "7":
+            got[int(r["row"]), int(r["col"])] = float(r["mean"])
+    np.testing.assert_allclose(got, sevens, rtol=1e-5, atol=1e-6)
+    # a 7's bar is at the top: the top half of the mean 7 holds more ink than the bottom
+    assert got[:14].sum() > got[14:].sum()
+
+
+def test_least_typical_file(site_10k, analysis_10k):
+    rows = read_csv(site_10k / "data/least_typical.csv")
+    assert list(rows[0]) == ["label", "rank", "instance", "distance"]
+    assert len(rows) == 60
+    distances = {int(r["instance"]): float(r["distance"]) for r in read_csv(site_10k / "data/image_distances.csv")}
+    for digit in range(10):
+        mine = [r for r in rows if r["label"] == str(digit)]
+        assert [int(r["rank"]) for r in mine] == [1, 2, 3, 4, 5, 6]
+        got = [float(r["distance"]) for r in mine]
+        assert got == sorted(got, reverse=True)
+        farthest = max(d for i, d in distances.items() if analysis_10k.dataset.labels[i - 1] == digit)
+        assert got[0] == pytest.approx(farthest, rel=1e-6)
+
+
+def test_manifest_lists_every_file(site_10k):
+    manifest = json.loads((site_10k / "data/manifest.json").read_text())
+    on_disk = {p.relative_to(site_10k).as_posix() for p in site_10k.rglob("*") if p.is_file()} - {"data/manifest.json"}
+    assert set(manifest["files"]) == on_disk
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((site_10k / name).read_bytes()).hexdigest() == digest
+
+
+def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
+    """The claims in the prose agree with the data files written beside them."""
+    rows = read_csv(site_10k / "data/image_distances.csv")
+    by_digit: dict[str, list[float]] = {}
+    for r in rows:
+        by_digit.setdefault(r["label"], []).append(float(r["distance"]))
+    medians = {d: float(np.median(v)) for d, v in by_digit.items()}
+    calmest = min(medians, key=medians.get)
+    wildest = max(medians, key=medians.get)
+    atypical = Page(site_10k / "atypical.html").text()
+    assert f"{calmest} is the least variable digit: its median distance is {medians[calmest]:.1f}" in atypical
+    assert f"{wildest} is the most variable, with a median of {medians[wildest]:.1f}" in atypical
+    far = max(rows, key=lambda r: float(r["distance"]))
+    assert f"instance {int(far['instance']):,}, a {far['label']}, {float(far['distance']):.1f} from its mean" in atypical
+
+    pairs = Page(site_10k / "pairs.html").text()
+    assert "The hardest pair by this measure is 4 and 9" in pairs
+    assert "the easiest is 0 and 1" in pairs
+
+    pixels = Page(site_10k / "pixels.html").text()
+    zero_share = (analysis_10k.pixel_counts[0] / analysis_10k.pixel_counts.sum()) * 100
+    assert f"{zero_share:.0f}% are exactly 0" in pixels
+
+    overview = Page(site_10k / "index.html").text()
+    assert "10,000 images" in overview and "train-images-idx3-ubyte.gz" in overview
+    counts = np.bincount([int(r["label"]) for r in rows])
+    assert f"the commonest, {counts.argmax()}, has {counts.max():,} images" in overview
+    data = Page(site_10k / "data.html").text()
+    assert "5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5" in data
+    assert f"{10_000 * 784:,} rows" in data
+
+
+def test_overview_credits_the_input(site_10k):
+    text = Page(site_10k / "index.html").text()
+    sha = hashlib.sha256((Path(__file__).resolve().parents[2] / "shared/data/mnist/train-images-idx3-ubyte.gz").read_bytes()).hexdigest()
+    assert sha in text
+    assert "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000" in text
+
+
+def test_sample_site_says_it_is_a_sample(sample_site):
+    text = Page(sample_site / "index.html").text()
+    assert "5,000" in text and "Every digit has exactly 500 images" in text
+    assert "instance numbers are the images' rows in the full training set" in text
+
+
+def test_rebuild_is_byte_identical(tmp_path, analysis_10k, site_10k):
+    again = site.write(site.render(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"), tmp_path / "again")
+    for path in site_10k.rglob("*"):
+        if path.is_file():
+            assert (again / path.relative_to(site_10k)).read_bytes() == path.read_bytes(), path.name
