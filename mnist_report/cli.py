@@ -33,13 +33,30 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mnist-report {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the report site", description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
-    build.add_argument("--data", type=Path, metavar="PATH", help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample")
-    build.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
-    build.add_argument("--limit", type=int, metavar="N", help="use only the first N images, in file order")
-    build.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
-    build.add_argument("--title", default=DEFAULT_TITLE, metavar="TEXT", help=f"site title (default: {DEFAULT_TITLE!r})")
+    # What to read and where to write: the same for build and publish.
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument("--data", type=Path, metavar="PATH", help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample")
+    inputs.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
+    inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images, in file order")
+    inputs.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
+    inputs.add_argument("--title", default=DEFAULT_TITLE, metavar="TEXT", help=f"site title (default: {DEFAULT_TITLE!r})")
+
+    build = commands.add_parser("build", parents=[inputs], help="build the report site",
+                                description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
+    build.add_argument("--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder")
     build.set_defaults(run=_build)
+
+    publish = commands.add_parser(
+        "publish", parents=[inputs], help="build, then commit the site to the gh-pages branch",
+        description="Build the report (or take the one in --out with --no-build) and commit it to a branch of the git "
+                    "repository in the current folder, without touching the working tree; push only with --push.",
+    )
+    publish.add_argument("--no-build", action="store_true", help="publish the report already in --out")
+    publish.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
+    publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
+    publish.add_argument("--push", action="store_true", help="push the branch to the remote")
+    publish.add_argument("--message", metavar="TEXT", help="commit message (default: names the source commit and tool version)")
+    publish.set_defaults(run=_publish)
     return parser
 
 
@@ -53,30 +70,47 @@ def _stage(name: str):
 
 def _build(args: argparse.Namespace) -> int:
     # Imported here so `--help` and argument errors answer at once.
+    from . import site
     from .analysis import analyze
     from .datasets import load
-    from . import site
 
     start = time.perf_counter()
+    site.prepare()
     with _stage("load"):
         dataset = load(args.data, args.labels, args.limit)
     with _stage("analyze"):
         analysis = analyze(dataset)
+    single = getattr(args, "single_file", None)
     with _stage("render"):
-        files = site.render(analysis, args.title, _command(args))
+        output = site.render_single(analysis, args.title, _command(args)) if single else site.render(analysis, args.title, _command(args))
     with _stage("write"):
-        out = site.write(files, args.out)
-    print(f"built {len(files)} files from {len(dataset):,} images in {time.perf_counter() - start:.2f} s: {out / 'index.html'}")
+        out = site.write_file(output, single) if single else site.write(output, args.out) / "index.html"
+    print(f"built {out} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from . import site
+    from .publish import publish
+
+    if not args.no_build:
+        _build(args)
+    elif not site.is_report(args.out):
+        raise ReportError(f"{args.out}: no report here to publish; build one first or drop --no-build")
+    with _stage("publish"):
+        commit = publish(args.out, repo_dir=Path.cwd(), branch=args.branch, remote=args.remote, push=args.push, message=args.message)
+    where = f"{args.remote}/{args.branch}" if args.push else f"branch {args.branch} (not pushed; add --push)"
+    print(f"published {args.out} as {commit[:12]} to {where}")
     return 0
 
 
 def _command(args: argparse.Namespace) -> str:
     """The build command as a user could retype it (file names, not local folders)."""
     words = ["mnist-report", "build"]
-    for flag in ("data", "labels", "limit", "out"):
-        value = getattr(args, flag)
-        if value is not None and not (flag == "out" and value == Path("report")):
-            words += [f"--{flag}", value.name if isinstance(value, Path) and flag != "out" else str(value)]
+    for flag in ("data", "labels", "limit", "out", "single_file"):
+        value = getattr(args, flag, None)
+        if value is not None and not (flag == "out" and (value == Path("report") or getattr(args, "single_file", None))):
+            words += [f"--{flag.replace('_', '-')}", value.name if flag in ("data", "labels") else str(value)]
     if args.title != DEFAULT_TITLE:
         words += ["--title", args.title]
     return shlex.join(words)

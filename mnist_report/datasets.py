@@ -12,7 +12,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import math
+import re
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +30,9 @@ DIGITS = tuple(str(d) for d in range(10))
 SAMPLE = Path(__file__).parent / "data" / "mnist_sample.npz"
 GZIP_MAGIC = b"\x1f\x8b"
 IDX_UBYTE = 0x08
+HEAD = 4096  # bytes sniffed to tell IDX from CSV text from anything else
+# Control characters that never appear in CSV text (tab, newline, form feed and carriage return do).
+BINARY_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0e, 0x20))
 
 
 @dataclass(frozen=True)
@@ -69,18 +75,24 @@ class Dataset:
 def load(data: Path | None = None, labels: Path | None = None, limit: int | None = None) -> Dataset:
     """Read `data` (a CSV file, an IDX images file or a folder), or the embedded sample."""
     if limit is not None and limit < 1:
-        raise ReportError(f"--limit {limit}: the number of images must be at least 1")
+        where = "the embedded sample" if data is None else data
+        raise ReportError(f"{where}: --limit {limit}: the number of images must be at least 1")
     if data is None:
         if labels is not None:
             raise ReportError(f"{labels}: --labels needs --data naming the images file")
         return _limited(load_sample(), limit, "the embedded sample")
     data = Path(data)
     if data.is_dir():
+        if labels is not None:
+            raise ReportError(f"{labels}: --labels goes with an IDX images file, not with the folder {data}")
         images_path, labels_path = find_idx_pair(data, "train")
         return _load_idx(images_path, labels_path, limit)
     head = _head(data)
     if head[:2] == b"\0\0":
-        return _load_idx(data, Path(labels) if labels else _labels_beside(data), limit)
+        return _load_idx(data, Path(labels) if labels else None, limit)
+    if len(head.translate(None, BINARY_BYTES)) < len(head):
+        hint = "; UTF-16 text? save it as UTF-8" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ReportError(f"{data}: binary data, neither CSV text nor IDX (it starts with bytes {head[:4].hex(' ')}, IDX with 00 00{hint})")
     if labels is not None:
         raise ReportError(f"{data}: a CSV file carries its labels; --labels is only for IDX images")
     return _load_csv(data, limit)
@@ -128,11 +140,15 @@ def _labels_beside(images: Path) -> Path:
     raise ReportError(f"{images}: cannot tell the labels file's name from this one; name it with --labels")
 
 
-def _load_idx(images_path: Path, labels_path: Path, limit: int | None) -> Dataset:
+def _load_idx(images_path: Path, labels_path: Path | None, limit: int | None) -> Dataset:
+    """IDX images and their labels (by default the labels file beside the images)."""
     images, image_source = read_idx(images_path, ndim=3)
-    labels, label_source = read_idx(labels_path, ndim=1)
     if images.shape[1:] != (SIDE, SIDE):
         raise ReportError(f"{images_path}: images are {images.shape[1]}x{images.shape[2]} pixels, expected {SIDE}x{SIDE}")
+    if len(images) == 0:
+        raise ReportError(f"{images_path}: no images (the IDX header announces 0)")
+    labels_path = labels_path or _labels_beside(images_path)
+    labels, label_source = read_idx(labels_path, ndim=1)
     if len(images) != len(labels):
         raise ReportError(f"{labels_path}: {len(labels):,} labels for {len(images):,} images in {images_path.name}")
     _check_labels(labels_path, labels, DIGITS)
@@ -142,100 +158,118 @@ def _load_idx(images_path: Path, labels_path: Path, limit: int | None) -> Datase
 
 def read_idx(path: Path, ndim: int) -> tuple[np.ndarray, Source]:
     """An IDX array of unsigned bytes with `ndim` dimensions, checked against the file's length."""
-    raw, source = _read(path, "IDX " + ("images" if ndim == 3 else "labels"))
-    if len(raw) < 4 or raw[:2] != b"\0\0":
-        raise ReportError(f"{path}: not an IDX file (bad magic number)")
-    if raw[2] != IDX_UBYTE:
-        raise ReportError(f"{path}: IDX data type 0x{raw[2]:02x}, expected 0x08 (unsigned bytes)")
-    if raw[3] != ndim:
-        kind = "images" if ndim == 3 else "labels"
+    kind = "images" if ndim == 3 else "labels"
+    raw, source = _read(path, f"IDX {kind}")
+    if raw[:2] != b"\0\0":
+        raise ReportError(f"{path}: not an IDX {kind} file (magic number 0x{raw[:4].hex()}, expected 0x{IDX_UBYTE << 8 | ndim:08x})")
+    if len(raw) >= 4 and raw[2] != IDX_UBYTE:
+        raise ReportError(f"{path}: IDX data type 0x{raw[2]:02x} in the magic number, expected 0x08 (unsigned bytes)")
+    if len(raw) >= 4 and raw[3] != ndim:
         raise ReportError(f"{path}: IDX file with {raw[3]} dimensions, expected {ndim} for {kind}")
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ReportError(f"{path}: truncated IDX header")
+        raise ReportError(f"{path}: truncated IDX header: {len(raw)} bytes, expected {header}")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape))
+    expected = header + math.prod(shape)
     if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "has trailing bytes"
-        raise ReportError(f"{path}: {problem}: {len(raw):,} bytes, the header announces {expected:,}")
+        problem = "truncated" if len(raw) < expected else "trailing bytes"
+        dims = "x".join(str(n) for n in shape)
+        raise ReportError(f"{path}: {problem}: {len(raw):,} bytes, the header announces {dims} values in {expected:,}")
     return np.frombuffer(raw, np.uint8, offset=header).reshape(shape), source
 
 
 # --- CSV -------------------------------------------------------------------
 
 HEADER = ["label"] + [f"pixel{i}" for i in range(PIXELS)]
+# A whole number as the fast parser reads one: leading blanks, optional quotes and sign.
+WHOLE = re.compile(rb'[ \t]*("?)([+-]?)([0-9]+)\1')
+# A row that is certainly good (a digit, then 784 values 0-255): the diagnosis skips these quickly.
+GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){%d}" % PIXELS)
 
 
 def _load_csv(path: Path, limit: int | None) -> Dataset:
     raw, source = _read(path, "CSV")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
-    first_line = raw.split(b"\n", 1)[0].strip()
-    if not first_line:
+    if raw.endswith((b"\n\n", b"\n\r\n")):  # blank lines at the end would read as empty rows
+        raw = raw.rstrip() + b"\n"
+    if not raw or raw.isspace():
         raise ReportError(f"{path}: empty file, expected one image per row")
-    has_header = not first_line.split(b",", 1)[0].strip().isdigit()
+    end = raw.find(b"\n")
+    cells = raw[: end if end >= 0 else len(raw)].rstrip(b"\r").split(b",")
+    # A header starts with a name and holds no numbers; a first row with a bad label is still a row.
+    has_header = cells[0].strip(b' \t"')[:1].isalpha() and not any(WHOLE.fullmatch(c) for c in cells)
     if has_header:
-        names = [c.strip().decode(errors="replace") for c in first_line.split(b",")]
+        names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
         if names != HEADER:
-            raise ReportError(f"{path}: header should be label,pixel0,...,pixel783; found {len(names)} columns starting {','.join(names[:3])}")
+            start = ",".join(names[:3])
+            raise ReportError(f"{path}: header should be label,pixel0,...,pixel{PIXELS - 1}; found {len(names)} column{'s' * (len(names) != 1)} starting {start!r}")
     try:
+        # Pixels and labels are read straight into bytes: a value outside 0-255 fails the parse.
         frame = pl.read_csv(
             io.BytesIO(raw),
             has_header=has_header,
             new_columns=HEADER,
-            schema_overrides=[pl.Int32] * len(HEADER),
+            schema_overrides=[pl.UInt8] * len(HEADER),
             n_rows=limit,
             raise_if_empty=False,
         )
-    except (pl.exceptions.PolarsError, ValueError):
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
         frame = None
-    if frame is None or frame.width != len(HEADER) or frame.null_count().sum_horizontal().item():
+    if frame is not None and frame.height == 0:
+        raise ReportError(f"{path}: header only, no images")
+    if frame is None or frame.width != len(HEADER) or frame.null_count().sum_horizontal().item() or frame["label"].max() >= len(DIGITS):
         # The fast parser does not say where the problem is: find it ourselves.
         _diagnose_csv(path, raw, has_header, limit)
         raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
-    if frame.height == 0:
-        raise ReportError(f"{path}: header only, no images")
     values = frame.to_numpy()
-    bad = np.argwhere((values[:, 1:] < 0) | (values[:, 1:] > 255))
-    if len(bad):
-        row, col = bad[0]
-        raise ReportError(f"{path}: row {_line(row, has_header)}, column {col + 2}: pixel value {values[row, col + 1]} outside 0-255")
-    labels = values[:, 0]
-    _check_labels(path, labels, DIGITS, first_line=1 + has_header)
     source = replace(source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header"))
-    images = values[:, 1:].astype(np.uint8).reshape(-1, SIDE, SIDE)
-    dataset = Dataset(images, labels.astype(np.uint8), np.arange(1, len(labels) + 1, dtype=np.int64), (source,))
+    images = values[:, 1:].reshape(-1, SIDE, SIDE)
+    dataset = Dataset(images, values[:, 0], np.arange(1, len(values) + 1, dtype=np.int64), (source,))
     return _limited(dataset, limit, str(path))
 
 
 def _diagnose_csv(path: Path, raw: bytes, has_header: bool, limit: int | None) -> None:
-    """Raise a ReportError naming the first malformed row and column, if there is one."""
-    lines = raw.decode("utf-8", errors="replace").splitlines()
+    """Raise a ReportError naming the first malformed row and column, if there is one.
+
+    This is where every check of a CSV row and cell is worded; it runs only when the
+    fast parser has found that something is wrong.
+    """
+    lines = raw.split(b"\n")
     start = 1 if has_header else 0
     stop = len(lines) if limit is None else start + limit
     for number, line in enumerate(lines[start:stop], start=start + 1):
-        if not line.strip() and number == len(lines):
+        line = line.removesuffix(b"\r")
+        if GOOD_ROW.fullmatch(line):
             continue
-        fields = line.split(",")
+        if not line.strip():
+            if number == len(lines):
+                continue  # after the last newline
+            raise ReportError(f"{path}: row {number} is blank")
+        fields = line.split(b",")
         if len(fields) != len(HEADER):
-            raise ReportError(f"{path}: row {number} has {len(fields)} fields, expected {len(HEADER)} (a label and {PIXELS} pixels)")
+            count = f"{len(fields):,} field" + "s" * (len(fields) != 1)
+            raise ReportError(f"{path}: row {number} has {count}, expected {len(HEADER)} (a label and {PIXELS} pixels)")
         for column, cell in enumerate(fields, start=1):
-            text = cell.strip()
-            if not text.lstrip("-").isdigit():
-                what = "empty cell" if not text else f"{text[:20]!r} is not a whole number"
-                raise ReportError(f"{path}: row {number}, column {column}: {what}")
-
-
-def _line(row: int, has_header: bool) -> int:
-    return row + 1 + has_header
+            what, top = ("label", len(DIGITS) - 1) if column == 1 else ("pixel value", 255)
+            whole = WHOLE.fullmatch(cell)
+            if not cell.strip():
+                problem = f"empty cell, expected a {what} 0-{top}"
+            elif not whole:
+                problem = f"{cell[:20].decode(errors='replace')!r} is not a whole number"
+            elif whole[2] == b"-" or len(whole[3].lstrip(b"0")) > 3 or int(whole[3]) > top:
+                problem = f"{what} {(whole[2] + whole[3])[:20].decode()} outside 0-{top}"
+            else:
+                continue
+            raise ReportError(f"{path}: row {number}, column {column}: {problem}")
 
 
 # --- shared checks and helpers ----------------------------------------------
 
 
-def _check_labels(path: Path, labels: np.ndarray, class_names: tuple[str, ...], first_line: int = 1) -> None:
-    bad = np.flatnonzero((labels < 0) | (labels >= len(class_names)))
+def _check_labels(path: Path, labels: np.ndarray, class_names: tuple[str, ...]) -> None:
+    bad = np.flatnonzero(labels >= len(class_names))
     if len(bad):
-        raise ReportError(f"{path}: row {bad[0] + first_line}: label {labels[bad[0]]} outside 0-{len(class_names) - 1}")
+        raise ReportError(f"{path}: label {bad[0] + 1:,} is {labels[bad[0]]}, outside 0-{len(class_names) - 1}")
 
 
 def _limited(dataset: Dataset, limit: int | None, where: str) -> Dataset:
@@ -249,34 +283,43 @@ def _limited(dataset: Dataset, limit: int | None, where: str) -> Dataset:
     )
 
 
-def _head(path: Path) -> bytes:
-    """The first bytes of the (decompressed) file, to tell IDX from CSV."""
+@contextmanager
+def _reading(path: Path):
+    """Turn the ways reading a file (and unzipping it) can fail into one-line ReportErrors."""
     try:
-        with path.open("rb") as f:
-            start = f.read(4)
-            if start[:2] != GZIP_MAGIC:
-                return start
-        with gzip.open(path) as g:
-            return g.read(4)
+        yield
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file or folder") from None
-    except (OSError, EOFError, zlib.error) as e:
+    except IsADirectoryError:
+        raise ReportError(f"{path}: is a folder, expected a file") from None
+    except EOFError:
+        raise ReportError(f"{path}: truncated gzip file (the compressed data ends early)") from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise ReportError(f"{path}: corrupt gzip data ({_reason(e)})") from None
+    except OSError as e:
         raise ReportError(f"{path}: cannot read: {_reason(e)}") from None
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of the (decompressed) file, to tell IDX from CSV."""
+    with _reading(path):
+        with path.open("rb") as f:
+            start = f.read(HEAD)
+        if start[:2] != GZIP_MAGIC:
+            return start
+        with gzip.open(path) as g:
+            return g.read(HEAD)
 
 
 def _read(path: Path, fmt: str) -> tuple[bytes, Source]:
     """The file's decompressed bytes, and its credit line (hashed as stored)."""
-    try:
+    with _reading(path):
         data = path.read_bytes()
         compressed = data[:2] == GZIP_MAGIC
-        source = Source(path.name, fmt + (", gzip" if compressed else ""), hashlib.sha256(data).hexdigest(), len(data))
-        return (gzip.decompress(data) if compressed else data), source
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except EOFError:
-        raise ReportError(f"{path}: truncated gzip file") from None
-    except (OSError, zlib.error) as e:
-        raise ReportError(f"{path}: cannot read: {_reason(e)}") from None
+        raw = gzip.decompress(data) if compressed else data
+    if not raw:
+        raise ReportError(f"{path}: empty file" + (" once decompressed" if compressed else ""))
+    return raw, Source(path.name, fmt + (", gzip" if compressed else ""), hashlib.sha256(data).hexdigest(), len(data))
 
 
 def _reason(e: BaseException) -> str:

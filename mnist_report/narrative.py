@@ -38,7 +38,7 @@ def facts(analysis: Analysis) -> dict:
         "tidy_rows": analysis.n * PIXELS,
         "n_classes": len(names),
         "absent": [names[k] for k in range(len(names)) if k not in analysis.present],
-        "single": [r["name"] for r in counts.filter(pl.col("count") == 1).iter_rows(named=True)],
+        "one_image": [r["name"] for r in counts.filter(pl.col("count") == 1).iter_rows(named=True)],
         "rarest": Named(counts["name"][0], int(counts["count"][0])),
         "commonest": Named(counts["name"][-1], int(counts["count"][-1])),
         "first_names": list(analysis.first.table["name"]),

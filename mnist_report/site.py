@@ -7,11 +7,15 @@ the old report in one rename, so a failed build never leaves half a site behind.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,6 +24,8 @@ import altair as alt
 import jinja2
 import numpy as np
 import polars as pl
+
+from markupsafe import Markup
 
 from . import __version__, charts
 from .analysis import Analysis
@@ -42,6 +48,9 @@ class Figure:
     chart: alt.TopLevelMixin
     caption: str
     alt: str
+    # Static image for readers without JavaScript: SVG for charts of a few marks,
+    # PNG where images or hundreds of marks would make an SVG heavy.
+    static: str = "svg"
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ def _data(a: Analysis, f: dict) -> list[Figure]:
         Figure("first", charts.first_images(a), f"The first {n_first} images in file order, each with its instance number and label.",
                f"{n_first} handwritten images in two rows, labelled " + ", ".join(f["first_names"]) + "."),
         Figure("pixels", charts.first_image_pixels(a), f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; the outlined row is the sample in the table above.",
-               f"Grid of 28 by 28 grey squares drawing a {first['name']}; hover a square for its x, y and value."),
+               f"Grid of 28 by 28 grey squares drawing a {first['name']}; hover a square for its x, y and value.", static="png"),
     ]
 
 
@@ -90,9 +99,9 @@ def _atypical(a: Analysis, f: dict) -> list[Figure]:
     return [
         Figure("atypical", charts.atypical(a), f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; circles: beyond). "
                f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
-               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}."),
+               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.", static="png"),
         Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: clean, centred, ordinary {nouns}."),
+               f"Grid of the six most typical images of each {noun}: clean, centred, ordinary {nouns}.", static="png"),
     ]
 
 
@@ -100,7 +109,7 @@ def _pairs(a: Analysis, f: dict) -> list[Figure]:
     noun, nouns = a.dataset.class_noun
     return [
         Figure("differences", charts.pair_differences(a), f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
-               f"A grid of red and blue difference images, one for each ordered pair of {nouns}."),
+               f"A grid of red and blue difference images, one for each ordered pair of {nouns}.", static="png"),
         Figure("pair-distances", charts.pair_distances(a), f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
                f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell."),
     ]
@@ -128,7 +137,6 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda x: f"{x:,}"
     env.filters["pct"] = _percent
     env.filters["dist"] = lambda x: f"{x:.1f}"
-    env.filters["spec"] = lambda chart: chart.to_dict(validate=False)
     # tojson escapes <, >, & and ' so a spec can never close its <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
@@ -144,25 +152,116 @@ def _percent(share: float) -> str:
     return f"{pct:.2g}%"
 
 
-def render(analysis: Analysis, title: str, command: str) -> dict[str, bytes]:
-    """Every file of the site, by relative path: pages, data files, assets."""
+@dataclass(frozen=True)
+class Rendered:
+    """A figure resolved for writing: its spec, and its static image being made in the background."""
+
+    id: str
+    caption: str
+    alt: str
+    spec: dict
+    static_name: str  # figures/<id>.svg or .png
+    pending: Future
+
+    @property
+    def static(self) -> bytes:
+        return self.pending.result()
+
+
+_converter: ThreadPoolExecutor | None = None
+
+
+def _convert(spec: dict, kind: str) -> Future:
+    """Make a static SVG or PNG with vl-convert on a worker thread (it releases the GIL)."""
+    global _converter
+    if _converter is None:
+        _converter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vl-convert")
+
+    def run() -> bytes:
+        import vl_convert
+
+        if kind == "svg":
+            return _stable_ids(vl_convert.vegalite_to_svg(spec)).encode()
+        return vl_convert.vegalite_to_png(spec)
+
+    return _converter.submit(run)
+
+
+def _stable_ids(svg: str) -> str:
+    """Number gradient ids from 0 in each file: Vega counts them per process, which breaks reproducible builds."""
+    numbers: dict[str, str] = {}
+    return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m.group(), f"gradient_{len(numbers)}"), svg)
+
+
+def prepare() -> None:
+    """Start vl-convert's one-off start-up (about a second) now, while the data loads."""
+    _convert({"mark": "point"}, "svg")
+
+
+def _resolve(figure: Figure) -> Rendered:
+    spec = figure.chart.to_dict(validate=False)
+    # "container" width has no container in a static render: give it a page-like width.
+    fixed = json.loads(json.dumps(spec).replace('"width": "container"', '"width": 640'))
+    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", _convert(fixed, figure.static))
+
+
+def _model(analysis: Analysis, title: str, command: str) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
+    """The shared context and each page with its nav entry and resolved figures: computed once."""
     env = environment()
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
     nav = [{"file": p.file, "title": p.title(noun, nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
+    context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
+                   version=__version__, command=command)
+    pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(PAGES, nav)]
+    return env, context, pages
+
+
+def render(analysis: Analysis, title: str, command: str) -> dict[str, bytes]:
+    """Every file of the site, by relative path: pages, static figures, data files, assets."""
+    env, context, pages = _model(analysis, title, command)
     files: dict[str, bytes] = {}
-    for page, entry in zip(PAGES, nav):
+    for page, entry, figures in pages:
         html = env.get_template(page.template).render(
-            a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, page=entry, nav=nav,
-            figures={fig.id: fig for fig in page.figures(analysis, f)}, version=__version__, command=command,
+            context, page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
         )
         files[page.file] = html.encode()
+        files.update({fig.static_name: fig.static for fig in figures.values()})
     files.update(data_files(analysis))
     files["assets/report.css"] = (TEMPLATES / "static" / "report.css").read_bytes()
     files["assets/report.js"] = (TEMPLATES / "static" / "report.js").read_bytes()
     files["assets/vega.js"] = vega_bundle()
     files[MANIFEST] = _manifest(files)
     return files
+
+
+def render_single(analysis: Analysis, title: str, command: str) -> bytes:
+    """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
+    env, context, pages = _model(analysis, title, command)
+    anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _ in pages}
+
+    def static_src(fig: Rendered) -> str:
+        kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
+        return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
+
+    sections = []
+    for page, entry, figures in pages:
+        template = env.get_template(page.template)
+        local = template.new_context(dict(context, page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
+        sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
+    # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
+    scripts = [_inline_script(vega_bundle().decode()), _inline_script((TEMPLATES / "static" / "report.js").read_text())]
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    html = env.get_template("single.html").render(
+        context, sections=sections, css=(TEMPLATES / "static" / "report.css").read_text(),
+        scripts=[Markup(s) for s in scripts], script_hashes=hashes,
+    )
+    return html.encode()
+
+
+def _inline_script(source: str) -> str:
+    """JavaScript safe inside <script>: "</script" cannot occur (same meaning in strings and regexes)."""
+    return source.replace("</script", "<\\/script")
 
 
 def data_files(analysis: Analysis) -> dict[str, bytes]:
@@ -217,7 +316,7 @@ def write(files: dict[str, bytes], out: Path) -> Path:
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise ReportError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not _is_report(out):
+    if out.is_dir() and any(out.iterdir()) and not is_report(out):
         raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -243,8 +342,25 @@ def write(files: dict[str, bytes], out: Path) -> Path:
     return out
 
 
-def _is_report(folder: Path) -> bool:
+def is_report(folder: Path) -> bool:
+    """Whether `folder` holds a report this tool wrote (its manifest says so)."""
     try:
         return json.loads((folder / MANIFEST).read_text()).get("generator") == GENERATOR
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def write_file(data: bytes, path: Path) -> Path:
+    """Write one file beside its destination, then rename it into place."""
+    path = Path(path).absolute()
+    if path.is_dir():
+        raise ReportError(f"{path}: is a folder; --single-file wants a file name such as report.html")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+            tmp.write(data)
+        Path(tmp.name).chmod(0o644)
+        os.replace(tmp.name, path)
+    except OSError as e:
+        raise ReportError(f"{path}: cannot write: {e.strerror or e}") from None
+    return path
