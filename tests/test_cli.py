@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,3 +114,39 @@ def test_output_path_that_is_a_file(tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     result = run("build", "--limit", "many", cwd=tmp_path)
     assert result.returncode == 2 and "invalid int value" in result.stderr
+
+
+def test_single_file_is_self_contained_and_lean(tmp_path):
+    result = run("build", "--single-file", "report.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "report.html"
+    html = path.read_text()
+    assert path.stat().st_size < 3_000_000, "target: under 3 MB for the embedded sample"
+    assert not (tmp_path / "report").exists()
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+    assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
+    assert "<link" not in markup
+    assert html.count('<section id="page-') == 6
+    assert html.count('class="view"') >= 10
+    assert "vegaEmbed" in html
+
+
+def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    git = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, capture_output=True, text=True, env=env, check=True).stdout  # noqa: E731
+    git("init", "-q", "-b", "main")
+    (tmp_path / "notes.txt").write_text("mine")
+    git("add", "notes.txt")
+    git("commit", "-qm", "start")
+    (tmp_path / "notes.txt").write_text("edited, not committed")
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--data", str(MNIST), "--out", "site"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert ".nojekyll" in files and "index.html" in files and "data/manifest.json" in files
+    assert git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert (tmp_path / "notes.txt").read_text() == "edited, not committed"
+    assert "300 images" in git("show", "gh-pages:index.html")
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "nowhere: no report here to publish" in result.stderr

@@ -179,3 +179,16 @@ def test_rebuild_is_byte_identical(tmp_path, analysis_10k, site_10k):
     for path in site_10k.rglob("*"):
         if path.is_file():
             assert (again / path.relative_to(site_10k)).read_bytes() == path.read_bytes(), path.name
+
+
+def test_every_figure_has_a_static_image(site_10k):
+    for name in PAGES:
+        page = Page(site_10k / name)
+        noscripts = page.find_all("noscript")
+        assert noscripts and len(noscripts) == len(page.find_all("figure"))
+        for block in noscripts:
+            (img,) = [c for c in block.children if c.tag == "img"]
+            assert len(img.attrs["alt"]) > 20
+            data = (site_10k / img.attrs["src"]).read_bytes()
+            assert data.startswith(b"\x89PNG") or data.startswith(b"<svg"), img.attrs["src"]
+            assert len(data) > 2_000
