@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ DEFAULT_TITLE = "MNIST, explored"
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # A polite kill (SIGTERM) unwinds like Ctrl-C, so the half-written site is removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.run(args)
     except ReportError as e:
@@ -26,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mnist-report: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images, in file order")
     inputs.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
     inputs.add_argument("--title", default=DEFAULT_TITLE, metavar="TEXT", help=f"site title (default: {DEFAULT_TITLE!r})")
+    inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
 
     build = commands.add_parser("build", parents=[inputs], help="build the report site",
                                 description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
@@ -84,7 +92,7 @@ def _build(args: argparse.Namespace) -> int:
     with _stage("render"):
         output = site.render_single(analysis, args.title, _command(args)) if single else site.render(analysis, args.title, _command(args))
     with _stage("write"):
-        out = site.write_file(output, single) if single else site.write(output, args.out) / "index.html"
+        out = site.write_file(output, single) if single else site.write(output, args.out, force=args.force) / "index.html"
     print(f"built {out} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
     return 0
 

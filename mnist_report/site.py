@@ -311,43 +311,43 @@ def vega_bundle() -> bytes:
     return bundle
 
 
-def write(files: dict[str, bytes], out: Path) -> Path:
-    """Write the site into a fresh folder beside `out`, then swap it in for the old report."""
+def write(files: dict[str, bytes], out: Path, force: bool = False) -> Path:
+    """Write the site into a fresh folder beside `out`, then swap it in for the old report.
+
+    A folder that is neither empty nor an earlier report is refused unless `force`:
+    replacing it would delete someone's files.
+    """
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise ReportError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not is_report(out):
-        raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not is_report(out) and not force:
+        raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out (or --force to replace it)")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as e:
         raise ReportError(f"{out.parent}: cannot write here: {e.strerror}") from None
+    old = None
     try:
         for relative, data in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
-        old = None
         if out.exists():
             old = out.with_name(staging.name + ".old")
             out.rename(old)
         staging.rename(out)
-    except OSError as e:
+    except BaseException as e:  # interrupted or failed: leave the old report, remove our half
         shutil.rmtree(staging, ignore_errors=True)
-        raise ReportError(f"{out}: cannot write the report: {e.strerror or e}") from None
+        if old is not None and not out.exists():
+            old.rename(out)
+        if isinstance(e, OSError):
+            raise ReportError(f"{out}: cannot write the report: {e.strerror or e}") from None
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return out
-
-
-def is_report(folder: Path) -> bool:
-    """Whether `folder` holds a report this tool wrote (its manifest says so)."""
-    try:
-        return json.loads((folder / MANIFEST).read_text()).get("generator") == GENERATOR
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def write_file(data: bytes, path: Path) -> Path:
@@ -364,3 +364,11 @@ def write_file(data: bytes, path: Path) -> Path:
     except OSError as e:
         raise ReportError(f"{path}: cannot write: {e.strerror or e}") from None
     return path
+
+
+def is_report(folder: Path) -> bool:
+    """Whether `folder` holds a report this tool wrote (its manifest says so)."""
+    try:
+        return json.loads((Path(folder) / MANIFEST).read_text()).get("generator") == GENERATOR
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -8,7 +8,9 @@ import os
 import re
 import shutil
 import subprocess
+import signal
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +152,33 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
                             cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 2 and "nowhere: no report here to publish" in result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+def test_killed_mid_build_leaves_the_old_report(tmp_path, built, sig):
+    """Kill the build once it is writing or rendering: the previous report stays whole."""
+    report = tmp_path / "report"
+    shutil.copytree(built, report)
+    before = snapshot(report)
+    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(MNIST), "--limit", "20000"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # wait until it reports the analysis done: it is rendering (and about to write) now
+    for line in proc.stdout:
+        if line.startswith("analyze"):
+            break
+    time.sleep(0.5)
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert snapshot(report) == before
+    if sig == signal.SIGTERM:
+        assert "Traceback" not in proc.stderr.read()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["report"], "staging folder removed"
+
+
+def test_force_replaces_a_foreign_folder(tmp_path):
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "old.txt").write_text("x")
+    result = run("build", "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "report" / "old.txt").exists() and (tmp_path / "report" / "index.html").is_file()
