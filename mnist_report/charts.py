@@ -44,7 +44,7 @@ def _sort(analysis: Analysis) -> list[str]:
 def _ink_key(title: str) -> alt.Chart:
     """An invisible layer whose only job is the grey legend for ink images."""
     key = pl.DataFrame({"v": [0, 255]})
-    return alt.Chart(alt.Data(values=key.to_dicts())).mark_point(opacity=0).encode(
+    return alt.Chart(key).mark_point(opacity=0).encode(
         color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
                         legend=alt.Legend(orient="right", gradientLength=120, values=[0, 64, 128, 192, 255]))
     )
@@ -54,7 +54,7 @@ def class_counts(analysis: Analysis) -> alt.Chart:
     """How many images each class has, with the share in the tooltip."""
     noun = _noun(analysis)
     data = analysis.counts.with_columns((pl.col("share") * 100).round(1).alias("percent"))
-    base = alt.Chart(alt.Data(values=data.to_dicts())).encode(
+    base = alt.Chart(data).encode(
         y=alt.Y("name:N", sort=_sort(analysis), title=noun.capitalize()),
         x=alt.X("count:Q", title="Images"),
         tooltip=[alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("count:Q", title="Images", format=","),
@@ -75,7 +75,7 @@ def first_images(analysis: Analysis) -> alt.Chart:
         pl.format("#{} · {}", pl.col("instance"), pl.col("name")).alias("caption"),
     )
     noun = _noun(analysis).capitalize()
-    base = alt.Chart(alt.Data(values=data.to_dicts())).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("col:O", axis=None),
         y=alt.Y("row:O", axis=None),
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun)],
@@ -98,14 +98,14 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     side = image.shape[0]
     x = alt.X("x:Q", title="x (column)", scale=alt.Scale(domain=[0, side], nice=False), axis=alt.Axis(values=list(range(0, side + 1, 4))))
     y = alt.Y("y:Q", title="y (row)", scale=alt.Scale(domain=[0, side], nice=False, reverse=True), axis=alt.Axis(values=list(range(0, side + 1, 4))))
-    pixels = alt.Chart(alt.Data(values=data.to_dicts())).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
+    pixels = alt.Chart(data).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
         color=alt.Color("value:Q", title="Value", scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
                         legend=alt.Legend(gradientLength=120, values=[0, 64, 128, 192, 255])),
         tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
     )
     outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
-    marker = alt.Chart(alt.Data(values=[outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(x=x, x2="x1:Q", y=y, y2="y1:Q")
+    marker = alt.Chart(pl.DataFrame([outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(x=x, x2="x1:Q", y=y, y2="y1:Q")
     chart = (pixels + marker).properties(width=28 * cell, height=28 * cell, title=f"Instance {first['instance']} ({first['name']}), pixel by pixel")
     return _finish(chart)
 
@@ -116,7 +116,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
     data = pl.DataFrame({"value": np.arange(256), "count": counts, "percent": counts / counts.sum() * 100})
     if not zeros:
         data = data.filter(pl.col("value") > 0)
-    chart = alt.Chart(alt.Data(values=data.to_dicts())).transform_calculate(end="datum.value + 1").mark_bar(color=INK).encode(
+    chart = alt.Chart(data).transform_calculate(end="datum.value + 1").mark_bar(color=INK).encode(
         x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False)),
         x2="end:Q",
         y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
@@ -135,7 +135,7 @@ def centroids(analysis: Analysis) -> alt.Chart:
         for i, (label, name) in enumerate(enumerate(analysis.dataset.class_names)) if label in analysis.present
     ]
     big = 2 * CELL
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(pl.DataFrame(rows)).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
         tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")],
     )
@@ -149,7 +149,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     """Each class's distances to its centroid as a boxplot, the outliers as points with their instance."""
     noun = _noun(analysis).capitalize()
     order = _sort(analysis)
-    stats = alt.Data(values=analysis.distance_stats.to_dicts())
+    stats = analysis.distance_stats
     y = alt.Y("name:N", sort=order, title=noun)
     x_title = f"RMS distance to the {_noun(analysis)}'s mean image"
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("n:Q", title="Images", format=","),
@@ -160,7 +160,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q")
     boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x="q1:Q", x2="q3:Q")
     medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x="median:Q")
-    outliers = alt.Chart(alt.Data(values=analysis.outliers.to_dicts())).mark_point(size=18, color=INK, filled=False).encode(
+    outliers = alt.Chart(analysis.outliers).mark_point(size=18, color=INK, filled=False).encode(
         x="distance:Q", y=y, opacity=opacity,
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("distance:Q", title="Distance", format=".1f")],
     )
@@ -172,7 +172,7 @@ def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str |
     noun = _noun(analysis).capitalize()
     data = _gallery_rows(gallery)
     opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.2)) if highlight else alt.value(1.0)
-    return alt.Chart(alt.Data(values=data.to_dicts())).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
+    return alt.Chart(data).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
         x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=_sort(analysis), title=noun, axis=alt.Axis(labelFontSize=14)),
         url="url:N",
@@ -212,14 +212,14 @@ def pair_differences(analysis: Analysis) -> alt.Chart:
         for a in present for b in present if a != b
     ]
     order = [names[k] for k in present]
-    pictures = alt.Chart(alt.Data(values=rows)).mark_image(width=SMALL - 2, height=SMALL - 2, smooth=False).encode(
+    pictures = alt.Chart(pl.DataFrame(rows)).mark_image(width=SMALL - 2, height=SMALL - 2, smooth=False).encode(
         x=alt.X("col:N", sort=order, title=f"Column {noun} (blue: darker here)", axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
         y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
         url="url:N",
         tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
                  alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
     ).properties(width=len(order) * SMALL, height=len(order) * SMALL)
-    key = alt.Chart(alt.Data(values=[{"v": -limit}, {"v": limit}])).mark_point(opacity=0).encode(
+    key = alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
         color=alt.Color("v:Q", title=["Row minus", "column"], scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
                         legend=alt.Legend(gradientLength=140, format=".0f"))
     )
@@ -233,7 +233,7 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     present = analysis.present
     order = [names[k] for k in present]
     rows = [{"row": names[a], "col": names[b], "distance": float(analysis.pair_distances[a, b])} for a in present for b in present if a != b]
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(pl.DataFrame(rows)).encode(
         x=alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("row:N", sort=order, title=None),
         tooltip=[alt.Tooltip("row:N", title=noun.capitalize()), alt.Tooltip("col:N", title=f"versus {noun}"),

@@ -83,7 +83,6 @@ def _build(args: argparse.Namespace) -> int:
     from .datasets import load
 
     start = time.perf_counter()
-    site.prepare()
     with _stage("load"):
         dataset = load(args.data, args.labels, args.limit)
     with _stage("analyze"):

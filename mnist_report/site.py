@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -154,55 +153,33 @@ def _percent(share: float) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A figure resolved for writing: its spec, and its static image being made in the background."""
+    """A figure resolved for writing: its spec, and its static image for readers without JavaScript."""
 
     id: str
     caption: str
     alt: str
     spec: dict
     static_name: str  # figures/<id>.svg or .png
-    pending: Future
-
-    @property
-    def static(self) -> bytes:
-        return self.pending.result()
+    static: bytes
 
 
-_converter: ThreadPoolExecutor | None = None
+def _resolve(figure: Figure) -> Rendered:
+    import vl_convert
 
-
-def _convert(spec: dict, kind: str) -> Future:
-    """Make a static SVG or PNG with vl-convert on a worker thread (it releases the GIL)."""
-    global _converter
-    if _converter is None:
-        _converter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vl-convert")
-
-    def run() -> bytes:
-        import vl_convert
-
-        if kind == "svg":
-            return _stable_ids(vl_convert.vegalite_to_svg(spec)).encode()
-        return vl_convert.vegalite_to_png(spec)
-
-    return _converter.submit(run)
+    spec = figure.chart.to_dict(validate=False)
+    # "container" width has no container in a static render: give it a page-like width.
+    fixed = json.loads(json.dumps(spec).replace('"width": "container"', '"width": 640'))
+    if figure.static == "svg":
+        static = _stable_ids(vl_convert.vegalite_to_svg(fixed)).encode()
+    else:
+        static = vl_convert.vegalite_to_png(fixed)
+    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", static)
 
 
 def _stable_ids(svg: str) -> str:
     """Number gradient ids from 0 in each file: Vega counts them per process, which breaks reproducible builds."""
     numbers: dict[str, str] = {}
     return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m.group(), f"gradient_{len(numbers)}"), svg)
-
-
-def prepare() -> None:
-    """Start vl-convert's one-off start-up (about a second) now, while the data loads."""
-    _convert({"mark": "point"}, "svg")
-
-
-def _resolve(figure: Figure) -> Rendered:
-    spec = figure.chart.to_dict(validate=False)
-    # "container" width has no container in a static render: give it a page-like width.
-    fixed = json.loads(json.dumps(spec).replace('"width": "container"', '"width": 640'))
-    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", _convert(fixed, figure.static))
 
 
 def _model(analysis: Analysis, title: str, command: str) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
