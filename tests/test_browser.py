@@ -1,0 +1,384 @@
+"""Every page of the report in a real Chromium: offline from file://, served under a sub-path, on a phone.
+
+One headless Chromium per session (Debian's /usr/bin/chromium; Playwright's own download
+is not used). Each page is opened once per way of reading it (file:// at 1000 px,
+file:// at 375 px, HTTP under /mnist-report/ at 1000 px); everything the checks need is
+recorded during that one visit, and the tests below only judge the records.
+
+Skipped only when Chromium is missing and CI is unset; under CI a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+if not CHROMIUM.exists() and not IN_CI:
+    pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
+
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "screenshots"
+PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+PREFIX = "/mnist-report/"
+WIDE, NARROW = 1000, 375
+DRAW_TIMEOUT_MS = 20_000
+MIN_INK = 0.01  # a drawn chart has more than 1% of its canvas pixels neither white nor transparent
+# The three ways of reading the report, each a (mode, width) pair.
+WAYS = (("file", WIDE), ("file", NARROW), ("http", WIDE))
+
+ALL_SETTLED = """() => Array.from(document.querySelectorAll('.view'))
+  .every(v => v.hasAttribute('data-drawn') || v.hasAttribute('data-error'))"""
+
+# Per view: did it draw, its canvas size, and the share of canvas pixels that carry ink.
+VIEWS = """() => Array.from(document.querySelectorAll('.view')).map(v => {
+  const out = {spec: v.getAttribute('data-spec'), drawn: v.getAttribute('data-drawn'), error: v.getAttribute('data-error'),
+               canvas: null, ink: null, pixelError: null};
+  const c = v.querySelector('canvas');
+  if (!c) return out;
+  out.canvas = [c.width, c.height];
+  if (!c.width || !c.height) return out;
+  try {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let inked = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) inked++;
+    }
+    out.ink = inked / (c.width * c.height);
+  } catch (e) { out.pixelError = String(e); }
+  return out;
+})"""
+
+LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => [a.getAttribute('href'), a.href])"
+
+
+@dataclass
+class Visit:
+    """What one page load did and showed."""
+
+    url: str
+    requests: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    settled: bool = False
+    views: list[dict] = field(default_factory=list)
+    links: list[list[str]] = field(default_factory=list)
+    scroll_width: int | None = None
+    failure: str | None = None  # navigation or evaluation failed outright
+
+
+class Reading:
+    """One way of reading the site: where pages live, and which URLs belong to it."""
+
+    def __init__(self, base: str, folder: Path):
+        self.base = base  # ends with "/"
+        self.folder = folder
+
+    def url(self, page: str) -> str:
+        return self.base + page
+
+    def inside(self, url: str) -> bool:
+        if url.startswith(("data:", "blob:")):
+            return True
+        return unquote(url).startswith(unquote(self.base))
+
+    def local_file(self, url: str) -> Path | None:
+        """The file in the site folder that `url` names, or None when it points outside the site."""
+        path, base = unquote(urldefrag(url).url.split("?", 1)[0]), unquote(self.base)
+        return self.folder / path[len(base):] if path.startswith(base) else None
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: the browser tests must run under CI")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site folder under /mnist-report/ only, as GitHub Pages serves a project site."""
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        if not path.startswith(PREFIX):
+            self.send_error(404, "outside /mnist-report/")
+            return None
+        self.path = self.path[len(PREFIX) - 1:]
+        return super().send_head()
+
+    def log_message(self, format, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_base(site_10k):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(site_10k)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as outside:  # the server itself must not serve the root
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/index.html", timeout=5)
+        assert outside.value.code == 404
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def readings(site_10k, http_base):
+    return {"file": Reading(site_10k.as_uri() + "/", site_10k), "http": Reading(http_base, site_10k)}
+
+
+def _open(browser, reading: Reading, width: int):
+    """A fresh context that aborts (and notes) every request leaving the site, and its page."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    visit = Visit(url="")
+
+    def route(r):
+        if reading.inside(r.request.url):
+            r.continue_()
+        else:
+            r.abort()
+
+    def request(r):
+        visit.requests.append(r.url)
+        if not reading.inside(r.url):
+            visit.external.append(r.url)
+
+    context.route("**/*", route)
+    context.on("request", request)
+    page = context.new_page()
+    page.on("console", lambda m: visit.console_errors.append(f"{m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+    return context, page, visit
+
+
+def _wait_drawn(page) -> bool:
+    try:
+        page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
+        return True
+    except PlaywrightTimeout:
+        return False
+
+
+@pytest.fixture(scope="module")
+def visit(browser, readings):
+    """visit(mode, width, page) -> Visit, each loaded once per module."""
+    cache: dict[tuple[str, int, str], Visit] = {}
+
+    def get(mode: str, width: int, name: str) -> Visit:
+        key = (mode, width, name)
+        if key not in cache:
+            reading = readings[mode]
+            context, page, record = _open(browser, reading, width)
+            record.url = reading.url(name)
+            try:
+                page.goto(record.url, wait_until="load")
+                record.settled = _wait_drawn(page)
+                record.views = page.evaluate(VIEWS)
+                record.links = page.evaluate(LINKS)
+                record.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if mode == "file":
+                    SCREENSHOTS.mkdir(exist_ok=True)
+                    page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}-{width}.png", full_page=True)
+            except PlaywrightError as e:
+                record.failure = str(e).splitlines()[0]
+            finally:
+                context.close()
+            cache[key] = record
+        return cache[key]
+
+    return get
+
+
+def _ways_and_pages():
+    return [pytest.param(mode, width, name, id=f"{mode}-{width}-{name}") for mode, width in WAYS for name in PAGES]
+
+
+def _loaded(v: Visit) -> Visit:
+    assert v.failure is None, f"{v.url}: could not be opened: {v.failure}"
+    return v
+
+
+# --- every page, every way of reading it ------------------------------------------------------------
+
+@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+def test_no_request_leaves_the_site(visit, mode, width, name):
+    v = _loaded(visit(mode, width, name))
+    assert v.requests, f"{v.url}: no requests recorded at all"
+    assert v.external == [], f"{v.url}: requests outside the site: {v.external}"
+
+
+@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+def test_no_console_or_page_errors(visit, mode, width, name):
+    v = _loaded(visit(mode, width, name))
+    assert v.page_errors == [], f"{v.url}: uncaught errors: {v.page_errors}"
+    assert v.console_errors == [], f"{v.url}: console errors: {v.console_errors}"
+
+
+@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+def test_every_chart_is_drawn(visit, mode, width, name):
+    v = _loaded(visit(mode, width, name))
+    assert v.views, f"{v.url}: no charts on the page"
+    pending = [x["spec"] for x in v.views if not x["drawn"] and not x["error"]]
+    assert v.settled, f"{v.url}: not drawn within {DRAW_TIMEOUT_MS / 1000:.0f} s: {pending}"
+    problems = []
+    for x in v.views:
+        if x["error"]:
+            problems.append(f"{x['spec']}: data-error={x['error']!r}")
+        elif not x["canvas"] or not all(x["canvas"]):
+            problems.append(f"{x['spec']}: no canvas with a size (canvas={x['canvas']})")
+        elif x["pixelError"]:
+            problems.append(f"{x['spec']}: cannot read the canvas back: {x['pixelError']}")
+        elif x["ink"] <= MIN_INK:
+            problems.append(f"{x['spec']}: canvas {x['canvas'][0]}x{x['canvas'][1]} is blank ({x['ink']:.2%} of pixels inked)")
+    assert problems == [], f"{v.url}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+def test_relative_links_point_to_files_in_the_site(visit, readings, mode, width, name):
+    v = _loaded(visit(mode, width, name))
+    reading = readings[mode]
+    broken = []
+    for href, resolved in v.links:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith("//"):
+            continue  # absolute: a link out, not part of the site
+        if urldefrag(href).url == "":
+            continue  # a fragment on this page
+        target = reading.local_file(resolved)
+        if target is None:
+            broken.append(f"{href!r} leaves the site ({resolved})")
+        elif not target.is_file():
+            broken.append(f"{href!r} -> {target} does not exist")
+    assert broken == [], f"{v.url}: broken links: {broken}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_horizontal_scroll_on_a_phone(visit, name):
+    v = _loaded(visit("file", NARROW, name))
+    width = v.scroll_width
+    assert width is not None and width <= NARROW, f"{v.url}: at {NARROW} px the document is {width} px wide and scrolls sideways"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_screenshots_written(visit, name):
+    for width in (WIDE, NARROW):
+        _loaded(visit("file", width, name))
+        shot = SCREENSHOTS / f"{Path(name).stem}-{width}.png"
+        assert shot.is_file() and shot.stat().st_size > 1000, f"{shot} missing or empty"
+
+
+# --- interaction ---------------------------------------------------------------------------------
+
+CANVAS_SNAPSHOT = """(spec) => {
+  const c = document.querySelector(`.view[data-spec="${spec}"] canvas`);
+  window.__snapshot = Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+}"""
+CANVAS_CHANGED = """(spec) => {
+  const c = document.querySelector(`.view[data-spec="${spec}"] canvas`);
+  const now = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, was = window.__snapshot;
+  if (now.length !== was.length) return true;
+  let differ = 0;
+  for (let i = 0; i < now.length; i++) if (now[i] !== was[i]) differ++;
+  return differ > 100;
+}"""
+
+
+def test_highlight_menu_works_from_the_keyboard(browser, readings):
+    context, page, record = _open(browser, readings["file"], WIDE)
+    try:
+        page.goto(readings["file"].url("atypical.html"))
+        assert _wait_drawn(page), "atypical.html: charts not drawn"
+        menu = page.get_by_role("combobox", name=re.compile(r"highlight digit", re.I))
+        expect(menu).to_have_count(1)  # found by its accessible name (aria-label or <label>)
+        assert menu.evaluate("e => !!e.closest('.vega-bind')"), "the highlight menu is not vega-embed's bound control"
+        spec = menu.evaluate("e => e.closest('.view').getAttribute('data-spec')")
+
+        for _ in range(60):  # Tab through the page until the menu has focus
+            page.keyboard.press("Tab")
+            if menu.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            pytest.fail("atypical.html: the 'Highlight digit' menu cannot be reached with Tab")
+
+        page.evaluate(CANVAS_SNAPSHOT, spec)
+        options = menu.evaluate("e => Array.from(e.options).map(o => o.textContent.trim())")
+        assert "1" in options, f"no '1' among the menu's options: {options}"
+        for _ in range(options.index("1") - menu.evaluate("e => e.selectedIndex")):
+            page.keyboard.press("ArrowDown")  # a closed <select> changes value with the arrow keys
+        assert menu.evaluate("e => e.options[e.selectedIndex].textContent.trim()") == "1", "arrow keys did not pick '1'"
+        try:
+            page.wait_for_function(CANVAS_CHANGED, arg=spec, timeout=5_000)
+        except PlaywrightTimeout:
+            pytest.fail("atypical.html: choosing '1' in 'Highlight digit' did not change the chart")
+        assert record.page_errors == [] and record.console_errors == [], record.page_errors + record.console_errors
+    finally:
+        context.close()
+
+
+# Where the first image mark's first picture sits on screen, found through the Vega view report.js keeps.
+FIRST_IMAGE = """(spec) => {
+  const el = document.querySelector(`.view[data-spec="${spec}"]`);
+  const view = el.__view, rect = el.querySelector('canvas').getBoundingClientRect(), [ox, oy] = view.origin();
+  function find(node, dx, dy) {
+    if (node.marktype === 'image' && node.items && node.items.length) {
+      const b = node.items[0].bounds;
+      return {x: dx + (b.x1 + b.x2) / 2, y: dy + (b.y1 + b.y2) / 2};
+    }
+    for (const child of node.items || []) {
+      const group = child.mark && child.mark.marktype === 'group';
+      const hit = find(child, dx + (group ? child.x || 0 : 0), dy + (group ? child.y || 0 : 0));
+      if (hit) return hit;
+    }
+    return null;
+  }
+  const hit = find(view.scenegraph().root, 0, 0);
+  return hit && {x: rect.left + ox + hit.x, y: rect.top + oy + hit.y};
+}"""
+
+
+def test_gallery_tooltip_names_the_instance(browser, readings):
+    context, page, record = _open(browser, readings["file"], WIDE)
+    try:
+        page.goto(readings["file"].url("data.html"))
+        assert _wait_drawn(page), "data.html: charts not drawn"
+        gallery = page.locator('.view[data-spec="spec-first"]')
+        expect(gallery).to_have_count(1)
+        gallery.scroll_into_view_if_needed()
+        assert gallery.evaluate("e => !!e.__view"), "report.js did not keep the Vega view on the element"
+        spot = page.evaluate(FIRST_IMAGE, "spec-first")
+        assert spot, "data.html: no image mark in the first-images gallery"
+        page.mouse.move(spot["x"], spot["y"])
+        tooltip = page.locator("#vg-tooltip-element")
+        expect(tooltip).to_be_visible(timeout=3_000)
+        expect(tooltip).to_contain_text("Instance")
+        assert record.page_errors == [] and record.console_errors == [], record.page_errors + record.console_errors
+    finally:
+        context.close()
