@@ -14,9 +14,11 @@ import polars as pl
 from . import images
 from .analysis import Analysis, Gallery, tidy_sample
 
-CELL = 56  # px for one image in a gallery
-GALLERY = 50  # px for one image in the 6-wide galleries, so they fit a 375 px phone
-SMALL = 34  # px for one panel in the 10x10 grid, so it fits a 375 px phone
+# Sizes in px, chosen so every figure fits the 340 px a 375 px phone leaves it.
+CELL = 64  # one image of the first-images gallery (4 across)
+MEAN = 56  # one mean image (5 across)
+GALLERY = 50  # one image in the 6-wide galleries
+SMALL = 30  # one panel of the 10x10 grids
 INK = "#1f4e79"  # bars and points: dark enough for 4.5:1 contrast on white
 MUTED = "#9aa5b1"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -46,7 +48,7 @@ def _ink_key(title: str) -> alt.Chart:
     key = pl.DataFrame({"v": [0, 255]})
     return alt.Chart(key).mark_point(opacity=0).encode(
         color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
-                        legend=alt.Legend(orient="right", gradientLength=120, values=[0, 64, 128, 192, 255]))
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, values=[0, 64, 128, 192, 255]))
     )
 
 
@@ -68,7 +70,7 @@ def class_counts(analysis: Analysis) -> alt.Chart:
 def first_images(analysis: Analysis) -> alt.Chart:
     """The first images of the input in reading order, with label and instance number."""
     gallery = analysis.first
-    columns = 6
+    columns = 4
     data = _gallery_rows(gallery).with_columns(
         (pl.int_range(pl.len()) % columns).alias("col"),
         (pl.int_range(pl.len()) // columns).alias("row"),
@@ -83,7 +85,7 @@ def first_images(analysis: Analysis) -> alt.Chart:
     pictures = base.mark_image(width=CELL, height=CELL, smooth=False).encode(url="url:N")
     captions = base.mark_text(baseline="top", dy=CELL / 2 + 2, fontSize=11, color="#222").encode(text="caption:N")
     rows = -(-len(data) // columns)
-    return _finish((pictures + captions).properties(width=columns * (CELL + 12), height=rows * (CELL + 22)))
+    return _finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 22)))
 
 
 def first_image_pixels(analysis: Analysis) -> alt.Chart:
@@ -101,7 +103,7 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     pixels = alt.Chart(data).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
         color=alt.Color("value:Q", title="Value", scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
-                        legend=alt.Legend(gradientLength=120, values=[0, 64, 128, 192, 255])),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, values=[0, 64, 128, 192, 255])),
         tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
     )
     outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
@@ -134,14 +136,14 @@ def centroids(analysis: Analysis) -> alt.Chart:
          "col": i % 5, "row": i // 5}
         for i, (label, name) in enumerate(enumerate(analysis.dataset.class_names)) if label in analysis.present
     ]
-    big = 2 * CELL
+    big = MEAN
     base = alt.Chart(pl.DataFrame(rows)).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
         tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")],
     )
     pictures = base.mark_image(width=big, height=big, smooth=False).encode(url="url:N")
     captions = base.mark_text(baseline="top", dy=big / 2 + 2, fontSize=12, color="#222").encode(text="name:N")
-    chart = (pictures + captions).properties(width=5 * (big + 8), height=-(-len(rows) // 5) * (big + 22))
+    chart = (pictures + captions).properties(width=5 * (big + 8), height=-(-len(rows) // 5) * (big + 24))
     return _finish(alt.layer(chart, _ink_key("Mean ink")))
 
 
@@ -220,8 +222,8 @@ def pair_differences(analysis: Analysis) -> alt.Chart:
                  alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
     ).properties(width=len(order) * SMALL, height=len(order) * SMALL)
     key = alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
-        color=alt.Color("v:Q", title=["Row minus", "column"], scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
-                        legend=alt.Legend(gradientLength=140, format=".0f"))
+        color=alt.Color("v:Q", title="Row minus column", scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, format=".0f"))
     )
     return _finish(alt.layer(pictures, key))
 
@@ -239,8 +241,8 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
         tooltip=[alt.Tooltip("row:N", title=noun.capitalize()), alt.Tooltip("col:N", title=f"versus {noun}"),
                  alt.Tooltip("distance:Q", title="RMS distance", format=".1f")],
     )
-    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title=["RMS distance", "between means"], scale=alt.Scale(scheme="yelloworangered", reverse=True),
-                                                    legend=alt.Legend(gradientLength=140)))
+    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True),
+                                                    legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)))
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("distance:Q", format=".0f"),
         color=alt.condition(alt.datum.distance < float(np.median([r["distance"] for r in rows] or [0])), alt.value("white"), alt.value("#111")),
