@@ -31,7 +31,8 @@ SAMPLE = Path(__file__).parent / "data" / "mnist_sample.npz"
 GZIP_MAGIC = b"\x1f\x8b"
 IDX_UBYTE = 0x08
 HEAD = 4096  # bytes sniffed to tell IDX from CSV text from anything else
-# Control characters that never appear in CSV text (tab, newline, form feed and carriage return do).
+# Control characters that CSV text does not hold (tab, newline, form feed and carriage return it may):
+# more than 1% of them in the first bytes means a binary file; fewer are reported cell by cell.
 BINARY_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0e, 0x20))
 
 
@@ -88,11 +89,13 @@ def load(data: Path | None = None, labels: Path | None = None, limit: int | None
         images_path, labels_path = find_idx_pair(data, "train")
         return _load_idx(images_path, labels_path, limit)
     head = _head(data)
-    if head[:2] == b"\0\0":
+    if _idx_like(head):
         return _load_idx(data, Path(labels) if labels else None, limit)
-    if len(head.translate(None, BINARY_BYTES)) < len(head):
+    if len(head) - len(head.translate(None, BINARY_BYTES)) > len(head) // 100:
         hint = "; UTF-16 text? save it as UTF-8" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise ReportError(f"{data}: binary data, neither CSV text nor IDX (it starts with bytes {head[:4].hex(' ')}, IDX with 00 00{hint})")
+        raise ReportError(
+            f"{data}: binary data, neither CSV text nor IDX (magic number 0x{head[:4].hex()}, expected 0x00000803 for IDX images{hint})"
+        )
     if labels is not None:
         raise ReportError(f"{data}: a CSV file carries its labels; --labels is only for IDX images")
     return _load_csv(data, limit)
@@ -156,11 +159,16 @@ def _load_idx(images_path: Path, labels_path: Path | None, limit: int | None) ->
     return _limited(dataset, limit, str(images_path))
 
 
+def _idx_like(start: bytes) -> bool:
+    """Whether the file starts as an IDX file does, with two zero bytes (too short to tell counts: it is truncated)."""
+    return b"\0\0".startswith(start[:2])
+
+
 def read_idx(path: Path, ndim: int) -> tuple[np.ndarray, Source]:
     """An IDX array of unsigned bytes with `ndim` dimensions, checked against the file's length."""
     kind = "images" if ndim == 3 else "labels"
     raw, source = _read(path, f"IDX {kind}")
-    if raw[:2] != b"\0\0":
+    if not _idx_like(raw):
         raise ReportError(f"{path}: not an IDX {kind} file (magic number 0x{raw[:4].hex()}, expected 0x{IDX_UBYTE << 8 | ndim:08x})")
     if len(raw) >= 4 and raw[2] != IDX_UBYTE:
         raise ReportError(f"{path}: IDX data type 0x{raw[2]:02x} in the magic number, expected 0x08 (unsigned bytes)")
@@ -168,12 +176,12 @@ def read_idx(path: Path, ndim: int) -> tuple[np.ndarray, Source]:
         raise ReportError(f"{path}: IDX file with {raw[3]} dimensions, expected {ndim} for {kind}")
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ReportError(f"{path}: truncated IDX header: {len(raw)} bytes, expected {header}")
+        raise ReportError(f"{path}: truncated IDX header: the file holds {len(raw)} of its {header} bytes")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     expected = header + math.prod(shape)
     if len(raw) != expected:
         problem = "truncated" if len(raw) < expected else "trailing bytes"
-        dims = "x".join(str(n) for n in shape)
+        dims = "x".join(f"{n:,}" for n in shape)
         raise ReportError(f"{path}: {problem}: {len(raw):,} bytes, the header announces {dims} values in {expected:,}")
     return np.frombuffer(raw, np.uint8, offset=header).reshape(shape), source
 
@@ -181,28 +189,36 @@ def read_idx(path: Path, ndim: int) -> tuple[np.ndarray, Source]:
 # --- CSV -------------------------------------------------------------------
 
 HEADER = ["label"] + [f"pixel{i}" for i in range(PIXELS)]
-# A whole number as the fast parser reads one: leading blanks, optional quotes and sign.
-WHOLE = re.compile(rb'[ \t]*("?)([+-]?)([0-9]+)\1')
+# A whole number as the fast parser reads one: optional sign, after blanks or inside quotes.
+WHOLE = re.compile(rb"([+-]?)([0-9]+)")
 # A row that is certainly good (a digit, then 784 values 0-255): the diagnosis skips these quickly.
 GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){%d}" % PIXELS)
 
 
 def _load_csv(path: Path, limit: int | None) -> Dataset:
     raw, source = _read(path, "CSV")
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
-    if raw.endswith((b"\n\n", b"\n\r\n")):  # blank lines at the end would read as empty rows
-        raw = raw.rstrip() + b"\n"
+    raw = _without_blank_lines_at_end(raw.removeprefix(b"\xef\xbb\xbf"))
     if not raw or raw.isspace():
         raise ReportError(f"{path}: empty file, expected one image per row")
     end = raw.find(b"\n")
     cells = raw[: end if end >= 0 else len(raw)].rstrip(b"\r").split(b",")
-    # A header starts with a name and holds no numbers; a first row with a bad label is still a row.
-    has_header = cells[0].strip(b' \t"')[:1].isalpha() and not any(WHOLE.fullmatch(c) for c in cells)
+    has_header = cells[0].strip(b' \t"')[:1].isalpha()  # a name, not a label (even a bad one such as -1)
     if has_header:
         names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
-        if names != HEADER:
-            start = ",".join(names[:3])
-            raise ReportError(f"{path}: header should be label,pixel0,...,pixel{PIXELS - 1}; found {len(names)} column{'s' * (len(names) != 1)} starting {start!r}")
+        column = next((i for i, (name, expected) in enumerate(zip(names, HEADER)) if name != expected), None)
+        header = f"label,pixel0,...,pixel{PIXELS - 1}"
+        if column is not None:
+            raise ReportError(f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {HEADER[column]!r} ({header})")
+        if len(names) != len(HEADER):
+            raise ReportError(f"{path}: row 1: header of {len(names)} names, expected {len(HEADER)} ({header})")
+    if limit is not None:  # keep only the rows asked for: the fast parser would read on and fail on later rows
+        end = -1
+        for _ in range(limit + has_header):
+            end = raw.find(b"\n", end + 1)
+            if end < 0:
+                break
+        else:
+            raw = raw[: end + 1]
     try:
         # Pixels and labels are read straight into bytes: a value outside 0-255 fails the parse.
         frame = pl.read_csv(
@@ -210,7 +226,6 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
             has_header=has_header,
             new_columns=HEADER,
             schema_overrides=[pl.UInt8] * len(HEADER),
-            n_rows=limit,
             raise_if_empty=False,
         )
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
@@ -219,7 +234,7 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
         raise ReportError(f"{path}: header only, no images")
     if frame is None or frame.width != len(HEADER) or frame.null_count().sum_horizontal().item() or frame["label"].max() >= len(DIGITS):
         # The fast parser does not say where the problem is: find it ourselves.
-        _diagnose_csv(path, raw, has_header, limit)
+        _diagnose_csv(path, raw, has_header)
         raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
     values = frame.to_numpy()
     source = replace(source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header"))
@@ -228,16 +243,22 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
     return _limited(dataset, limit, str(path))
 
 
-def _diagnose_csv(path: Path, raw: bytes, has_header: bool, limit: int | None) -> None:
+def _without_blank_lines_at_end(raw: bytes) -> bytes:
+    """`raw` cut after the newline that ends its last non-blank line: blank lines would read as empty rows."""
+    tail = raw[-HEAD:]  # look at the end only: copying the whole file would cost more than parsing a tenth of it
+    text_end = len(raw) - len(tail) + len(tail.rstrip()) if tail.strip() else len(raw.rstrip())
+    cut = raw.find(b"\n", text_end)
+    return raw[: cut + 1] if 0 <= cut < len(raw) - 1 else raw
+
+
+def _diagnose_csv(path: Path, raw: bytes, has_header: bool) -> None:
     """Raise a ReportError naming the first malformed row and column, if there is one.
 
     This is where every check of a CSV row and cell is worded; it runs only when the
     fast parser has found that something is wrong.
     """
     lines = raw.split(b"\n")
-    start = 1 if has_header else 0
-    stop = len(lines) if limit is None else start + limit
-    for number, line in enumerate(lines[start:stop], start=start + 1):
+    for number, line in enumerate(lines[has_header:], start=1 + has_header):
         line = line.removesuffix(b"\r")
         if GOOD_ROW.fullmatch(line):
             continue
@@ -251,13 +272,13 @@ def _diagnose_csv(path: Path, raw: bytes, has_header: bool, limit: int | None) -
             raise ReportError(f"{path}: row {number} has {count}, expected {len(HEADER)} (a label and {PIXELS} pixels)")
         for column, cell in enumerate(fields, start=1):
             what, top = ("label", len(DIGITS) - 1) if column == 1 else ("pixel value", 255)
-            whole = WHOLE.fullmatch(cell)
+            whole = WHOLE.fullmatch(cell[1:-1] if cell[:1] == cell[-1:] == b'"' else cell.lstrip(b" \t"))
             if not cell.strip():
                 problem = f"empty cell, expected a {what} 0-{top}"
             elif not whole:
                 problem = f"{cell[:20].decode(errors='replace')!r} is not a whole number"
-            elif whole[2] == b"-" or len(whole[3].lstrip(b"0")) > 3 or int(whole[3]) > top:
-                problem = f"{what} {(whole[2] + whole[3])[:20].decode()} outside 0-{top}"
+            elif whole[1] == b"-" or len(whole[2].lstrip(b"0")) > 3 or int(whole[2]) > top:
+                problem = f"{what} {whole[0][:20].decode()} outside 0-{top}"
             else:
                 continue
             raise ReportError(f"{path}: row {number}, column {column}: {problem}")

@@ -1,0 +1,372 @@
+"""Trust: bad input never hurts.
+
+Every malformed input, written here into tmp_path (no stored binaries), must give a
+`ReportError` whose one-line message names the file and says what is wrong (row and
+column where they apply); at the command line that is exit status 2, one line on
+stderr, no traceback, and an earlier report in --out left byte for byte as it was.
+Harmless variations (BOM, Windows line endings, gzip sniffed rather than named,
+an absent or single-image class) must just work.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_report import site
+from mnist_report.analysis import analyze
+from mnist_report.datasets import HEADER, load
+from mnist_report.errors import ReportError
+
+# --- building inputs --------------------------------------------------------
+
+N = 5  # rows in a synthetic file
+LABELS = [5, 0, 4, 1, 9]
+PIXELS = (np.arange(N * 784).reshape(N, 784) * 37 % 256).astype(np.uint8)  # every value 0-255 shows up
+IMAGES_NAME, LABELS_NAME = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+
+
+def rows(n: int = N) -> list[list[str]]:
+    """Valid rows as text cells: the label, then 784 pixels."""
+    return [[str(LABELS[i])] + [str(v) for v in PIXELS[i]] for i in range(n)]
+
+
+def csv(table: list[list[str]], header: bool = False, eol: str = "\n") -> bytes:
+    lines = ([",".join(HEADER)] if header else []) + [",".join(r) for r in table]
+    return "".join(line + eol for line in lines).encode()
+
+
+def cell(row: int, column: int, value: str, **kw) -> bytes:
+    """A CSV whose data row `row`, column `column` (both 1-based) holds `value`."""
+    table = rows()
+    table[row - 1][column - 1] = value
+    return csv(table, **kw)
+
+
+def fields(row: int, count: int, **kw) -> bytes:
+    """A CSV whose data row `row` has `count` fields (784 drops a pixel, 786 adds one)."""
+    table = rows()
+    table[row - 1] = (table[row - 1] + ["7"] * count)[:count]
+    return csv(table, **kw)
+
+
+def idx(array: np.ndarray, dtype: int = 0x08) -> bytes:
+    """An IDX file: magic 00 00 <dtype> <ndim>, big-endian sizes, then the bytes."""
+    return bytes([0, 0, dtype, array.ndim]) + b"".join(int(s).to_bytes(4, "big") for s in array.shape) + array.astype(np.uint8).tobytes()
+
+
+IMAGES = idx(PIXELS.reshape(N, 28, 28))
+LABELS_IDX = idx(np.array(LABELS, np.uint8))
+GOOD_CSV = csv(rows())
+GZ = gzip.compress(GOOD_CSV, mtime=0)
+
+
+def flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+
+
+# --- the table of bad inputs --------------------------------------------------
+
+
+def case(id: str, files: dict[str, bytes | None], phrase: str, data: str | None = None, labels: str | None = None,
+         limit: int | None = None, named: str | None = None):
+    """`files` are written into tmp_path (None makes a folder); `load(data, labels, limit)` must fail
+    with a message naming `named` (default: `data`) and containing `phrase`."""
+    data = data if data is not None else next(iter(files), None)
+    return pytest.param(files, data, labels, limit, named or data, phrase, id=id)
+
+
+CASES = [
+    # CSV: nothing there
+    case("empty", {"x.csv": b""}, "empty file"),
+    case("blank-lines-only", {"x.csv": b"\n \n\r\n\n"}, "empty file"),
+    case("bom-only", {"x.csv": b"\xef\xbb\xbf"}, "empty file"),
+    case("header-only", {"x.csv": csv([], header=True)}, "header only"),
+    case("header-only-crlf-bom", {"x.csv": b"\xef\xbb\xbf" + csv([], header=True, eol="\r\n")}, "header only"),
+    case("other-header", {"x.csv": ("label," + ",".join(f"{i // 28 + 1}x{i % 28 + 1}" for i in range(784)) + "\n").encode() + GOOD_CSV},
+         "row 1, column 2: header name '1x1', expected 'pixel0' (label,pixel0,...,pixel783)"),
+    case("text-not-csv", {"x.csv": b"hello, world\nthis is not MNIST\n"}, "row 1, column 1: header name 'hello', expected 'label'"),
+    case("numbered-header", {"x.csv": ("label," + ",".join(map(str, range(784))) + "\n").encode() + GOOD_CSV}, "row 1, column 2: header name '0', expected 'pixel0'"),
+    case("header-typo", {"x.csv": ",".join(HEADER[:401] + ["pixelX"] + HEADER[402:]).encode() + b"\n" + GOOD_CSV},
+         "row 1, column 402: header name 'pixelX', expected 'pixel400'"),
+    case("header-short", {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV}, "row 1: header of 784 names, expected 785"),
+    # CSV: the shape of the rows
+    case("784-fields", {"x.csv": fields(2, 784)}, "row 2 has 784 fields, expected 785"),
+    case("786-fields", {"x.csv": fields(3, 786)}, "row 3 has 786 fields, expected 785"),
+    case("786-fields-first-row", {"x.csv": fields(1, 786)}, "row 1 has 786 fields"),
+    case("ragged-middle", {"x.csv": fields(3, 400)}, "row 3 has 400 fields"),
+    case("ragged-after-header", {"x.csv": fields(2, 10, header=True)}, "row 3 has 10 fields"),
+    case("ragged-crlf", {"x.csv": fields(4, 785 + 28, eol="\r\n")}, "row 4 has 813 fields"),
+    case("one-field-per-line", {"x.csv": b"5\n0\n4\n"}, "row 1 has 1 field, expected 785"),
+    case("blank-line-middle", {"x.csv": GOOD_CSV.replace(b"\n", b"\n\n", 2).replace(b"\n\n", b"\n", 1)}, "row 3 is blank"),
+    case("old-mac-line-endings", {"x.csv": csv(rows(), eol="\r")}, "row 1 has 3,921 fields"),
+    # CSV: the cells
+    case("non-numeric", {"x.csv": cell(2, 17, "abc")}, "row 2, column 17: 'abc' is not a whole number"),
+    case("non-numeric-after-header", {"x.csv": cell(2, 100, "x7", header=True)}, "row 3, column 100: 'x7' is not a whole number"),
+    case("negative-pixel", {"x.csv": cell(4, 300, "-3")}, "row 4, column 300: pixel value -3 outside 0-255"),
+    case("fractional-pixel", {"x.csv": cell(2, 9, "12.5")}, "row 2, column 9: '12.5' is not a whole number"),
+    case("pixel-256", {"x.csv": cell(5, 785, "256")}, "row 5, column 785: pixel value 256 outside 0-255"),
+    case("pixel-huge", {"x.csv": cell(1, 2, "99999999999")}, "row 1, column 2: pixel value 99999999999 outside 0-255"),
+    case("pixel-endless-digits", {"x.csv": cell(1, 2, "9" * 5000)}, "row 1, column 2: pixel value 99999999999999999999 outside 0-255"),
+    case("pixel-exponent", {"x.csv": cell(3, 40, "1e2")}, "row 3, column 40: '1e2' is not a whole number"),
+    case("pixel-nan", {"x.csv": cell(2, 50, "NaN")}, "row 2, column 50: 'NaN' is not a whole number"),
+    case("pixel-empty", {"x.csv": cell(2, 50, "")}, "row 2, column 50: empty cell, expected a pixel value 0-255"),
+    case("pixel-last-empty", {"x.csv": cell(3, 785, "")}, "row 3, column 785: empty cell"),
+    case("pixel-trailing-space", {"x.csv": cell(2, 3, "7 ")}, "row 2, column 3: '7 ' is not a whole number"),
+    case("pixel-space-then-quotes", {"x.csv": cell(2, 3, ' "7"')}, """row 2, column 3: ' "7"' is not a whole number"""),
+    case("pixel-quoted-256", {"x.csv": cell(3, 4, '"256"')}, "row 3, column 4: pixel value 256 outside 0-255"),
+    case("last-cell-trailing-blanks", {"x.csv": cell(5, 785, "7 \t") + b"\n\n"}, "row 5, column 785: '7 \\t' is not a whole number"),
+    case("pixel-unicode-digit", {"x.csv": cell(2, 3, "\u0663")}, "row 2, column 3: '\u0663' is not a whole number"),
+    case("label-10", {"x.csv": cell(2, 1, "10")}, "row 2, column 1: label 10 outside 0-9"),
+    case("label-255", {"x.csv": cell(4, 1, "255")}, "row 4, column 1: label 255 outside 0-9"),
+    case("label-256", {"x.csv": cell(4, 1, "256")}, "row 4, column 1: label 256 outside 0-9"),
+    case("label-negative", {"x.csv": cell(1, 1, "-1")}, "row 1, column 1: label -1 outside 0-9"),
+    case("label-missing", {"x.csv": cell(3, 1, "")}, "row 3, column 1: empty cell, expected a label 0-9"),
+    case("label-fractional", {"x.csv": cell(2, 1, "3.0")}, "row 2, column 1: '3.0' is not a whole number"),
+    case("label-word", {"x.csv": cell(2, 1, "five")}, "row 2, column 1: 'five' is not a whole number"),
+    case("label-word-first-row", {"x.csv": cell(1, 1, "five")}, "row 1, column 1: header name 'five', expected 'label'"),
+    case("label-nan-after-header", {"x.csv": cell(5, 1, "nan", header=True)}, "row 6, column 1: 'nan' is not a whole number"),
+    case("first-of-two-problems", {"x.csv": cell(2, 5, "300")[:-10] + b"\n"}, "row 2, column 5: pixel value 300 outside 0-255"),
+    # binary files
+    case("binary-junk", {"x.csv": bytes(np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8))}, "binary data, neither CSV text nor IDX"),
+    case("zeros-block", {"x.csv": b"\x00" * 1000 + GOOD_CSV}, "IDX data type 0x00 in the magic number, expected 0x08"),  # 00 00: taken for IDX
+    case("stray-nul", {"x.csv": cell(2, 3, "\x00")}, "row 2, column 3: '\\x00' is not a whole number"),
+    case("stray-control", {"x.csv": cell(1, 700, "1\x1b[0m")}, "row 1, column 700: '1\\x1b[0m' is not a whole number"),
+    case("utf-16", {"x.csv": b"\xff\xfe" + GOOD_CSV.decode().encode("utf-16-le")}, "UTF-16 text? save it as UTF-8"),
+    # gzip
+    case("gz-truncated", {"x.csv.gz": GZ[: len(GZ) // 2]}, "truncated gzip file"),
+    case("gz-header-only", {"x.csv.gz": GZ[:10]}, "truncated gzip file"),
+    case("gz-corrupt", {"x.csv.gz": flip(GZ, len(GZ) // 2)}, "corrupt gzip data"),
+    case("gz-bad-crc", {"x.csv.gz": flip(GZ, len(GZ) - 6)}, "corrupt gzip data (CRC check failed)"),
+    case("gz-trailing-junk", {"x.csv.gz": GZ + b"junk"}, "corrupt gzip data"),
+    case("gz-empty-inside", {"x.csv.gz": gzip.compress(b"")}, "empty file once decompressed"),
+    case("gz-bad-row-inside", {"x.csv.gz": gzip.compress(cell(2, 17, "abc"))}, "row 2, column 17: 'abc' is not a whole number"),
+    case("idx-gz-truncated", {IMAGES_NAME + ".gz": gzip.compress(IMAGES)[:-20], LABELS_NAME: LABELS_IDX}, "truncated gzip file"),
+    # IDX: the header
+    case("idx-little-endian-magic", {IMAGES_NAME: bytes([3, 8, 0, 0]) + IMAGES[4:], LABELS_NAME: LABELS_IDX},
+         "binary data, neither CSV text nor IDX (magic number 0x03080000, expected 0x00000803 for IDX images)"),
+    case("idx-signed-bytes", {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x09), LABELS_NAME: LABELS_IDX}, "IDX data type 0x09"),
+    case("idx-float", {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x0D), LABELS_NAME: LABELS_IDX}, "IDX data type 0x0d"),
+    case("idx-2-dims-for-images", {IMAGES_NAME: idx(PIXELS), LABELS_NAME: LABELS_IDX}, "IDX file with 2 dimensions, expected 3 for images"),
+    case("idx-4-dims-for-images", {IMAGES_NAME: idx(PIXELS.reshape(N, 1, 28, 28)), LABELS_NAME: LABELS_IDX}, "IDX file with 4 dimensions, expected 3"),
+    case("idx-32x32", {IMAGES_NAME: idx(np.zeros((N, 32, 32))), LABELS_NAME: LABELS_IDX}, "images are 32x32 pixels, expected 28x28"),
+    case("idx-28x27", {IMAGES_NAME: idx(np.zeros((N, 28, 27))), LABELS_NAME: LABELS_IDX}, "images are 28x27 pixels, expected 28x28"),
+    case("idx-header-cut", {IMAGES_NAME: IMAGES[:10], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 10 of its 16 bytes"),
+    case("idx-magic-only", {IMAGES_NAME: IMAGES[:2], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 2 of its 16 bytes"),
+    case("idx-labels-one-byte", {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0"}, "truncated IDX header: the file holds 1 of its 8 bytes", named=LABELS_NAME),
+    case("idx-bad-second-byte", {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0\x01" + LABELS_IDX[2:]},
+         "not an IDX labels file (magic number 0x00010801, expected 0x00000801)", named=LABELS_NAME),
+    case("idx-zero-images", {IMAGES_NAME: idx(np.zeros((0, 28, 28))), LABELS_NAME: idx(np.zeros(0))}, "no images"),
+    # IDX: the data
+    case("idx-truncated", {IMAGES_NAME: IMAGES[:-100], LABELS_NAME: LABELS_IDX},
+         f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
+    case("idx-trailing-bytes", {IMAGES_NAME: IMAGES + b"\0" * 7, LABELS_NAME: LABELS_IDX}, "trailing bytes"),
+    case("idx-huge-announced", {IMAGES_NAME: IMAGES[:4] + b"\xff" * 12 + IMAGES[16:], LABELS_NAME: LABELS_IDX}, "truncated"),
+    case("idx-labels-truncated", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX[:-2]}, "truncated", named=LABELS_NAME),
+    case("idx-labels-trailing", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX + b"\x01"}, "trailing bytes", named=LABELS_NAME),
+    case("idx-fewer-labels", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array(LABELS[:4]))},
+         f"4 labels for 5 images in {IMAGES_NAME}", named=LABELS_NAME),
+    case("idx-more-images", {IMAGES_NAME: idx(np.concatenate([PIXELS, PIXELS]).reshape(-1, 28, 28)), LABELS_NAME: LABELS_IDX},
+         "5 labels for 10 images", named=LABELS_NAME),
+    case("idx-label-10", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array([5, 0, 10, 1, 9]))}, "label 3 is 10, outside 0-9", named=LABELS_NAME),
+    case("idx-labels-are-images", {IMAGES_NAME: IMAGES}, "IDX file with 3 dimensions, expected 1 for labels", labels=IMAGES_NAME),
+    case("idx-labels-are-csv", {IMAGES_NAME: IMAGES, "labels.csv": b"5\n0\n4\n1\n9\n"},
+         "not an IDX labels file (magic number 0x350a300a, expected 0x00000801)", labels="labels.csv", named="labels.csv"),
+    case("idx-labels-empty", {IMAGES_NAME: IMAGES, LABELS_NAME: b""}, "empty file", named=LABELS_NAME),
+    # IDX: finding the labels
+    case("idx-no-labels-beside", {IMAGES_NAME: IMAGES}, f"no labels file {LABELS_NAME} beside it"),
+    case("idx-unknown-name", {"digits.idx": IMAGES}, "cannot tell the labels file's name"),
+    case("labels-missing", {IMAGES_NAME: IMAGES}, "no such file or folder", labels="nothere-idx1-ubyte", named="nothere-idx1-ubyte"),
+    case("labels-is-folder", {IMAGES_NAME: IMAGES, "labels": None}, "is a folder, expected a file", labels="labels", named="labels"),
+    case("labels-with-csv", {"x.csv": GOOD_CSV, LABELS_NAME: LABELS_IDX}, "a CSV file carries its labels", labels=LABELS_NAME, named="x.csv"),
+    case("labels-with-folder", {"mnist": None, LABELS_NAME: LABELS_IDX}, "--labels goes with an IDX images file, not with the folder",
+         labels=LABELS_NAME),
+    # folders
+    case("folder-empty", {"mnist": None}, f"no {IMAGES_NAME}[.gz] in this folder"),
+    case("folder-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}.gz": gzip.compress(IMAGES)}, f"no {LABELS_NAME}[.gz] in this folder",
+         data="mnist"),
+    case("folder-test-split-only", {"mnist": None, "mnist/t10k-images-idx3-ubyte": IMAGES, "mnist/t10k-labels-idx1-ubyte": LABELS_IDX},
+         f"no {IMAGES_NAME}[.gz]", data="mnist"),
+    case("folder-csv-inside", {"mnist": None, "mnist/train.csv": GOOD_CSV}, f"no {IMAGES_NAME}[.gz]", data="mnist"),
+    case("folder-bad-labels", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}.gz": gzip.compress(LABELS_IDX)[:-3]},
+         "truncated gzip file", data="mnist", named=f"mnist/{LABELS_NAME}.gz"),
+    # paths and --limit
+    case("nonexistent", {}, "no such file or folder", data="nothere.csv"),
+    case("nonexistent-folder", {}, "no such file or folder", data="nothere/train.csv"),
+    case("limit-0", {"x.csv": GOOD_CSV}, "--limit 0: the number of images must be at least 1", limit=0),
+    case("limit-negative", {"x.csv": GOOD_CSV}, "--limit -3: the number of images must be at least 1", limit=-3),
+    case("limit-too-large-csv", {"x.csv": GOOD_CSV}, "--limit 6 asks for more images than the 5 it holds", limit=6),
+    case("limit-too-large-idx", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX}, "--limit 1,000 asks for more images than the 5", limit=1000),
+    case("limit-too-large-folder", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX},
+         "--limit 9 asks for more images than the 5", data="mnist", limit=9, named=f"mnist/{IMAGES_NAME}"),
+]
+
+
+def write_files(tmp_path: Path, files: dict[str, bytes | None]) -> None:
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            path.mkdir(exist_ok=True)
+        else:
+            path.write_bytes(content)
+
+
+def arguments(tmp_path: Path, data: str | None, labels: str | None) -> tuple[Path | None, Path | None]:
+    return (tmp_path / data if data else None), (tmp_path / labels if labels else None)
+
+
+@pytest.mark.parametrize("files, data, labels, limit, named, phrase", CASES)
+def test_bad_input_is_one_clear_line(tmp_path, files, data, labels, limit, named, phrase):
+    write_files(tmp_path, files)
+    with pytest.raises(ReportError) as raised:
+        load(*arguments(tmp_path, data, labels), limit)
+    message = str(raised.value)
+    assert len(message.splitlines()) == 1 and message == message.strip(), message
+    assert str(tmp_path / named) in message
+    assert phrase in message
+
+
+def test_limit_on_the_sample_names_it():
+    with pytest.raises(ReportError, match="^the embedded sample: --limit 0: "):
+        load(limit=0)
+    with pytest.raises(ReportError, match="^the embedded sample: --limit 5,001 asks for more images than the 5,000"):
+        load(limit=5001)
+
+
+# --- harmless variations must just work ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(train_arrays) -> tuple[np.ndarray, np.ndarray]:
+    """The first 40 training images, uint8[40, 784], and their labels."""
+    images, labels = train_arrays
+    return images[:40], labels[:40]
+
+
+def real_csv(images: np.ndarray, labels: np.ndarray, **kw) -> bytes:
+    return csv([[str(label)] + [str(v) for v in image] for image, label in zip(images, labels)], **kw)
+
+
+VARIANTS = {
+    "plain": lambda b: b,
+    "bom": lambda b: b"\xef\xbb\xbf" + b,
+    "crlf": lambda b: b.replace(b"\n", b"\r\n"),
+    "bom-crlf": lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n"),
+    "no-final-newline": lambda b: b[:-1],
+    "blank-lines-at-end": lambda b: b + b"\n\n\n",
+    "blanks-after-last-newline": lambda b: b + b" \t\n  ",
+    "crlf-blank-lines-at-end": lambda b: b.replace(b"\n", b"\r\n") + b"\r\n\r\n",
+    "quoted-cells": lambda b: b.replace(b",0,", b',"0",'),
+    "all-quoted": lambda b: b"".join(b'"' + line.replace(b",", b'","') + b'"\n' for line in b.splitlines()),
+    "leading-blanks": lambda b: b.replace(b",", b", ").replace(b"\n", b"\n\t"),
+    "gzip": lambda b: gzip.compress(b),
+    "bom-crlf-gzip": lambda b: gzip.compress(b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
+}
+
+
+@pytest.mark.parametrize("header", [False, True], ids=["no-header", "header"])
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("name", ["digits.csv", "digits.csv.gz"])
+def test_harmless_variations_load_the_same_images(tmp_path, real, variant, header, name):
+    """A BOM, Windows line endings, gzip or not whatever the name says: the same images as the plain file."""
+    images, labels = real
+    path = tmp_path / name
+    path.write_bytes(VARIANTS[variant](real_csv(images, labels, header=header)))
+    dataset = load(path)
+    assert np.array_equal(dataset.images.reshape(-1, 784), images)
+    assert np.array_equal(dataset.labels, labels)
+    assert np.array_equal(dataset.instances, np.arange(1, len(labels) + 1))
+    assert dataset.images.dtype == np.uint8 and dataset.images.shape == (40, 28, 28)
+
+
+def test_errors_past_the_limit_are_not_read(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(cell(4, 17, "abc"))
+    assert len(load(path, limit=3)) == 3
+    with pytest.raises(ReportError, match="row 4, column 17"):
+        load(path, limit=4)
+
+
+def write_idx_pair(folder: Path, images: np.ndarray, labels: np.ndarray) -> Path:
+    folder.mkdir()
+    (folder / (IMAGES_NAME + ".gz")).write_bytes(gzip.compress(idx(images.reshape(-1, 28, 28))))
+    (folder / LABELS_NAME).write_bytes(idx(labels))
+    return folder
+
+
+@pytest.mark.parametrize("shape", ["absent-class", "single-image-class"])
+def test_odd_class_counts_load_and_build(tmp_path, real, shape):
+    """One digit absent, or only one image of a digit: a CSV and an IDX dataset load the same, and the report builds."""
+    images, labels = real
+    keep = labels != 7 if shape == "absent-class" else (labels != 3) | (np.cumsum(labels == 3) == 1)
+    images, labels = images[keep], labels[keep]
+    (tmp_path / "x.csv").write_bytes(real_csv(images, labels))
+    from_csv = load(tmp_path / "x.csv")
+    from_idx = load(write_idx_pair(tmp_path / "mnist", images, labels))
+    for dataset in (from_csv, from_idx):
+        assert np.array_equal(dataset.images.reshape(-1, 784), images)
+        assert np.array_equal(dataset.labels, labels)
+    counts = np.bincount(from_csv.labels, minlength=10)
+    assert (counts[7] == 0) if shape == "absent-class" else (counts[3] == 1)
+    files = site.render(analyze(from_csv), "MNIST, explored", "mnist-report build --data x.csv")
+    assert "index.html" in files
+
+
+# --- the command line: exit 2, one line, the old report untouched ---------------
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mnist_report", "build", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def previous_report(tmp_path_factory) -> Path:
+    """A report built by the command line on the embedded sample, once for the module."""
+    work = tmp_path_factory.mktemp("previous")
+    done = cli("--out", work / "report", cwd=work)
+    assert done.returncode == 0, done.stderr
+    return work / "report"
+
+
+CLI_CASES = [  # a representative few: each run starts Python and imports the whole package
+    "empty", "ragged-middle", "pixel-256", "binary-junk", "gz-truncated", "idx-little-endian-magic", "idx-truncated",
+    "labels-is-folder", "folder-images-only", "limit-0", "limit-too-large-csv",
+]
+
+
+@pytest.mark.parametrize("files, data, labels, limit, named, phrase", [c for c in CASES if c.id in CLI_CASES])
+def test_cli_bad_input_exits_2_and_keeps_the_report(tmp_path, previous_report, files, data, labels, limit, named, phrase):
+    out = tmp_path / "report"
+    shutil.copytree(previous_report, out)
+    before = hashes(out)
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    write_files(inputs, files)
+    data_path, labels_path = arguments(inputs, data, labels)
+    args = ["--data", data_path, "--out", out]
+    args += ["--labels", labels_path] if labels_path else []
+    args += [f"--limit={limit}"] if limit is not None else []
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mnist-report: error: "), done.stderr
+    assert str(inputs / named) in lines[0] and phrase in lines[0]
+    assert hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "report"]  # no staging folders left behind
+
+
+def test_cli_cases_are_all_in_the_table():
+    assert set(CLI_CASES) <= {c.id for c in CASES}
