@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .datasets import KINDS, Kind, custom_kind
 from .errors import ReportError
 
-DEFAULT_TITLE = "MNIST, explored"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
     inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images, in file order")
     inputs.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
-    inputs.add_argument("--title", default=DEFAULT_TITLE, metavar="TEXT", help=f"site title (default: {DEFAULT_TITLE!r})")
+    inputs.add_argument("--download", choices=sorted(KINDS), metavar="NAME",
+                        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training set")
+    inputs.add_argument("--kind", choices=sorted(KINDS), metavar="NAME",
+                        help="what the labels mean, for class names and credits (default: mnist, or the --download name)")
+    inputs.add_argument("--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data")
+    inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
     inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
 
     build = commands.add_parser("build", parents=[inputs], help="build the report site",
@@ -83,13 +88,22 @@ def _build(args: argparse.Namespace) -> int:
     from .datasets import load
 
     start = time.perf_counter()
+    data = args.data
+    if args.download:
+        if args.data:
+            raise ReportError(f"{args.data}: give --data or --download, not both")
+        from .download import fetch
+
+        data = fetch(args.download)  # prints its own progress
+    kind = _kind(args)
     with _stage("load"):
-        dataset = load(args.data, args.labels, args.limit)
+        dataset = load(data, args.labels, args.limit).with_kind(kind)
     with _stage("analyze"):
         analysis = analyze(dataset)
+    title = args.title or f"{dataset.name}, explored"
     single = getattr(args, "single_file", None)
     with _stage("render"):
-        output = site.render_single(analysis, args.title, _command(args)) if single else site.render(analysis, args.title, _command(args))
+        output = site.render_single(analysis, title, _command(args)) if single else site.render(analysis, title, _command(args))
     with _stage("write"):
         out = site.write_file(output, single) if single else site.write(output, args.out, force=args.force) / "index.html"
     print(f"built {out} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
@@ -111,13 +125,17 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kind(args: argparse.Namespace) -> Kind:
+    if args.classes:
+        return custom_kind(args.classes.split(","))
+    return KINDS[args.kind or args.download or "mnist"]
+
+
 def _command(args: argparse.Namespace) -> str:
     """The build command as a user could retype it (file names, not local folders)."""
     words = ["mnist-report", "build"]
-    for flag in ("data", "labels", "limit", "out", "single_file"):
+    for flag in ("download", "data", "labels", "limit", "kind", "classes", "out", "single_file", "title"):
         value = getattr(args, flag, None)
         if value is not None and not (flag == "out" and (value == Path("report") or getattr(args, "single_file", None))):
             words += [f"--{flag.replace('_', '-')}", value.name if flag in ("data", "labels") else str(value)]
-    if args.title != DEFAULT_TITLE:
-        words += ["--title", args.title]
     return shlex.join(words)

@@ -46,6 +46,46 @@ class Source:
     size: int  # bytes
 
 
+@dataclass(frozen=True)
+class Kind:
+    """What a dataset's classes are: their names, what one is called in prose, whom to credit.
+
+    Everything in the report that would otherwise say "digit" or "MNIST" reads it from here,
+    so Fashion-MNIST reads as garments, not digits.
+    """
+
+    name: str
+    class_names: tuple[str, ...]
+    noun: tuple[str, str]  # singular, plural
+    credit: str
+
+
+MNIST = Kind("MNIST", DIGITS, ("digit", "digits"),
+             "MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).")
+KINDS = {
+    "mnist": MNIST,
+    "fashion-mnist": Kind(
+        "Fashion-MNIST",
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        ("article", "articles"),
+        "Fashion-MNIST is by Han Xiao, Kashif Rasul and Roland Vollgraf, Zalando Research (MIT licence).",
+    ),
+    "kmnist": Kind(
+        # One hiragana per row of the syllabary: お き す つ な は ま や れ を.
+        "Kuzushiji-MNIST", ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"), ("character", "characters"),
+        "Kuzushiji-MNIST is by Tarin Clanuwat et al., ROIS-DS Center for Open Data in the Humanities (CC BY-SA 4.0).",
+    ),
+}
+
+
+def custom_kind(class_names: list[str], name: str = "an MNIST-format dataset") -> Kind:
+    """Kind for user-supplied class names (--classes): ten names, none empty."""
+    names = tuple(n.strip() for n in class_names)
+    if len(names) != len(DIGITS) or not all(names):
+        raise ReportError(f"--classes: {len(names)} names given, expected {len(DIGITS)} non-empty names separated by commas")
+    return Kind(name, names, ("class", "classes"), "")
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """Images with their labels, 1-based instance numbers and where they came from.
@@ -59,15 +99,27 @@ class Dataset:
     labels: np.ndarray
     instances: np.ndarray
     sources: tuple[Source, ...]
-    name: str = "MNIST"
+    kind: Kind = MNIST
     split: str = "train"
-    class_names: tuple[str, ...] = DIGITS
-    # What one class is called in prose ("digit"; "class" for Fashion-MNIST).
-    class_noun: tuple[str, str] = ("digit", "digits")
 
     def __post_init__(self) -> None:
         for array in (self.images, self.labels, self.instances):
             array.setflags(write=False)
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.kind.class_names
+
+    @property
+    def class_noun(self) -> tuple[str, str]:
+        return self.kind.noun
+
+    def with_kind(self, kind: Kind) -> "Dataset":
+        return replace(self, kind=kind)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -298,10 +350,7 @@ def _limited(dataset: Dataset, limit: int | None, where: str) -> Dataset:
         return dataset
     if limit > len(dataset):
         raise ReportError(f"{where}: --limit {limit:,} asks for more images than the {len(dataset):,} it holds")
-    return Dataset(
-        dataset.images[:limit], dataset.labels[:limit], dataset.instances[:limit], dataset.sources,
-        dataset.name, dataset.split, dataset.class_names, dataset.class_noun,
-    )
+    return replace(dataset, images=dataset.images[:limit], labels=dataset.labels[:limit], instances=dataset.instances[:limit])
 
 
 @contextmanager

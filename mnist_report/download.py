@@ -67,7 +67,7 @@ class Dataset:
     name: str
     mirrors: tuple[str, ...]  # base URLs, tried in order
     files: tuple[tuple[str, Digest], ...]  # (file name, checksum)
-    class_names: tuple[str, ...]
+    # Class names live with the loaders (datasets.KINDS, under the same name).
 
     def __post_init__(self) -> None:
         # Fail when the record is written, not halfway through a download.
@@ -108,7 +108,6 @@ DATASETS: dict[str, Dataset] = {
                 "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
                 "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
             ),
-            class_names=tuple("0123456789"),
         ),
         Dataset(
             name="fashion-mnist",
@@ -120,10 +119,6 @@ DATASETS: dict[str, Dataset] = {
                 "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
                 "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
             ),
-            class_names=(
-                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-            ),
         ),
         Dataset(
             name="kmnist",
@@ -134,8 +129,6 @@ DATASETS: dict[str, Dataset] = {
                 "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5",
                 "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c",
             ),
-            # One hiragana per row of the syllabary: お き す つ な は ま や れ を.
-            class_names=("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
         ),
     )
 }

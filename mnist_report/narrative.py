@@ -47,6 +47,7 @@ def facts(analysis: Analysis) -> dict:
         "share_zero": analysis.share_of_pixels(0, 0),
         "share_near_max": analysis.share_of_pixels(NEAR_MAX),
         "share_between": analysis.share_of_pixels(1, NEAR_MAX - 1),
+        "near_max_of_nonzero": float(analysis.pixel_counts[NEAR_MAX:].sum() / max(nonzero.sum(), 1)),
         "near_max": NEAR_MAX,
         "commonest_nonzero": Named(str(int(np.argmax(nonzero)) + 1), int(nonzero.max())),
         "least_ink": Named(*least_ink),

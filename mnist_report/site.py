@@ -74,16 +74,16 @@ def _data(a: Analysis, f: dict) -> list[Figure]:
         Figure("first", charts.first_images(a), f"The first {n_first} images in file order, each with its instance number and label.",
                f"{n_first} handwritten images in two rows, labelled " + ", ".join(f["first_names"]) + "."),
         Figure("pixels", charts.first_image_pixels(a), f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; the outlined row is the sample in the table above.",
-               f"Grid of 28 by 28 grey squares drawing a {first['name']}; hover a square for its x, y and value.", static="png"),
+               f"Grid of 28 by 28 grey squares drawing {with_article(first['name'])}; hover a square for its x, y and value.", static="png"),
     ]
 
 
 def _pixels(a: Analysis, f: dict) -> list[Figure]:
     return [
         Figure("histogram", charts.pixel_histogram(a, zeros=True), f"How often each pixel value occurs over all {f['total_pixels']:,} pixels.",
-               "Bar chart of pixel values 0 to 255: one tall bar at 0, a small rise near 255, almost nothing between."),
-        Figure("histogram-ink", charts.pixel_histogram(a, zeros=False), "The same counts without the zeros, on their own scale, so the values in between and the bump at full ink show.",
-               "Bar chart of pixel values 1 to 255: low and flat in the middle, rising sharply in the last few values."),
+               f"Bar chart of how often each pixel value from 0 to 255 occurs; {_percent(f['share_zero'])} of pixels are 0."),
+        Figure("histogram-ink", charts.pixel_histogram(a, zeros=False), "The same counts without the zeros, on their own scale, so the values in between can be seen.",
+               f"Bar chart of how often each pixel value from 1 to 255 occurs; the commonest is {f['commonest_nonzero'].name}."),
     ]
 
 
@@ -100,7 +100,7 @@ def _atypical(a: Analysis, f: dict) -> list[Figure]:
                f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
                f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.", static="png"),
         Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: clean, centred, ordinary {nouns}.", static="png"),
+               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png"),
     ]
 
 
@@ -136,9 +136,15 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda x: f"{x:,}"
     env.filters["pct"] = _percent
     env.filters["dist"] = lambda x: f"{x:.1f}"
+    env.filters["a"] = with_article
     # tojson escapes <, >, & and ' so a spec can never close its <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
+
+
+def with_article(word: str) -> str:
+    """ "a 5", "an 8", "an Ankle boot": by the sound of the first letter, which for digits means 8 alone."""
+    return ("an " if word[:1].lower() in "aeio8" else "a ") + word
 
 
 def _percent(share: float) -> str:

@@ -382,3 +382,41 @@ def test_gallery_tooltip_names_the_instance(browser, readings):
         assert record.page_errors == [] and record.console_errors == [], record.page_errors + record.console_errors
     finally:
         context.close()
+
+
+# --- hostile names ---------------------------------------------------------------------------------
+
+HOSTILE = "</script><script>alert(1)</script>"
+
+
+def test_hostile_names_render_as_text(browser, tmp_path_factory):
+    """Class names and the title are the user's: they must show as text and never run."""
+    from mnist_report import site
+    from mnist_report.analysis import analyze
+    from mnist_report.datasets import DIGITS, custom_kind, load
+
+    from .conftest import MNIST
+
+    names = list(DIGITS)
+    names[5] = HOSTILE  # instance 1 is a 5: the name shows in the data page's table and captions
+    dataset = load(MNIST, limit=300).with_kind(custom_kind(names))
+    title = '<img src=x onerror="alert(2)">'
+    out = site.write(site.render(analyze(dataset), title, "mnist-report build"), tmp_path_factory.mktemp("hostile") / "report")
+    for name in PAGES:
+        html = (out / name).read_text()
+        markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+        assert not re.search(r"<[^>]*\son[a-z]+\s*=", markup, re.I), f"{name}: inline event handler"
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs, errors = [], []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((out / name).as_uri())
+        page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
+        assert dialogs == [] and errors == [], (name, dialogs, errors)
+        assert page.title().endswith(title)
+        assert page.eval_on_selector_all(".view[data-error]", "els => els.length") == 0
+        if name == "data.html":
+            assert HOSTILE in page.inner_text("main")
+        context.close()

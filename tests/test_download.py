@@ -377,9 +377,9 @@ def test_unknown_dataset_and_bad_arguments(tmp_path):
     with pytest.raises(ValueError):
         fetch("mnist", cache_dir=tmp_path, retries=-1)
     with pytest.raises(ValueError, match="hex digest"):
-        Dataset("x", ("https://example.com/",), (("f.gz", "abc"),), ())
+        Dataset("x", ("https://example.com/",), (("f.gz", "abc"),))
     with pytest.raises(ValueError, match="algorithm"):
-        Dataset("x", ("https://example.com/",), (("f.gz", ("crc32", "00000000")),), ())
+        Dataset("x", ("https://example.com/",), (("f.gz", ("crc32", "00000000")),))
 
 
 def test_md5_records_are_supported(server, shared_files, tmp_path):
@@ -445,11 +445,13 @@ def test_fashion_checksums_match_the_official_files():
 
 
 def test_dataset_records():
-    assert set(DATASETS) == {"mnist", "fashion-mnist", "kmnist"}
+    from mnist_report.datasets import KINDS
+
+    assert set(DATASETS) == set(KINDS) == {"mnist", "fashion-mnist", "kmnist"}
     for name, ds in DATASETS.items():
         assert ds.name == name
         assert [f for f, _ in ds.files] == NAMES
-        assert len(ds.class_names) == len(set(ds.class_names)) == 10
+        assert len(KINDS[name].class_names) == len(set(KINDS[name].class_names)) == 10
         assert ds.mirrors and all(m.startswith("https://") and m.endswith("/") for m in ds.mirrors)
-    assert DATASETS["fashion-mnist"].class_names[0] == "T-shirt/top"
-    assert DATASETS["kmnist"].class_names == ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
+    assert KINDS["fashion-mnist"].class_names[0] == "T-shirt/top"
+    assert KINDS["kmnist"].class_names == ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")

@@ -142,7 +142,7 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert f"{calmest} is the least variable digit: its median distance is {medians[calmest]:.1f}" in atypical
     assert f"{wildest} is the most variable, with a median of {medians[wildest]:.1f}" in atypical
     far = max(rows, key=lambda r: float(r["distance"]))
-    assert f"instance {int(far['instance']):,}, a {far['label']}, {float(far['distance']):.1f} from its mean" in atypical
+    assert f"instance {int(far['instance']):,}, {site.with_article(far['label'])}, {float(far['distance']):.1f} from its mean" in atypical
 
     pairs = Page(site_10k / "pairs.html").text()
     assert "The hardest pair by this measure is 4 and 9" in pairs
