@@ -420,3 +420,23 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory):
         if name == "data.html":
             assert HOSTILE in page.inner_text("main")
         context.close()
+
+
+# --- the one-file report ------------------------------------------------------------------------------
+
+def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k):
+    """The whole report in one file: every chart drawn from file:// with nothing else to load."""
+    from mnist_report import site
+
+    folder = tmp_path_factory.mktemp("single")
+    path = site.write_file(site.render_single(analysis_10k, "MNIST, explored", "mnist-report build --single-file r.html"), folder / "r.html")
+    reading = Reading(path.as_uri(), folder)  # the file itself is the only thing inside
+    context, page, visit = _open(browser, reading, WIDE)
+    page.goto(path.as_uri())
+    assert _wait_drawn(page)
+    views = page.evaluate(VIEWS)
+    context.close()
+    assert visit.external == [] and visit.page_errors == [] and visit.console_errors == []
+    assert len(views) >= 10
+    for view in views:
+        assert view.get("drawn") and view.get("ink", 0) > MIN_INK, view

@@ -192,3 +192,27 @@ def test_every_figure_has_a_static_image(site_10k):
             data = (site_10k / img.attrs["src"]).read_bytes()
             assert data.startswith(b"\x89PNG") or data.startswith(b"<svg"), img.attrs["src"]
             assert len(data) > 2_000
+
+
+def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays):
+    """No 7s at all and a single 3: the report still builds and says so."""
+    from dataclasses import replace
+
+    from mnist_report.analysis import analyze
+    from mnist_report.datasets import load
+
+    from .conftest import MNIST
+
+    full = load(MNIST, limit=2_000)
+    labels = full.labels
+    keep = (labels != 7) & ((labels != 3) | (np.cumsum(labels == 3) == 1))
+    dataset = replace(full, images=full.images[keep], labels=labels[keep], instances=full.instances[keep])
+    out = site.write(site.render(analyze(dataset), "t", "c"), tmp_path / "r")
+    overview = Page(out / "index.html").text()
+    assert "No image is labelled 7" in overview
+    assert "Only one image is labelled 3" in overview
+    pair_cells = [td.text for td in Page(out / "pairs.html").find_all("td") if " and " in td.text]
+    assert pair_cells and not [c for c in pair_cells if "7" in c.split(" and ")]
+    least = read_csv(out / "data/least_typical.csv")
+    assert {r["label"] for r in least} == {str(d) for d in range(10) if d != 7}
+    assert [r["rank"] for r in least if r["label"] == "3"] == ["1"]
