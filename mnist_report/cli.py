@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import signal
 import sys
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
@@ -52,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="what the labels mean, for class names and credits (default: mnist, or the --download name)")
     inputs.add_argument("--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data")
     inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
+    inputs.add_argument("--timestamp", action="store_true",
+                        help="say when the report was built (SOURCE_DATE_EPOCH if set); without it, builds are byte-identical")
     inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
 
     build = commands.add_parser("build", parents=[inputs], help="build the report site",
@@ -102,8 +106,10 @@ def _build(args: argparse.Namespace) -> int:
         analysis = analyze(dataset)
     title = args.title or f"{dataset.name}, explored"
     single = getattr(args, "single_file", None)
+    built_at = _build_time() if args.timestamp else None
     with _stage("render"):
-        output = site.render_single(analysis, title, _command(args)) if single else site.render(analysis, title, _command(args))
+        render = site.render_single if single else site.render
+        output = render(analysis, title, _command(args), built_at)
     with _stage("write"):
         out = site.write_file(output, single) if single else site.write(output, args.out, force=args.force) / "index.html"
     print(f"built {out} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
@@ -123,6 +129,16 @@ def _publish(args: argparse.Namespace) -> int:
     where = f"{args.remote}/{args.branch}" if args.push else f"branch {args.branch} (not pushed; add --push)"
     print(f"published {args.out} as {commit[:12]} to {where}")
     return 0
+
+
+def _build_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH for reproducible builds (as mkdocs does), in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    except ValueError:
+        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _kind(args: argparse.Namespace) -> Kind:

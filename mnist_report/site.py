@@ -188,21 +188,25 @@ def _stable_ids(svg: str) -> str:
     return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m.group(), f"gradient_{len(numbers)}"), svg)
 
 
-def _model(analysis: Analysis, title: str, command: str) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
+def _model(analysis: Analysis, title: str, command: str, built_at: str | None) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
     """The shared context and each page with its nav entry and resolved figures: computed once."""
     env = environment()
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
     nav = [{"file": p.file, "title": p.title(noun, nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
     context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
-                   version=__version__, command=command)
+                   version=__version__, command=command, built_at=built_at)
     pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(PAGES, nav)]
     return env, context, pages
 
 
-def render(analysis: Analysis, title: str, command: str) -> dict[str, bytes]:
-    """Every file of the site, by relative path: pages, static figures, data files, assets."""
-    env, context, pages = _model(analysis, title, command)
+def render(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> dict[str, bytes]:
+    """Every file of the site, by relative path: pages, static figures, data files, assets.
+
+    Nothing in it depends on when or where it is built unless `built_at` is given,
+    so two builds from the same input are byte-identical.
+    """
+    env, context, pages = _model(analysis, title, command, built_at)
     files: dict[str, bytes] = {}
     for page, entry, figures in pages:
         html = env.get_template(page.template).render(
@@ -218,9 +222,9 @@ def render(analysis: Analysis, title: str, command: str) -> dict[str, bytes]:
     return files
 
 
-def render_single(analysis: Analysis, title: str, command: str) -> bytes:
+def render_single(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> bytes:
     """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
-    env, context, pages = _model(analysis, title, command)
+    env, context, pages = _model(analysis, title, command, built_at)
     anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _ in pages}
 
     def static_src(fig: Rendered) -> str:

@@ -182,3 +182,15 @@ def test_force_replaces_a_foreign_folder(tmp_path):
     result = run("build", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "report" / "old.txt").exists() and (tmp_path / "report" / "index.html").is_file()
+
+
+def test_two_builds_are_identical_unless_timestamped(tmp_path):
+    for where in ("a", "b"):
+        (tmp_path / where).mkdir()
+        assert run("build", "--limit", "400", cwd=tmp_path / where).returncode == 0
+    assert snapshot(tmp_path / "a" / "report") == snapshot(tmp_path / "b" / "report")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Built on 2023-11-14 22:13 UTC by mnist-report" in (tmp_path / "c" / "index.html").read_text()
