@@ -52,7 +52,7 @@ def test_page_structure(site_10k, name):
         assert caption and caption[0].text.strip()
         assert view and view[0].attrs.get("role") == "img" and len(view[0].attrs.get("aria-label", "")) > 20
         spec = next(s for s in page.find_all("script") if s.attrs.get("id") == view[0].attrs["data-spec"])
-        assert json.loads(spec.text)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert json.loads(spec.text)["$schema"].startswith("https://vega.github.io/schema/vega/")
     # tables have captions and header cells
     for table in page.find_all("table"):
         assert any(c.tag == "caption" for c in table.children)
