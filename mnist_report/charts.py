@@ -169,19 +169,40 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
 
 
-def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.Chart:
+def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.LayerChart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = _noun(analysis).capitalize()
-    data = _gallery_rows(gallery)
-    opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.2)) if highlight else alt.value(1.0)
-    return alt.Chart(data).mark_image(width=GALLERY - 4, height=GALLERY - 4, smooth=False).encode(
+    order = [analysis.dataset.class_names[k] for k in analysis.present]
+    table = gallery.table
+    cells = [(order.index(name), rank - 1) for name, rank in zip(table["name"], table["rank"])]
+    return _sprite_grid(
+        table, [images.ink_rgb(image) for image in gallery.images], cells, len(order), 6, GALLERY,
         x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("name:N", sort=_sort(analysis), title=noun, axis=alt.Axis(labelFontSize=14)),
-        url="url:N",
-        opacity=opacity,
+        y=alt.Y("name:N", sort=order, title=noun, axis=alt.Axis(labelFontSize=14)),
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("rank:Q", title="Rank"),
                  alt.Tooltip("distance:Q", title="Distance", format=".1f")],
-    ).properties(width=6 * GALLERY, height=len(analysis.present) * GALLERY)
+        highlight=highlight,
+    )
+
+
+def _sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, cell: int,
+                 x: alt.X, y: alt.Y, tooltip: list, highlight: str | None = None) -> alt.LayerChart:
+    """A grid of pictures drawn as one sprite image, under one invisible cell per row of `table`.
+
+    The cells carry the axes, the tooltips and the highlight (dimming the rest), so the
+    browser draws one picture instead of dozens. `cells` gives each panel's (row, col).
+    """
+    gap = 2
+    sheet = alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]})).mark_image(
+        width=cols * cell, height=rows * cell, align="left", baseline="top", smooth=False,
+    ).encode(url="url:N", x=alt.value(0), y=alt.value(0))
+    band = alt.Scale(paddingInner=0, paddingOuter=0)
+    veil = alt.condition(highlight, alt.value(0.0), alt.value(0.75)) if highlight else alt.value(0.0)
+    # A nearly transparent fill still catches the pointer; the veil dims what the highlight leaves out.
+    overlay = alt.Chart(table).mark_rect(fill="white").encode(
+        x=x.scale(band), y=y.scale(band), fillOpacity=veil, opacity=alt.value(1), tooltip=tooltip,
+    )
+    return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * cell)
 
 
 def atypical(analysis: Analysis) -> alt.VConcatChart:
@@ -202,30 +223,32 @@ def most_typical(analysis: Analysis) -> alt.LayerChart:
     return _finish(_extremes(analysis, analysis.most_typical, "Rank (1 = nearest the mean)"))
 
 
-def pair_differences(analysis: Analysis) -> alt.Chart:
+def pair_differences(analysis: Analysis) -> alt.LayerChart:
     """Row class's mean minus column class's mean: red where the row's class has more ink, blue where the column's has."""
     noun = _noun(analysis)
     present = analysis.present
     names = analysis.dataset.class_names
     c = analysis.centroids
     limit = float(max((np.abs(c[a] - c[b]).max() for a in present for b in present if a != b), default=1.0)) or 1.0
-    rows = [
-        {"row": names[a], "col": names[b], "url": images.diverging_url(c[a] - c[b], limit), "distance": float(analysis.pair_distances[a, b])}
-        for a in present for b in present if a != b
-    ]
+    pairs = [(i, j) for i in range(len(present)) for j in range(len(present)) if i != j]
+    table = pl.DataFrame(
+        [(names[present[i]], names[present[j]], float(analysis.pair_distances[present[i], present[j]])) for i, j in pairs],
+        schema=["row", "col", "distance"], orient="row",
+    )
+    panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
     order = [names[k] for k in present]
-    pictures = alt.Chart(pl.DataFrame(rows)).mark_image(width=SMALL - 2, height=SMALL - 2, smooth=False).encode(
+    grid = _sprite_grid(
+        table, panels, pairs, len(order), len(order), SMALL,
         x=alt.X("col:N", sort=order, title=f"Column {noun} (blue: darker here)", axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
         y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
-        url="url:N",
         tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
                  alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
-    ).properties(width=len(order) * SMALL, height=len(order) * SMALL)
+    )
     key = alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
         color=alt.Color("v:Q", title="Row minus column", scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, format=".0f"))
     )
-    return _finish(alt.layer(pictures, key))
+    return _finish(alt.layer(grid, key))
 
 
 def pair_distances(analysis: Analysis) -> alt.Chart:

@@ -41,13 +41,31 @@ def data_url(pixels: np.ndarray) -> str:
 
 def ink_url(image: np.ndarray) -> str:
     """An image of ink values 0-255 (or their mean), dark on white."""
-    return data_url(_ramp(np.asarray(image, dtype=np.float64) / 255.0, GREY))
+    return data_url(ink_rgb(image))
 
 
-def diverging_url(difference: np.ndarray, limit: float) -> str:
+def ink_rgb(image: np.ndarray) -> np.ndarray:
+    """Ink values 0-255 (or their mean) as RGB, dark on white."""
+    return _ramp(np.asarray(image, dtype=np.float64) / 255.0, GREY)
+
+
+def diverging_rgb(difference: np.ndarray, limit: float) -> np.ndarray:
     """A difference image coloured on DIVERGING, from -limit (blue) to +limit (red)."""
     t = (np.clip(difference / limit, -1.0, 1.0) + 1.0) / 2.0
-    return data_url(_ramp(t, DIVERGING))
+    return _ramp(t, DIVERGING)
+
+
+def sprite_url(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, gap: int) -> str:
+    """Many RGB panels on one white sheet, panel i at grid cell (row, col), `gap` pixels around each.
+
+    One picture instead of dozens: the browser decodes and Vega draws a single image mark.
+    """
+    height, width = panels[0].shape[:2] if panels else (1, 1)
+    sheet = np.full((rows * (height + gap), cols * (width + gap), 3), 255, np.uint8)
+    for panel, (r, c) in zip(panels, cells):
+        top, left = r * (height + gap) + gap // 2, c * (width + gap) + gap // 2
+        sheet[top:top + height, left:left + width] = panel
+    return data_url(sheet)
 
 
 def _ramp(t: np.ndarray, colours: tuple[str, ...]) -> np.ndarray:
