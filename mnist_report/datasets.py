@@ -241,6 +241,8 @@ def read_idx(path: Path, ndim: int) -> tuple[np.ndarray, Source]:
 # --- CSV -------------------------------------------------------------------
 
 HEADER = ["label"] + [f"pixel{i}" for i in range(PIXELS)]
+# The other widely shared CSV form names pixels by 1-based row and column: label,1x1,1x2,...,28x28.
+HEADER_ROW_COL = ["label"] + [f"{r}x{c}" for r in range(1, SIDE + 1) for c in range(1, SIDE + 1)]
 # A whole number as the fast parser reads one: optional sign, after blanks or inside quotes.
 WHOLE = re.compile(rb"([+-]?)([0-9]+)")
 # A row that is certainly good (a digit, then 784 values 0-255): the diagnosis skips these quickly.
@@ -257,10 +259,11 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
     has_header = cells[0].strip(b' \t"')[:1].isalpha()  # a name, not a label (even a bad one such as -1)
     if has_header:
         names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
-        column = next((i for i, (name, expected) in enumerate(zip(names, HEADER)) if name != expected), None)
+        expected_names = HEADER_ROW_COL if names[1:2] == ["1x1"] else HEADER
+        column = next((i for i, (name, expected) in enumerate(zip(names, expected_names)) if name != expected), None)
         header = f"label,pixel0,...,pixel{PIXELS - 1}"
         if column is not None:
-            raise ReportError(f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {HEADER[column]!r} ({header})")
+            raise ReportError(f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected_names[column]!r} ({header})")
         if len(names) != len(HEADER):
             raise ReportError(f"{path}: row 1: header of {len(names)} names, expected {len(HEADER)} ({header})")
     if limit is not None:  # keep only the rows asked for: the fast parser would read on and fail on later rows

@@ -54,6 +54,17 @@ def test_csv_forms(tmp_path, train_arrays, header, compressed):
     assert source.format.endswith(", gzip") == compressed
 
 
+def test_csv_with_row_column_header(tmp_path, train_arrays):
+    """The other shared CSV form: label,1x1,1x2,...,28x28 (1-based row x column)."""
+    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+    header = ",".join(["label"] + [f"{r}x{c}" for r in range(1, 29) for c in range(1, 29)])
+    rows = np.column_stack([labels, images]).astype(int)
+    with open(tmp_path / "mnist.csv", "w") as f:
+        f.write(header + "\n")
+        np.savetxt(f, rows, fmt="%d", delimiter=",")
+    assert_same(load(tmp_path / "mnist.csv"), images, labels)
+
+
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gz"])
 def test_idx_file_finds_labels_beside_it(tmp_path, train_arrays, compressed):
     images, labels = train_arrays[0][:N], train_arrays[1][:N]
