@@ -64,7 +64,7 @@ def analyze(dataset: Dataset) -> Analysis:
 
     pixel_counts = np.zeros(256, np.int64)
     sums = np.zeros((k, PIXELS))
-    for start, images, chunk_labels in _chunks(dataset):
+    for _, images, chunk_labels in _chunks(dataset):
         pixel_counts += np.bincount(images.ravel(), minlength=256)
         for label in np.unique(chunk_labels):
             sums[label] += images[chunk_labels == label].sum(axis=0, dtype=np.float64)

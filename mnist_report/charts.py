@@ -20,7 +20,6 @@ MEAN = 56  # one mean image (5 across)
 GALLERY = 50  # one image in the 6-wide galleries
 SMALL = 30  # one panel of the 10x10 grids
 INK = "#1f4e79"  # bars and points: dark enough for 4.5:1 contrast on white
-MUTED = "#9aa5b1"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
