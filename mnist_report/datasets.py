@@ -293,7 +293,8 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
         raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
     values = frame.to_numpy()
     source = replace(source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header"))
-    images = values[:, 1:].reshape(-1, SIDE, SIDE)
+    # Contiguous, so the analysis can take flat chunks without copying the whole set.
+    images = np.ascontiguousarray(values[:, 1:]).reshape(-1, SIDE, SIDE)
     dataset = Dataset(images, values[:, 0], np.arange(1, len(values) + 1, dtype=np.int64), (source,))
     return _limited(dataset, limit, str(path))
 
