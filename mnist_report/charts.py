@@ -81,8 +81,9 @@ def first_images(analysis: Analysis) -> alt.Chart:
         y=alt.Y("row:O", axis=None),
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun)],
     )
-    pictures = base.mark_image(width=CELL, height=CELL, smooth=False).encode(url="url:N")
-    captions = base.mark_text(baseline="top", dy=CELL / 2 + 2, fontSize=11, color="#222").encode(text="caption:N")
+    size = f"width / {columns} - 16"  # CELL at phone size, more where the page grows the view
+    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url="url:N")
+    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222").encode(text="caption:N")
     rows = -(-len(data) // columns)
     return _finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 22)))
 
@@ -135,14 +136,14 @@ def centroids(analysis: Analysis) -> alt.Chart:
          "col": i % 5, "row": i // 5}
         for i, (label, name) in enumerate(enumerate(analysis.dataset.class_names)) if label in analysis.present
     ]
-    big = MEAN
+    size = "width / 5 - 8"  # MEAN at phone size, more where the page grows the view
     base = alt.Chart(pl.DataFrame(rows)).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
         tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")],
     )
-    pictures = base.mark_image(width=big, height=big, smooth=False).encode(url="url:N")
-    captions = base.mark_text(baseline="top", dy=big / 2 + 2, fontSize=12, color="#222").encode(text="name:N")
-    chart = (pictures + captions).properties(width=5 * (big + 8), height=-(-len(rows) // 5) * (big + 24))
+    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url="url:N")
+    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(text="name:N")
+    chart = (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-len(rows) // 5) * (MEAN + 24))
     return _finish(alt.layer(chart, _ink_key("Mean ink")))
 
 
@@ -192,8 +193,9 @@ def _sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tupl
     browser draws one picture instead of dozens. `cells` gives each panel's (row, col).
     """
     gap = 2
+    # The sheet spans the whole view, so it follows the view if the page grows it (report.js).
     sheet = alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]})).mark_image(
-        width=cols * cell, height=rows * cell, align="left", baseline="top", smooth=False,
+        width=alt.expr("width"), height=alt.expr("height"), align="left", baseline="top", smooth=False,
     ).encode(url="url:N", x=alt.value(0), y=alt.value(0))
     band = alt.Scale(paddingInner=0, paddingOuter=0)
     veil = alt.condition(highlight, alt.value(0.0), alt.value(0.75)) if highlight else alt.value(0.0)

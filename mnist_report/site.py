@@ -50,6 +50,9 @@ class Figure:
     # Static image for readers without JavaScript: SVG for charts of a few marks,
     # PNG where images or hundreds of marks would make an SVG heavy.
     static: str = "svg"
+    # Drawn to fit a 375 px phone; where the page is wider the browser may grow it up to this
+    # factor, keeping its shape (charts whose marks follow the view's width and height).
+    grow: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def _data(a: Analysis, f: dict) -> list[Figure]:
     first = a.first.table.row(0, named=True)
     return [
         Figure("first", charts.first_images(a), f"The first {n_first} images in file order, each with its instance number and label.",
-               f"{n_first} handwritten images in two rows, labelled " + ", ".join(f["first_names"]) + "."),
+               f"{n_first} images in rows of four, labelled " + ", ".join(f["first_names"]) + ".", grow=2),
         Figure("pixels", charts.first_image_pixels(a), f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; the outlined row is the sample in the table above.",
                f"Grid of 28 by 28 grey squares drawing {with_article(first['name'])}; hover a square for its x, y and value.", static="png"),
     ]
@@ -90,7 +93,7 @@ def _pixels(a: Analysis, f: dict) -> list[Figure]:
 def _centroids(a: Analysis, f: dict) -> list[Figure]:
     noun, nouns = a.dataset.class_noun
     return [Figure("centroids", charts.centroids(a), f"The mean image of each {noun}, dark where most images have ink.",
-                   f"{len(a.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.")]
+                   f"{len(a.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.", grow=2)]
 
 
 def _atypical(a: Analysis, f: dict) -> list[Figure]:
@@ -100,7 +103,7 @@ def _atypical(a: Analysis, f: dict) -> list[Figure]:
                f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
                f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.", static="png"),
         Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png"),
+               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png", grow=2),
     ]
 
 
@@ -108,9 +111,9 @@ def _pairs(a: Analysis, f: dict) -> list[Figure]:
     noun, nouns = a.dataset.class_noun
     return [
         Figure("differences", charts.pair_differences(a), f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
-               f"A grid of red and blue difference images, one for each ordered pair of {nouns}.", static="png"),
+               f"A grid of red and blue difference images, one for each ordered pair of {nouns}.", static="png", grow=2),
         Figure("pair-distances", charts.pair_distances(a), f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
-               f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell."),
+               f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.", grow=1.5),
     ]
 
 
@@ -167,6 +170,7 @@ class Rendered:
     spec: dict  # Vega, compiled from the chart's Vega-Lite
     static_name: str  # figures/<id>.svg or .png
     static: bytes
+    grow: float
 
 
 def _resolve(figure: Figure) -> Rendered:
@@ -181,7 +185,7 @@ def _resolve(figure: Figure) -> Rendered:
         static = _stable_ids(vl_convert.vegalite_to_svg(fixed)).encode()
     else:
         static = vl_convert.vegalite_to_png(fixed)
-    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", static)
+    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", static, figure.grow)
 
 
 def _stable_ids(svg: str) -> str:

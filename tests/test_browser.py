@@ -440,3 +440,12 @@ def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k):
     assert len(views) >= 10
     for view in views:
         assert view.get("drawn") and view.get("ink", 0) > MIN_INK, view
+
+
+def test_figures_grow_on_a_wide_page_and_fit_a_phone(visit):
+    """Grids drawn for a phone are redrawn larger where the page is wider, never wider than it."""
+    for name, spec in (("pairs.html", "spec-differences"), ("centroids.html", "spec-centroids"), ("atypical.html", "spec-typical")):
+        wide = next(v for v in _loaded(visit("file", WIDE, name)).views if v["spec"] == spec)
+        narrow = next(v for v in _loaded(visit("file", NARROW, name)).views if v["spec"] == spec)
+        assert wide["canvas"][0] > 1.4 * narrow["canvas"][0], (name, wide["canvas"], narrow["canvas"])
+        assert narrow["canvas"][0] <= NARROW - 31, (name, narrow["canvas"])  # the figure box a phone leaves (device pixel ratio 1)
