@@ -15,7 +15,7 @@ import polars as pl
 
 from .datasets import PIXELS, Dataset
 
-CHUNK = 8192  # images per step: 8192 x 784 float64 is about 50 MB
+CHUNK = 2048  # images per step: a few float64 temporaries of 2048 x 784, about 13 MB each
 N_EXTREME = 6  # least and most typical images shown per class
 N_FIRST = 12  # images shown on "the data" page
 

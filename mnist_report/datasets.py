@@ -291,11 +291,13 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
         # The fast parser does not say where the problem is: find it ourselves.
         _diagnose_csv(path, raw, has_header)
         raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
-    values = frame.to_numpy()
+    del raw  # the text is no longer needed: free it before the pixels are copied out
     source = replace(source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header"))
-    # Contiguous, so the analysis can take flat chunks without copying the whole set.
-    images = np.ascontiguousarray(values[:, 1:]).reshape(-1, SIDE, SIDE)
-    dataset = Dataset(images, values[:, 0], np.arange(1, len(values) + 1, dtype=np.int64), (source,))
+    labels = frame["label"].to_numpy()
+    # Row-major in one copy, so the analysis can take flat chunks of it without copying again.
+    images = frame.drop("label").to_numpy(order="c").reshape(-1, SIDE, SIDE)
+    del frame
+    dataset = Dataset(images, labels, np.arange(1, len(labels) + 1, dtype=np.int64), (source,))
     return _limited(dataset, limit, str(path))
 
 
