@@ -4,17 +4,18 @@
   "use strict";
 
   // Charts are built to fit a 375 px phone. Those marked data-grow follow their view's
-  // size, so on a wider page they are redrawn larger (never scaled by CSS, which would
-  // put tooltips and clicks in the wrong place), up to that factor.
-  function grow(el, view) {
+  // size, so on a wider page they are drawn larger (never scaled by CSS, which would put
+  // tooltips and clicks in the wrong place), up to that factor. The size is set before
+  // the first drawing, leaving AXES px beside the plot for axis labels and titles.
+  var AXES = 80;
+  function grow(el, spec) {
     var most = parseFloat(el.getAttribute("data-grow"));
-    var canvas = el.querySelector("canvas");
-    if (!(most > 1) || !canvas) return view;
-    var width = view.width(), height = view.height();
-    var room = el.clientWidth - (canvas.clientWidth - width) - 2;  // leave axes and legends their space
-    var factor = Math.min(most, room / width);
-    if (factor < 1.1) return view;
-    return view.width(Math.floor(width * factor)).height(Math.floor(height * factor)).runAsync();
+    if (!(most > 1) || typeof spec.width !== "number" || typeof spec.height !== "number") return spec;
+    var factor = Math.min(most, (el.clientWidth - AXES) / spec.width);
+    if (factor < 1.1) return spec;
+    spec.width = Math.floor(spec.width * factor);
+    spec.height = Math.floor(spec.height * factor);
+    return spec;
   }
 
   function label(el) {
@@ -29,12 +30,9 @@
   var views = document.querySelectorAll(".view[data-spec]");
   Array.prototype.forEach.call(views, function (el) {
     var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
-    vegaEmbed(el, spec, { actions: false, renderer: "canvas" })
+    vegaEmbed(el, grow(el, spec), { actions: false, renderer: "canvas" })
       .then(function (result) {
         el.__view = result.view;
-        return grow(el, result.view);
-      })
-      .then(function () {
         label(el);
         el.classList.add("drawn");
         el.setAttribute("data-drawn", "true");
