@@ -38,6 +38,7 @@ class Analysis:
     distance_stats: pl.DataFrame  # per class: n, min, q1, median, q3, max, mean, whiskers
     outliers: pl.DataFrame  # label, name, instance, distance: beyond the boxplot whiskers
     first: Gallery  # the first images of the input
+    tidy_sample: pl.DataFrame  # instance, label, x, y, value: a slice of the one-row-per-pixel table
     least_typical: Gallery  # label, name, rank, instance, distance; rank 1 = farthest
     most_typical: Gallery  # same, rank 1 = nearest
     pair_distances: np.ndarray  # float64[K, K]: RMS distance between the two centroids
@@ -77,6 +78,7 @@ def analyze(dataset: Dataset) -> Analysis:
         distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / PIXELS)
 
     counts = pl.DataFrame({"label": range(k), "name": names, "count": count, "share": count / count.sum()})
+    first = _first(dataset)
     stats, outliers = _distance_summary(dataset, distances, names)
     pair_distances = np.sqrt(((centroids[:, None] - centroids[None, :]) ** 2).mean(axis=2))
     pairs = pl.DataFrame(
@@ -91,7 +93,8 @@ def analyze(dataset: Dataset) -> Analysis:
         distances=distances,
         distance_stats=stats,
         outliers=outliers,
-        first=_first(dataset),
+        first=first,
+        tidy_sample=_tidy_sample(first),
         least_typical=_extremes(dataset, distances, names, farthest=True),
         most_typical=_extremes(dataset, distances, names, farthest=False),
         pair_distances=pair_distances,
@@ -157,17 +160,17 @@ def _extremes(dataset: Dataset, distances: np.ndarray, names: list[str], farthes
     return Gallery(dataset.images[np.array(picks, dtype=np.int64)], table)
 
 
-def tidy_sample(analysis: Analysis) -> pl.DataFrame:
+def _tidy_sample(first: Gallery) -> pl.DataFrame:
     """A slice of the one-row-per-pixel table: the first image's inkiest row, across its stroke."""
-    image = analysis.first.images[0].astype(np.int64)
+    image = first.images[0].astype(np.int64)
     y = int(image.astype(bool).sum(axis=1).argmax())
     ink = np.flatnonzero(image[y])
     x0, x1 = (max(int(ink[0]) - 2, 0), min(int(ink[-1]) + 2, image.shape[1] - 1)) if len(ink) else (0, 11)
     xs = range(x0, x1 + 1)
-    first = analysis.first.table.row(0, named=True)
+    row = first.table.row(0, named=True)
     return pl.DataFrame({
-        "instance": [first["instance"]] * len(xs),
-        "label": [first["name"]] * len(xs),
+        "instance": [row["instance"]] * len(xs),
+        "label": [row["name"]] * len(xs),
         "x": list(xs),
         "y": [y] * len(xs),
         "value": [int(image[y, x]) for x in xs],

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from . import images
-from .analysis import Analysis, Gallery, tidy_sample
+from .analysis import Analysis, Gallery
 
 # Sizes in px, chosen so every figure fits the 340 px a 375 px phone leaves it.
 CELL = 64  # one image of the first-images gallery (4 across)
@@ -94,7 +94,7 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     first = analysis.first.table.row(0, named=True)
     ys, xs = np.indices(image.shape)
     data = pl.DataFrame({"x": xs.ravel(), "y": ys.ravel(), "value": image.ravel().astype(np.int64)})
-    sample = tidy_sample(analysis)
+    sample = analysis.tidy_sample
     y_sample = int(sample["y"][0])
     cell = 10
     side = image.shape[0]

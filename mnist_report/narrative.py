@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .analysis import Analysis, tidy_sample
+from .analysis import Analysis
 from .datasets import PIXELS
 
 NEAR_MAX = 250  # pixel values counted as "near 255", i.e. full ink
@@ -42,7 +42,7 @@ def facts(analysis: Analysis) -> dict:
         "rarest": Named(counts["name"][0], int(counts["count"][0])),
         "commonest": Named(counts["name"][-1], int(counts["count"][-1])),
         "first_names": list(analysis.first.table["name"]),
-        "tidy_sample": tidy_sample(analysis),
+        "tidy_sample": analysis.tidy_sample,
         "total_pixels": int(analysis.pixel_counts.sum()),
         "share_zero": analysis.share_of_pixels(0, 0),
         "share_near_max": analysis.share_of_pixels(NEAR_MAX),

@@ -86,3 +86,13 @@ def test_pairs_easy_and_hard(analysis_10k):
     c = analysis_10k.centroids
     assert hardest["distance"] == pytest.approx(np.sqrt(((c[4] - c[9]) ** 2).mean()))
     np.testing.assert_allclose(analysis_10k.pair_distances, analysis_10k.pair_distances.T)
+
+
+def test_tidy_sample_rows_are_the_image_pixels(analysis_10k, train_arrays):
+    sample = analysis_10k.tidy_sample
+    assert sample.columns == ["instance", "label", "x", "y", "value"]
+    first = train_arrays[0][0].reshape(28, 28)
+    for row in sample.iter_rows(named=True):
+        assert row["instance"] == 1 and row["label"] == "5"
+        assert row["value"] == first[row["y"], row["x"]]  # y is the row from the top, x the column from the left
+    assert sample["value"].max() > 0  # the slice crosses the drawing
