@@ -53,6 +53,11 @@ class Analysis:
         """Classes with at least one image."""
         return [int(k) for k in self.counts.filter(pl.col("count") > 0)["label"]]
 
+    @property
+    def present_names(self) -> list[str]:
+        """Names of the classes with at least one image, in label order: the rows of every per-class figure."""
+        return [self.dataset.class_names[k] for k in self.present]
+
     def share_of_pixels(self, low: int, high: int = 255) -> float:
         return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
 

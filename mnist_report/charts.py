@@ -29,7 +29,9 @@ def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         chart.configure(font=FONT, background="white")
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222", domainColor="#666", tickColor="#666", gridColor="#e5e5e5")
-        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222")
+        # Legends sit under their chart, so a figure is no wider than a phone allows.
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222",
+                          orient="bottom", direction="horizontal", gradientLength=200)
         .configure_title(fontSize=14, color="#222", anchor="start")
     )
 
@@ -38,16 +40,24 @@ def _noun(analysis: Analysis, plural: bool = False) -> str:
     return analysis.dataset.class_noun[plural]
 
 
-def _sort(analysis: Analysis) -> list[str]:
-    return list(analysis.dataset.class_names)
+def _ink_color(field: str, title: str) -> alt.Color:
+    """Ink 0-255 on the same white-to-black ramp as the pictures (images.GREY)."""
+    return alt.Color(f"{field}:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
+                     legend=alt.Legend(values=[0, 64, 128, 192, 255]))
 
 
 def _ink_key(title: str) -> alt.Chart:
-    """An invisible layer whose only job is the grey legend for ink images."""
-    key = pl.DataFrame({"v": [0, 255]})
-    return alt.Chart(key).mark_point(opacity=0).encode(
-        color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
-                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, values=[0, 64, 128, 192, 255]))
+    """An invisible layer whose only job is the grey legend for ink pictures."""
+    return alt.Chart(pl.DataFrame({"v": [0, 255]})).mark_point(opacity=0).encode(color=_ink_color("v", title))
+
+
+def _ordered_pairs(analysis: Analysis) -> pl.DataFrame:
+    """Every ordered pair of present classes: i, j (their places in present_names), row, col, distance."""
+    present, names = analysis.present, analysis.present_names
+    return pl.DataFrame(
+        [(i, j, names[i], names[j], float(analysis.pair_distances[present[i], present[j]]))
+         for i in range(len(present)) for j in range(len(present)) if i != j],
+        schema=["i", "j", "row", "col", "distance"], orient="row",
     )
 
 
@@ -56,7 +66,7 @@ def class_counts(analysis: Analysis) -> alt.Chart:
     noun = _noun(analysis)
     data = analysis.counts.with_columns((pl.col("share") * 100).round(1).alias("percent"))
     base = alt.Chart(data).encode(
-        y=alt.Y("name:N", sort=_sort(analysis), title=noun.capitalize()),
+        y=alt.Y("name:N", sort=list(analysis.dataset.class_names), title=noun.capitalize()),
         x=alt.X("count:Q", title="Images"),
         tooltip=[alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("count:Q", title="Images", format=","),
                  alt.Tooltip("percent:Q", title="Share (%)")],
@@ -102,8 +112,7 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     y = alt.Y("y:Q", title="y (row)", scale=alt.Scale(domain=[0, side], nice=False, reverse=True), axis=alt.Axis(values=list(range(0, side + 1, 4))))
     pixels = alt.Chart(data).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
-        color=alt.Color("value:Q", title="Value", scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
-                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, values=[0, 64, 128, 192, 255])),
+        color=_ink_color("value", "Value"),
         tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
     )
     outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
@@ -150,7 +159,7 @@ def centroids(analysis: Analysis) -> alt.Chart:
 def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.LayerChart:
     """Each class's distances to its centroid as a boxplot, the outliers as points with their instance."""
     noun = _noun(analysis).capitalize()
-    order = _sort(analysis)
+    order = analysis.present_names
     stats = analysis.distance_stats
     y = alt.Y("name:N", sort=order, title=noun)
     x_title = f"RMS distance to the {_noun(analysis)}'s mean image"
@@ -172,7 +181,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
 def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.LayerChart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = _noun(analysis).capitalize()
-    order = [analysis.dataset.class_names[k] for k in analysis.present]
+    order = analysis.present_names
     table = gallery.table
     cells = [(order.index(name), rank - 1) for name, rank in zip(table["name"], table["rank"])]
     return _sprite_grid(
@@ -208,7 +217,7 @@ def _sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tupl
 
 def atypical(analysis: Analysis) -> alt.VConcatChart:
     """Boxplots above the least typical images, with one control picking a class in both."""
-    names = [analysis.dataset.class_names[k] for k in analysis.present]
+    names = analysis.present_names
     focus = alt.param(
         name="focus", value=None,
         bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {_noun(analysis)}: "),
@@ -227,19 +236,14 @@ def most_typical(analysis: Analysis) -> alt.LayerChart:
 def pair_differences(analysis: Analysis) -> alt.LayerChart:
     """Row class's mean minus column class's mean: red where the row's class has more ink, blue where the column's has."""
     noun = _noun(analysis)
-    present = analysis.present
-    names = analysis.dataset.class_names
+    present, order = analysis.present, analysis.present_names
     c = analysis.centroids
     limit = float(max((np.abs(c[a] - c[b]).max() for a in present for b in present if a != b), default=1.0)) or 1.0
-    pairs = [(i, j) for i in range(len(present)) for j in range(len(present)) if i != j]
-    table = pl.DataFrame(
-        [(names[present[i]], names[present[j]], float(analysis.pair_distances[present[i], present[j]])) for i, j in pairs],
-        schema=["row", "col", "distance"], orient="row",
-    )
+    table = _ordered_pairs(analysis)
+    pairs = list(zip(table["i"], table["j"]))
     panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
-    order = [names[k] for k in present]
     grid = _sprite_grid(
-        table, panels, pairs, len(order), len(order), SMALL,
+        table.select("row", "col", "distance"), panels, pairs, len(order), len(order), SMALL,
         x=alt.X("col:N", sort=order, title=f"Column {noun} (blue: darker here)", axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
         y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
         tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
@@ -247,7 +251,7 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
     )
     key = alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
         color=alt.Color("v:Q", title="Row minus column", scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
-                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200, format=".0f"))
+                        legend=alt.Legend(format=".0f"))
     )
     return _finish(alt.layer(grid, key))
 
@@ -255,21 +259,18 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
 def pair_distances(analysis: Analysis) -> alt.Chart:
     """The RMS distance between every two class means: small numbers are pairs easy to confuse."""
     noun = _noun(analysis)
-    names = analysis.dataset.class_names
-    present = analysis.present
-    order = [names[k] for k in present]
-    rows = [{"row": names[a], "col": names[b], "distance": float(analysis.pair_distances[a, b])} for a in present for b in present if a != b]
-    base = alt.Chart(pl.DataFrame(rows)).encode(
+    order = analysis.present_names
+    table = _ordered_pairs(analysis)
+    base = alt.Chart(table.select("row", "col", "distance")).encode(
         x=alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("row:N", sort=order, title=None),
         tooltip=[alt.Tooltip("row:N", title=noun.capitalize()), alt.Tooltip("col:N", title=f"versus {noun}"),
                  alt.Tooltip("distance:Q", title="RMS distance", format=".1f")],
     )
-    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True),
-                                                    legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)))
+    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True)))
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("distance:Q", format=".0f"),
-        color=alt.condition(alt.datum.distance < float(np.median([r["distance"] for r in rows] or [0])), alt.value("white"), alt.value("#111")),
+        color=alt.condition(alt.datum.distance < float(table["distance"].median() or 0), alt.value("white"), alt.value("#111")),
     )
     return _finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
 
