@@ -59,8 +59,8 @@ class Figure:
 class Page:
     file: str
     template: str
-    title: Callable[[str, str], str]  # (noun, plural noun) -> title
-    summary: str  # one line for the table of contents ({noun}/{nouns} filled in)
+    title: str  # {noun} and {nouns} are filled in with the dataset's word for a class
+    summary: str  # one line for the table of contents, filled in the same way
     figures: Callable[[Analysis, dict], list[Figure]]
 
 
@@ -118,12 +118,12 @@ def _pairs(a: Analysis, f: dict) -> list[Figure]:
 
 
 PAGES = (
-    Page("index.html", "overview.html", lambda n, ns: "Overview", "what the data is, where it came from, how many images per {noun}", _overview),
-    Page("data.html", "data.html", lambda n, ns: "The data", "one image per row, and the same as one row per pixel", _data),
-    Page("pixels.html", "pixels.html", lambda n, ns: "Pixel values", "how the 0-255 ink values are spread", _pixels),
-    Page("centroids.html", "centroids.html", lambda n, ns: f"Average {ns}", "the mean image of each {noun}", _centroids),
-    Page("atypical.html", "atypical.html", lambda n, ns: f"Atypical {ns}", "how far each image lies from its {noun}'s mean, and the oddest ones", _atypical),
-    Page("pairs.html", "pairs.html", lambda n, ns: f"Pairs of {ns}", "which {nouns} are easy or hard to tell apart", _pairs),
+    Page("index.html", "overview.html", "Overview", "what the data is, where it came from, how many images per {noun}", _overview),
+    Page("data.html", "data.html", "The data", "one image per row, and the same as one row per pixel", _data),
+    Page("pixels.html", "pixels.html", "Pixel values", "how the 0-255 ink values are spread", _pixels),
+    Page("centroids.html", "centroids.html", "Average {nouns}", "the mean image of each {noun}", _centroids),
+    Page("atypical.html", "atypical.html", "Atypical {nouns}", "how far each image lies from its {noun}'s mean, and the oddest ones", _atypical),
+    Page("pairs.html", "pairs.html", "Pairs of {nouns}", "which {nouns} are easy or hard to tell apart", _pairs),
 )
 
 
@@ -164,13 +164,13 @@ def _percent(share: float) -> str:
 class Rendered:
     """A figure resolved for writing: its spec, and its static image for readers without JavaScript."""
 
-    id: str
-    caption: str
-    alt: str
+    figure: Figure
     spec: dict  # Vega, compiled from the chart's Vega-Lite
-    static_name: str  # figures/<id>.svg or .png
     static: bytes
-    grow: float
+
+    @property
+    def static_name(self) -> str:
+        return f"figures/{self.figure.id}.{self.figure.static}"
 
 
 def _resolve(figure: Figure) -> Rendered:
@@ -185,7 +185,7 @@ def _resolve(figure: Figure) -> Rendered:
         static = _stable_ids(vl_convert.vegalite_to_svg(fixed)).encode()
     else:
         static = vl_convert.vegalite_to_png(fixed)
-    return Rendered(figure.id, figure.caption, figure.alt, spec, f"figures/{figure.id}.{figure.static}", static, figure.grow)
+    return Rendered(figure, spec, static)
 
 
 def _stable_ids(svg: str) -> str:
@@ -199,7 +199,7 @@ def _model(analysis: Analysis, title: str, command: str, built_at: str | None) -
     env = environment()
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
-    nav = [{"file": p.file, "title": p.title(noun, nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
+    nav = [{"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
     context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
                    version=__version__, command=command, built_at=built_at)
     pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(PAGES, nav)]
@@ -221,8 +221,8 @@ def render(analysis: Analysis, title: str, command: str, built_at: str | None = 
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
     files.update(data_files(analysis))
-    files["assets/report.css"] = (TEMPLATES / "static" / "report.css").read_bytes()
-    files["assets/report.js"] = (TEMPLATES / "static" / "report.js").read_bytes()
+    files["assets/report.css"] = _asset("report.css")
+    files["assets/report.js"] = _asset("report.js")
     files["assets/vega.js"] = vega_bundle()
     files[MANIFEST] = _manifest(files)
     return files
@@ -243,13 +243,18 @@ def render_single(analysis: Analysis, title: str, command: str, built_at: str | 
         local = template.new_context(dict(context, page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
         sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
-    scripts = [_inline_script(vega_bundle().decode()), _inline_script((TEMPLATES / "static" / "report.js").read_text())]
+    scripts = [_inline_script(vega_bundle().decode()), _inline_script(_asset("report.js").decode())]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     html = env.get_template("single.html").render(
-        context, sections=sections, css=(TEMPLATES / "static" / "report.css").read_text(),
+        context, sections=sections, css=_asset("report.css").decode(),
         scripts=[Markup(s) for s in scripts], script_hashes=hashes,
     )
     return html.encode()
+
+
+def _asset(name: str) -> bytes:
+    """A static file shipped with the templates."""
+    return (TEMPLATES / "static" / name).read_bytes()
 
 
 def _inline_script(source: str) -> str:
