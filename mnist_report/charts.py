@@ -178,7 +178,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
 
 
-def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None) -> alt.LayerChart:
+def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None, grows: bool = True) -> alt.LayerChart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = _noun(analysis).capitalize()
     order = analysis.present_names
@@ -190,21 +190,23 @@ def _extremes(analysis: Analysis, gallery: Gallery, title: str, highlight: str |
         y=alt.Y("name:N", sort=order, title=noun, axis=alt.Axis(labelFontSize=14)),
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("rank:Q", title="Rank"),
                  alt.Tooltip("distance:Q", title="Distance", format=".1f")],
-        highlight=highlight,
+        highlight=highlight, grows=grows,
     )
 
 
 def _sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, cell: int,
-                 x: alt.X, y: alt.Y, tooltip: list, highlight: str | None = None) -> alt.LayerChart:
+                 x: alt.X, y: alt.Y, tooltip: list, highlight: str | None = None, grows: bool = True) -> alt.LayerChart:
     """A grid of pictures drawn as one sprite image, under one invisible cell per row of `table`.
 
     The cells carry the axes, the tooltips and the highlight (dimming the rest), so the
     browser draws one picture instead of dozens. `cells` gives each panel's (row, col).
+    With `grows` the sheet follows the view's size (report.js may enlarge it); inside a
+    concatenation there is no such view-wide size, so there it keeps its own.
     """
     gap = 2
-    # The sheet spans the whole view, so it follows the view if the page grows it (report.js).
+    width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * cell)
     sheet = alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]})).mark_image(
-        width=alt.expr("width"), height=alt.expr("height"), align="left", baseline="top", smooth=False,
+        width=width, height=height, align="left", baseline="top", smooth=False,
     ).encode(url="url:N", x=alt.value(0), y=alt.value(0))
     band = alt.Scale(paddingInner=0, paddingOuter=0)
     veil = alt.condition(highlight, alt.value(0.0), alt.value(0.75)) if highlight else alt.value(0.0)
@@ -224,7 +226,7 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
     )
     highlight = "focus === null || datum.name === focus"
     boxes = distance_boxplots(analysis, highlight).properties(title=f"Distance of each image to its {_noun(analysis)}'s mean")
-    least = _extremes(analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight)
+    least = _extremes(analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, grows=False)
     return _finish(alt.vconcat(boxes, least.properties(title="The six least typical images")).add_params(focus))
 
 

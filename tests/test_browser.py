@@ -449,3 +449,27 @@ def test_figures_grow_on_a_wide_page_and_fit_a_phone(visit):
         narrow = next(v for v in _loaded(visit("file", NARROW, name)).views if v["spec"] == spec)
         assert wide["canvas"][0] > 1.4 * narrow["canvas"][0], (name, wide["canvas"], narrow["canvas"])
         assert narrow["canvas"][0] <= NARROW - 31, (name, narrow["canvas"])  # the figure box a phone leaves (device pixel ratio 1)
+
+
+# The share of inked pixels in one horizontal band of a view's canvas (0 = top, 1 = bottom).
+BAND_INK = """([spec, top, bottom]) => {
+  const c = document.querySelector(`.view[data-spec="${spec}"] canvas`);
+  const y0 = Math.floor(c.height * top), y1 = Math.floor(c.height * bottom);
+  const d = c.getContext('2d').getImageData(0, y0, c.width, y1 - y0).data;
+  let inked = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 128) inked++;
+  return inked / (d.length / 4);
+}"""
+
+
+def test_least_typical_gallery_shows_its_pictures(browser, readings):
+    """The gallery under the boxplots is drawn, not only its axes (a whole-canvas ink check cannot tell)."""
+    context, page, record = _open(browser, readings["file"], WIDE)
+    try:
+        page.goto(readings["file"].url("atypical.html"))
+        assert _wait_drawn(page)
+        # the lower half of the figure is the 10 x 6 gallery of digits drawn dark on white
+        assert page.evaluate(BAND_INK, ["spec-atypical", 0.55, 0.9]) > 0.05
+        assert page.evaluate(BAND_INK, ["spec-typical", 0.1, 0.9]) > 0.05
+    finally:
+        context.close()
