@@ -131,6 +131,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
         x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False)),
         x2="end:Q",
         y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
+        y2=alt.datum(0),  # with both x ends given, a bar needs its base too
         tooltip=[alt.Tooltip("value:Q", title="Value"), alt.Tooltip("count:Q", title="Pixels", format=","),
                  alt.Tooltip("percent:Q", title="Share (%)", format=".3f")],
     )
