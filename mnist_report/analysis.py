@@ -7,15 +7,19 @@ frames. Nothing here is ever expanded to one row per pixel of the whole set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import combinations
 
 import numpy as np
 import polars as pl
 
-from .datasets import PIXELS, Dataset
+from . import classifiers, projection
+from .boxplot import Box, box
+from .comparison import Comparison, compare
+from .datasets import PIXELS, Dataset, Split
+from .sampling import evenly_spaced
 
-CHUNK = 2048  # images per step: a few float64 temporaries of 2048 x 784, about 13 MB each
+MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000
 N_EXTREME = 6  # least and most typical images shown per class
 N_FIRST = 12  # images shown on "the data" page
 
@@ -37,12 +41,16 @@ class Analysis:
     distances: np.ndarray  # float64[N]: RMS distance of each image to its class centroid
     distance_stats: pl.DataFrame  # per class: n, min, q1, median, q3, max, mean, whiskers
     outliers: pl.DataFrame  # label, name, instance, distance: beyond the boxplot whiskers
+    outliers_drawn: pl.DataFrame  # the same, at most MAX_OUTLIERS_DRAWN: the farthest of each class
     first: Gallery  # the first images of the input
     tidy_sample: pl.DataFrame  # instance, label, x, y, value: a slice of the one-row-per-pixel table
     least_typical: Gallery  # label, name, rank, instance, distance; rank 1 = farthest
     most_typical: Gallery  # same, rank 1 = nearest
     pair_distances: np.ndarray  # float64[K, K]: RMS distance between the two centroids
     pairs: pl.DataFrame  # a, b, name_a, name_b, distance for a < b, nearest (hardest) first
+    comparison: Comparison | None  # train and test side by side, when there is a test split
+    classifiers: classifiers.Classifiers | None  # None when too few images to hold any out
+    projection: projection.Projection  # the map of the images
 
     @property
     def n(self) -> int:
@@ -63,106 +71,127 @@ class Analysis:
 
 
 def analyze(dataset: Dataset) -> Analysis:
+    """Every summary, in two passes over the split the six pages describe (counts and sums, then
+    distances), one over the test split, and the classifiers' and the map's own reads."""
+    main = dataset.main
     k = len(dataset.class_names)
     names = list(dataset.class_names)
-    labels = dataset.labels.astype(np.int64)
-    count = np.bincount(labels, minlength=k)
+    held = None if dataset.test is not None else classifiers.held_out(len(main))
 
     pixel_counts = np.zeros(256, np.int64)
-    sums = np.zeros((k, PIXELS))
-    for _, images, chunk_labels in _chunks(dataset):
+    sums, held_sums = classifiers.empty_sums(k, PIXELS), classifiers.empty_sums(k, PIXELS)
+    for start, images, chunk_labels in main.chunks():
+        chunk_labels = chunk_labels.astype(np.int64)
         pixel_counts += np.bincount(images.ravel(), minlength=256)
-        for label in np.unique(chunk_labels):
-            sums[label] += images[chunk_labels == label].sum(axis=0, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centroids = sums / count[:, None]
+        classifiers.add_sums(sums, images, chunk_labels)
+        if held is not None:
+            mine = (np.arange(start, start + len(images)) % classifiers.HOLD_OUT_EVERY) == classifiers.HOLD_OUT_EVERY - 1
+            classifiers.add_sums(held_sums, images[mine], chunk_labels[mine])
+    count = sums.count
+    centroids = sums.means()[0]
 
-    distances = np.empty(len(dataset))
-    for start, images, chunk_labels in _chunks(dataset):
-        diff = images.astype(np.float64) - centroids[chunk_labels]
+    distances = np.empty(len(main))
+    for start, images, chunk_labels in main.chunks():
+        diff = images.astype(np.float64) - centroids[chunk_labels.astype(np.int64)]
         distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / PIXELS)
 
     counts = pl.DataFrame({"label": range(k), "name": names, "count": count, "share": count / count.sum()})
-    first = _first(dataset)
-    stats, outliers = _distance_summary(dataset, distances, names)
+    first = _first(main, dataset.class_names)
+    stats, outliers = _distance_summary(main, distances, names)
     pair_distances = np.sqrt(((centroids[:, None] - centroids[None, :]) ** 2).mean(axis=2))
     pairs = pl.DataFrame(
         [(a, b, names[a], names[b], pair_distances[a, b]) for a, b in combinations(range(k), 2) if count[a] and count[b]],
         schema=["a", "b", "name_a", "name_b", "distance"], orient="row",
     ).sort("distance", "a", "b")
+    shape = (k, *main.images.shape[1:])
     return Analysis(
         dataset=dataset,
         counts=counts,
         pixel_counts=pixel_counts,
-        centroids=centroids.reshape(k, *dataset.images.shape[1:]),
+        centroids=centroids.reshape(shape),
         distances=distances,
         distance_stats=stats,
         outliers=outliers,
+        outliers_drawn=_farthest_per_class(outliers, MAX_OUTLIERS_DRAWN),
         first=first,
         tidy_sample=_tidy_sample(first),
-        least_typical=_extremes(dataset, distances, names, farthest=True),
-        most_typical=_extremes(dataset, distances, names, farthest=False),
+        least_typical=_extremes(main, distances, names, farthest=True),
+        most_typical=_extremes(main, distances, names, farthest=False),
         pair_distances=pair_distances,
         pairs=pairs,
+        comparison=None if dataset.test is None else compare(names, centroids.reshape(shape), count, main.labels, distances, dataset.test),
+        classifiers=_classifiers(dataset, sums if held is None else sums - held_sums, held),
+        projection=projection.build(main, centroids, names),
     )
 
 
-def _chunks(dataset: Dataset):
-    """(offset, uint8 images [n, 784], labels) a bounded slice at a time."""
-    flat = dataset.images.reshape(len(dataset), PIXELS)
-    labels = dataset.labels.astype(np.int64)
-    for start in range(0, len(dataset), CHUNK):
-        yield start, flat[start:start + CHUNK], labels[start:start + CHUNK]
+def _classifiers(dataset: Dataset, train_sums: classifiers.ClassSums, held: np.ndarray | None) -> classifiers.Classifiers | None:
+    """Scored on the test split, or on the held-out training rows when there is none; None when too few images."""
+    main = dataset.main
+    scored = dataset.test if held is None else main
+    available = np.arange(len(scored)) if held is None else held
+    training = np.arange(len(main)) if held is None else np.setdiff1d(np.arange(len(main)), held)
+    if not len(available) or not len(training):
+        return None
+    rows = available[evenly_spaced(len(available), classifiers.MAX_EVALUATED)]
+    reference = training[evenly_spaced(len(training), classifiers.MAX_REFERENCE)]
+    return classifiers.classify(
+        train_sums, main.take(reference).reshape(len(reference), PIXELS), main.labels[reference].astype(np.int64), reference,
+        scored.take(rows).reshape(len(rows), PIXELS), scored.labels[rows], rows, scored.instances[rows],
+        split=scored.name or "unknown", held=held is not None, n_available=len(available),
+    )
 
 
-def _distance_summary(dataset: Dataset, distances: np.ndarray, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _distance_summary(split: Split, distances: np.ndarray, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Tukey boxplot statistics per class, and the points beyond the whiskers."""
     rows, outliers = [], []
     for label, name in enumerate(names):
-        mask = dataset.labels == label
+        mask = split.labels == label
         d = distances[mask]
         if len(d) == 0:
             continue
-        q1, median, q3 = np.quantile(d, [0.25, 0.5, 0.75])
-        fence_low, fence_high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
-        inside = d[(d >= fence_low) & (d <= fence_high)]
-        rows.append((label, name, len(d), d.min(), q1, median, q3, d.max(), d.mean(), inside.min(), inside.max()))
-        out = (d < fence_low) | (d > fence_high)
-        outliers += [(label, name, int(i), float(x)) for i, x in zip(dataset.instances[mask][out], d[out])]
-    stats = pl.DataFrame(
-        rows, orient="row",
-        schema=["label", "name", "n", "min", "q1", "median", "q3", "max", "mean", "whisker_low", "whisker_high"],
-    )
-    outliers_frame = pl.DataFrame(
-        outliers, orient="row", schema={"label": pl.Int64, "name": pl.String, "instance": pl.Int64, "distance": pl.Float64}
-    )
-    return stats, outliers_frame
+        b = box(d)
+        rows.append((label, name, *(getattr(b, f.name) for f in fields(Box))))
+        out = b.beyond(d)
+        outliers.append(pl.DataFrame({"label": label, "name": name, "instance": split.instances[mask][out], "distance": d[out]},
+                                     schema={"label": pl.Int64, "name": pl.String, "instance": pl.Int64, "distance": pl.Float64}))
+    stats = pl.DataFrame(rows, orient="row", schema=["label", "name", *(f.name for f in fields(Box))])
+    empty = pl.DataFrame(schema={"label": pl.Int64, "name": pl.String, "instance": pl.Int64, "distance": pl.Float64})
+    return stats, pl.concat([empty, *outliers])
 
 
-def _first(dataset: Dataset) -> Gallery:
-    n = min(N_FIRST, len(dataset))
+def _farthest_per_class(outliers: pl.DataFrame, most: int) -> pl.DataFrame:
+    """The outliers a chart draws: all when few, else the farthest of each class in equal shares."""
+    if outliers.height <= most:
+        return outliers
+    per_class = max(1, most // max(1, outliers["label"].n_unique()))
+    return outliers.sort("distance", "instance", descending=[True, False]).group_by("label", maintain_order=True).head(per_class).sort("label", "distance")
+
+
+def _first(split: Split, class_names: tuple[str, ...]) -> Gallery:
+    n = min(N_FIRST, len(split))
     table = pl.DataFrame({
-        "label": dataset.labels[:n].astype(np.int64),
-        "name": [dataset.class_names[i] for i in dataset.labels[:n]],
-        "instance": dataset.instances[:n],
+        "label": split.labels[:n].astype(np.int64),
+        "name": [class_names[i] for i in split.labels[:n]],
+        "instance": split.instances[:n],
     })
-    return Gallery(dataset.images[:n], table)
+    return Gallery(split.take(np.arange(n)), table)
 
 
-def _extremes(dataset: Dataset, distances: np.ndarray, names: list[str], farthest: bool) -> Gallery:
+def _extremes(split: Split, distances: np.ndarray, names: list[str], farthest: bool) -> Gallery:
     """Per class, the N_EXTREME images farthest from (or nearest to) their centroid."""
     picks, rows = [], []
     for label, name in enumerate(names):
-        index = np.flatnonzero(dataset.labels == label)
+        index = np.flatnonzero(split.labels == label)
         # Stable sort on (distance, instance) so ties come out the same every build.
-        order = index[np.lexsort((dataset.instances[index], -distances[index] if farthest else distances[index]))]
+        order = index[np.lexsort((split.instances[index], -distances[index] if farthest else distances[index]))]
         for rank, i in enumerate(order[:N_EXTREME], start=1):
             picks.append(i)
-            rows.append((label, name, rank, int(dataset.instances[i]), float(distances[i])))
+            rows.append((label, name, rank, int(split.instances[i]), float(distances[i])))
     table = pl.DataFrame(
         rows, orient="row", schema={"label": pl.Int64, "name": pl.String, "rank": pl.Int64, "instance": pl.Int64, "distance": pl.Float64}
     )
-    return Gallery(dataset.images[np.array(picks, dtype=np.int64)], table)
+    return Gallery(split.take(np.array(picks, dtype=np.int64)), table)
 
 
 def _tidy_sample(first: Gallery) -> pl.DataFrame:

@@ -141,20 +141,21 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
 def centroids(analysis: Analysis) -> alt.Chart:
     """The mean image of each class, dark on white."""
     noun = _noun(analysis).capitalize()
-    rows = [
-        {"name": name, "url": images.ink_url(analysis.centroids[label]), "count": int(analysis.counts["count"][label]),
-         "col": i % 5, "row": i // 5}
-        for i, (label, name) in enumerate(enumerate(analysis.dataset.class_names)) if label in analysis.present
-    ]
+    present = analysis.present
+    table = pl.DataFrame({"name": analysis.present_names, "count": [int(analysis.counts["count"][k]) for k in present],
+                          "url": [images.ink_url(analysis.centroids[k]) for k in present]})
+    tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
+    return _finish(alt.layer(_named_pictures(table, tooltip), _ink_key("Mean ink")))
+
+
+def _named_pictures(table: pl.DataFrame, tooltip: list) -> alt.LayerChart:
+    """Pictures (`url`) five to a row, each with its `name` under it; they follow the view's size where it grows."""
+    data = table.with_columns((pl.int_range(pl.len()) % 5).alias("col"), (pl.int_range(pl.len()) // 5).alias("row"))
     size = "width / 5 - 8"  # MEAN at phone size, more where the page grows the view
-    base = alt.Chart(pl.DataFrame(rows)).encode(
-        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
-        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")],
-    )
+    base = alt.Chart(data).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=tooltip)
     pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url="url:N")
     captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(text="name:N")
-    chart = (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-len(rows) // 5) * (MEAN + 24))
-    return _finish(alt.layer(chart, _ink_key("Mean ink")))
+    return (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-data.height // 5) * (MEAN + 24))
 
 
 def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.LayerChart:
@@ -252,11 +253,7 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
         tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
                  alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
     )
-    key = alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
-        color=alt.Color("v:Q", title="Row minus column", scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
-                        legend=alt.Legend(format=".0f"))
-    )
-    return _finish(alt.layer(grid, key))
+    return _finish(alt.layer(grid, _diverging_key(limit, "Row minus column")))
 
 
 def pair_distances(analysis: Analysis) -> alt.Chart:
@@ -280,3 +277,123 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
 
 def _gallery_rows(gallery: Gallery) -> pl.DataFrame:
     return gallery.table.with_columns(pl.Series("url", [images.ink_url(image) for image in gallery.images]))
+
+
+# --- train and test ------------------------------------------------------------------------
+
+SPLIT_COLOURS = {"train": INK, "test": "#c25100"}  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
+
+
+def _split_colour(title: str = "Split") -> alt.Color:
+    return alt.Color("split:N", title=title, scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())))
+
+
+def split_shares(analysis: Analysis) -> alt.Chart:
+    """Each class's share of its split, training and test side by side."""
+    noun = _noun(analysis).capitalize()
+    data = analysis.comparison.table.filter(pl.col("count") > 0).with_columns((pl.col("share") * 100).alias("percent"))
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("name:N", sort=analysis.present_names, title=noun),
+        yOffset=alt.YOffset("split:N", sort=list(SPLIT_COLOURS)),
+        x=alt.X("percent:Q", title="Share of the split's images (%)"),
+        color=_split_colour(),
+        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("count:Q", title="Images", format=","),
+                 alt.Tooltip("percent:Q", title="Share (%)", format=".2f")],
+    )
+    return _finish(chart.properties(width="container", height=alt.Step(11)))
+
+
+def split_ink(analysis: Analysis) -> alt.LayerChart:
+    """Mean ink of each class in each split, joined by a line: long lines are classes drawn differently."""
+    noun = _noun(analysis).capitalize()
+    data = analysis.comparison.table.filter(pl.col("count") > 0)
+    y = alt.Y("name:N", sort=analysis.present_names, title=noun)
+    x_title = "Mean ink per pixel (0-255)"
+    line = alt.Chart(data).mark_rule(color="#888").encode(y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)), x2="max(mean_ink):Q")
+    dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        y=y, x=alt.X("mean_ink:Q", title=x_title), color=_split_colour(), shape=alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None),
+        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f")],
+    )
+    return _finish((line + dots).properties(width="container", height=alt.Step(24)))
+
+
+def split_differences(analysis: Analysis) -> alt.LayerChart:
+    """Each class's mean training image minus its mean test image, red where training has more ink."""
+    comparison = analysis.comparison
+    both = [k for k in analysis.present if not np.isnan(comparison.shift[k])]
+    diffs = [analysis.centroids[k] - comparison.test_centroids[k] for k in both]
+    limit = float(max((np.abs(d).max() for d in diffs), default=1.0)) or 1.0
+    table = pl.DataFrame({"name": [analysis.dataset.class_names[k] for k in both], "shift": [float(comparison.shift[k]) for k in both],
+                          "url": [images.data_url(images.diverging_rgb(d, limit)) for d in diffs]})
+    tooltip = [alt.Tooltip("name:N", title=_noun(analysis).capitalize()), alt.Tooltip("shift:Q", title="RMS difference", format=".1f")]
+    return _finish(alt.layer(_named_pictures(table, tooltip), _diverging_key(limit, "Training minus test")))
+
+
+def split_distances(analysis: Analysis) -> alt.LayerChart:
+    """Distance to the training mean image per class, training and test boxplots side by side."""
+    noun = _noun(analysis).capitalize()
+    data = analysis.comparison.boxes
+    y = alt.Y("name:N", sort=analysis.present_names, title=noun)
+    offset = alt.YOffset("split:N", sort=list(SPLIT_COLOURS))
+    tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("n:Q", title="Images", format=","),
+               alt.Tooltip("median:Q", title="Median", format=".1f"), alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
+               alt.Tooltip("q3:Q", title="Upper quartile", format=".1f")]
+    base = alt.Chart(data).encode(y=y, yOffset=offset, tooltip=tooltip)
+    x_title = f"RMS distance to the {_noun(analysis)}'s mean training image"
+    whiskers = base.mark_rule().encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q", color=_split_colour())
+    boxes = base.mark_bar(size=8, stroke="#333", strokeWidth=0.5).encode(x="q1:Q", x2="q3:Q", color=_split_colour())
+    medians = base.mark_tick(color="white", size=8, thickness=2).encode(x="median:Q")
+    return _finish(alt.layer(whiskers, boxes, medians).properties(width="container", height=alt.Step(12)))
+
+
+def _diverging_key(limit: float, title: str) -> alt.Chart:
+    """An invisible layer whose only job is the red/blue legend of difference pictures."""
+    return alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
+        color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
+                        legend=alt.Legend(format=".0f")))
+
+
+# --- classifiers and the map ----------------------------------------------------------------
+
+# Paul Tol's "muted" scheme, designed to stay distinct for colour-blind readers, with a dark grey for a tenth class.
+CLASS_COLOURS = ("#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499", "#555555")
+
+
+def class_accuracy(analysis: Analysis) -> alt.LayerChart:
+    """Share of each class's scored images each classifier gets right."""
+    from .classifiers import NAMES, TITLES
+
+    noun = _noun(analysis).capitalize()
+    c = analysis.classifiers
+    names = analysis.dataset.class_names
+    rows = [(TITLES[clf], names[k], float(acc) * 100) for clf in NAMES for k, acc in enumerate(c.class_accuracy(clf)) if not np.isnan(acc)]
+    data = pl.DataFrame(rows, orient="row", schema=["classifier", "name", "percent"])
+    order = [TITLES[n] for n in NAMES]
+    colour = alt.Color("classifier:N", title="Classifier", sort=order, scale=alt.Scale(domain=order, range=[INK, "#c25100", "#2a7f3f"]),
+                       legend=alt.Legend(direction="vertical", labelLimit=300))
+    y = alt.Y("name:N", sort=[n for n in analysis.present_names if n in set(data["name"])], title=noun)
+    line = alt.Chart(data).mark_rule(color="#bbb").encode(y=y, x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)), x2="max(percent):Q")
+    dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        y=y, x="percent:Q", color=colour, shape=alt.Shape("classifier:N", sort=order, legend=None),
+        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("classifier:N", title="Classifier"), alt.Tooltip("percent:Q", title="Right (%)", format=".1f")],
+    )
+    return _finish((line + dots).properties(width="container", height=alt.Step(24)))
+
+
+def projection_map(analysis: Analysis) -> alt.LayerChart:
+    """The images on their first two principal axes, coloured by class, each class mean marked with its name."""
+    noun = _noun(analysis).capitalize()
+    p = analysis.projection
+    names = list(analysis.dataset.class_names)
+    colour = alt.Color("name:N", title=noun, sort=names, scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[:len(names)])))
+    share = [f"{100 * e:.1f}%" for e in p.explained]
+    x = alt.X("x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False))
+    y = alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
+    points = alt.Chart(p.points).mark_circle(size=12, opacity=0.6).encode(
+        x=x, y=y, color=colour,
+        tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
+    )
+    halo = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(x=x, y=y, text="name:N")
+    centres = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", color="#111").encode(
+        x=x, y=y, text="name:N", tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
+    return _finish(alt.layer(points, halo, centres).properties(width=320, height=320))

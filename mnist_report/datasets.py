@@ -86,25 +86,72 @@ def custom_kind(class_names: list[str], name: str = "an MNIST-format dataset") -
     return Kind(name, names, ("class", "classes"), "")
 
 
+CHUNK = 4096  # images per chunk: a few float64 temporaries of 4096 x 784, about 25 MB each
+
+
 @dataclass(frozen=True, eq=False)
-class Dataset:
-    """Images with their labels, 1-based instance numbers and where they came from.
+class Split:
+    """One split's images with their labels, 1-based instance numbers and where they came from.
 
     `images` is uint8[N, 28, 28] (0 = background, 255 = full ink), `labels` uint8[N]
-    indexes `class_names`, `instances` int64[N] is each image's row in its input.
+    indexes the class names, `instances` int64[N] is each image's row in its input.
     The arrays are read-only so the analysis can share them without copying.
     """
 
+    name: str  # "train", "test", or "" when nothing says which
     images: np.ndarray
     labels: np.ndarray
     instances: np.ndarray
     sources: tuple[Source, ...]
-    kind: Kind = MNIST
-    split: str = "train"
 
     def __post_init__(self) -> None:
         for array in (self.images, self.labels, self.instances):
             array.setflags(write=False)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def chunks(self, size: int | None = None):
+        """(offset, uint8 images [k, 784], labels) a bounded slice at a time, in file order."""
+        size = size or CHUNK
+        flat = self.images.reshape(len(self), PIXELS)
+        for start in range(0, len(self), size):
+            yield start, flat[start:start + size], self.labels[start:start + size]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """uint8[k, 28, 28]: the images at these 0-based rows."""
+        return self.images[np.asarray(rows, dtype=np.int64)]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A dataset's splits (training before test) and what its classes are."""
+
+    splits: tuple[Split, ...]
+    kind: Kind = MNIST
+
+    def _named(self, name: str) -> Split | None:
+        return next((s for s in self.splits if s.name == name), None)
+
+    @property
+    def train(self) -> Split | None:
+        return self._named("train")
+
+    @property
+    def test(self) -> Split | None:
+        return self._named("test")
+
+    @property
+    def main(self) -> Split:
+        """The split the six exploring pages describe: training if there is one, else the first."""
+        return self.train or self.splits[0]
+
+    # The exploring pages read the main split through these.
+    images = property(lambda self: self.main.images)
+    labels = property(lambda self: self.main.labels)
+    instances = property(lambda self: self.main.instances)
+    sources = property(lambda self: self.main.sources)
+    split = property(lambda self: self.main.name)
 
     @property
     def name(self) -> str:
@@ -122,7 +169,7 @@ class Dataset:
         return replace(self, kind=kind)
 
     def __len__(self) -> int:
-        return len(self.labels)
+        return len(self.main)
 
 
 def load(data: Path | None = None, labels: Path | None = None, limit: int | None = None) -> Dataset:
@@ -159,7 +206,7 @@ def load_sample() -> Dataset:
         images, labels, instances = z["images"], z["labels"], z["instances"]
     data = SAMPLE.read_bytes()
     source = Source("mnist_sample.npz (embedded)", "NumPy archive, embedded sample", hashlib.sha256(data).hexdigest(), len(data))
-    return Dataset(images, labels, instances, (source,))
+    return Dataset((Split("train", images, labels, instances, (source,)),))
 
 
 # --- IDX -------------------------------------------------------------------
@@ -207,7 +254,7 @@ def _load_idx(images_path: Path, labels_path: Path | None, limit: int | None) ->
     if len(images) != len(labels):
         raise ReportError(f"{labels_path}: {len(labels):,} labels for {len(images):,} images in {images_path.name}")
     _check_labels(labels_path, labels, DIGITS)
-    dataset = Dataset(images, labels, np.arange(1, len(labels) + 1, dtype=np.int64), (image_source, label_source))
+    dataset = Dataset((Split("train", images, labels, np.arange(1, len(labels) + 1, dtype=np.int64), (image_source, label_source)),))
     return _limited(dataset, limit, str(images_path))
 
 
@@ -297,7 +344,7 @@ def _load_csv(path: Path, limit: int | None) -> Dataset:
     # Row-major in one copy, so the analysis can take flat chunks of it without copying again.
     images = frame.drop("label").to_numpy(order="c").reshape(-1, SIDE, SIDE)
     del frame
-    dataset = Dataset(images, labels, np.arange(1, len(labels) + 1, dtype=np.int64), (source,))
+    dataset = Dataset((Split("train", images, labels, np.arange(1, len(labels) + 1, dtype=np.int64), (source,)),))
     return _limited(dataset, limit, str(path))
 
 
@@ -356,7 +403,7 @@ def _limited(dataset: Dataset, limit: int | None, where: str) -> Dataset:
         return dataset
     if limit > len(dataset):
         raise ReportError(f"{where}: --limit {limit:,} asks for more images than the {len(dataset):,} it holds")
-    return replace(dataset, images=dataset.images[:limit], labels=dataset.labels[:limit], instances=dataset.instances[:limit])
+    return replace(dataset, splits=tuple(replace(s, images=s.images[:limit], labels=s.labels[:limit], instances=s.instances[:limit]) for s in dataset.splits))
 
 
 @contextmanager

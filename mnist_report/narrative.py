@@ -59,4 +59,80 @@ def facts(analysis: Analysis) -> dict:
         "farthest": {"instance": int(ds.instances[farthest]), "name": names[ds.labels[farthest]], "distance": float(analysis.distances[farthest])},
         "hardest": pairs.head(N_PAIRS).to_dicts(),
         "easiest": pairs.tail(N_PAIRS).reverse().to_dicts(),
+        "splits": split_facts(analysis),
+        "classifiers": classifier_facts(analysis),
+        "map": map_facts(analysis),
+        "n_outliers_drawn": analysis.outliers_drawn.height,
     }
+
+
+ALIKE_SHARE_GAP = 0.02  # class shares within 2 percentage points of each other ...
+ALIKE_SHIFT = 0.5  # ... and no class mean moving half as far as the two closest classes' means lie apart
+
+
+def split_facts(analysis: Analysis) -> dict | None:
+    """What the train-and-test page claims: whether the test set looks like the training set, and where it differs most."""
+    c = analysis.comparison
+    if c is None:
+        return None
+    names = analysis.dataset.class_names
+    wide = c.table.pivot(on="split", index=["label", "name"], values=["count", "share", "mean_ink"])
+    wide = wide.filter((pl.col("count_train") > 0) & (pl.col("count_test") > 0))
+    gap = wide.with_columns((pl.col("share_test") - pl.col("share_train")).abs().alias("gap")).sort("gap", "label", descending=[True, False]).row(0, named=True)
+    ink = wide.with_columns((pl.col("mean_ink_test") - pl.col("mean_ink_train")).alias("diff")).sort(pl.col("diff").abs(), "label", descending=[True, False]).row(0, named=True)
+    shifts = {k: float(c.shift[k]) for k in range(len(names)) if not np.isnan(c.shift[k])}
+    moved = max(shifts, key=lambda k: (shifts[k], -k))
+    closest = float(analysis.pairs["distance"][0]) if analysis.pairs.height else float("nan")
+    boxes = c.boxes.pivot(on="split", index=["label", "name"], values="median").drop_nulls()
+    spread = boxes.with_columns((pl.col("test") - pl.col("train")).alias("diff")).sort(pl.col("diff").abs(), "label", descending=[True, False]).row(0, named=True)
+    counts = c.table.group_by("split").agg(pl.col("count").sum())
+    n = dict(zip(counts["split"], counts["count"]))
+    return {
+        "n_train": int(n["train"]), "n_test": int(n["test"]),
+        "share_gap": Named(gap["name"], float(gap["gap"])), "share_train": float(gap["share_train"]), "share_test": float(gap["share_test"]),
+        "ink": Named(ink["name"], float(ink["diff"])), "ink_train": float(ink["mean_ink_train"]), "ink_test": float(ink["mean_ink_test"]),
+        "moved": Named(names[moved], shifts[moved]), "least_moved": Named(*min(((names[k], v) for k, v in shifts.items()), key=lambda kv: kv[1])),
+        "closest_pair_distance": closest,
+        "median_gap": Named(spread["name"], float(spread["diff"])), "median_train": float(spread["train"]), "median_test": float(spread["test"]),
+        "alike": float(gap["gap"]) < ALIKE_SHARE_GAP and shifts[moved] < ALIKE_SHIFT * closest,
+    }
+
+
+N_CONFUSED = 3  # most confused pairs named
+
+
+def classifier_facts(analysis: Analysis) -> dict | None:
+    """What the classifiers page claims: accuracies, what binarising costs, the confusions k-NN removes."""
+    from .classifiers import HOLD_OUT_EVERY, INK, K, NAMES
+
+    c = analysis.classifiers
+    if c is None:
+        return None
+    names = analysis.dataset.class_names
+    hardness = {(int(r["a"]), int(r["b"])): i + 1 for i, r in enumerate(analysis.pairs.iter_rows(named=True))}
+
+    def confused(name: str) -> list[dict]:
+        m = c.confusion(name)
+        both = np.triu(m + m.T, 1)
+        order = sorted(zip(*np.nonzero(both)), key=lambda ab: (-both[ab], ab))[:N_CONFUSED]
+        return [{"a": names[a], "b": names[b], "count": int(both[a, b]), "a_as_b": int(m[a, b]), "b_as_a": int(m[b, a]),
+                 "hardness": hardness.get((int(a), int(b)))} for a, b in order]
+
+    centroid, knn = c.confusion("nearest_centroid"), c.confusion("knn")
+    pair_centroid, pair_knn = np.triu(centroid + centroid.T, 1), np.triu(knn + knn.T, 1)
+    removed = pair_centroid - pair_knn
+    a, b = max(zip(*np.nonzero(pair_centroid)), key=lambda ab: (removed[ab], -ab[0], -ab[1])) if pair_centroid.any() else (0, 0)
+    return {
+        "n": c.n, "n_available": c.n_available, "held_out": c.held_out, "hold_out_every": HOLD_OUT_EVERY, "n_train": c.n_train,
+        "n_reference": len(c.reference), "k": K, "ink": INK,
+        "accuracy": {name: c.accuracy(name) for name in NAMES},
+        "binary_cost": c.accuracy("nearest_centroid") - c.accuracy("nearest_centroid_binary"),
+        "confused": {name: confused(name) for name in NAMES},
+        "removed": {"a": names[a], "b": names[b], "centroid": int(pair_centroid[a, b]), "knn": int(pair_knn[a, b])},
+        "errors": {name: int(c.n - np.trace(c.confusion(name))) for name in NAMES},
+    }
+
+
+def map_facts(analysis: Analysis) -> dict:
+    p = analysis.projection
+    return {"explained": [float(e) for e in p.explained], "n_drawn": p.points.height, "n_total": p.n_total, "n_fit": p.n_fit}

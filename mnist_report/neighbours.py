@@ -46,7 +46,9 @@ def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bo
     for start in range(0, n, block):
         q_raw = np.asarray(queries[start:start + block])
         q = q_raw.astype(np.float32)
-        d2 = ref_sq[None, :] - 2.0 * (q @ ref.T)  # |q|² is the same along a row: not needed to rank
+        d2 = q @ ref.T  # then -2a·b + |b|², in place; |a|² is the same along a row, so ranking needs no more
+        d2 *= -2.0
+        d2 += ref_sq
         if skip_self:
             d2[np.arange(len(q)), np.arange(start, start + len(q))] = np.inf
         candidates = np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]

@@ -26,7 +26,7 @@ import polars as pl
 
 from markupsafe import Markup
 
-from . import __version__, charts
+from . import __version__, charts, confusion
 from .analysis import Analysis
 from .cache import cache_dir
 from .errors import ReportError
@@ -62,6 +62,8 @@ class Page:
     title: str  # {noun} and {nouns} are filled in with the dataset's word for a class
     summary: str  # one line for the table of contents, filled in the same way
     figures: Callable[[Analysis, dict], list[Figure]]
+    shown: Callable[[Analysis], bool] = lambda a: True  # pages about parts a dataset may lack (a test split) are left out then
+    context: Callable[[Analysis], dict] = lambda a: {}  # what the template needs beyond figures and facts
 
 
 def _overview(a: Analysis, f: dict) -> list[Figure]:
@@ -117,6 +119,39 @@ def _pairs(a: Analysis, f: dict) -> list[Figure]:
     ]
 
 
+def _splits(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    s = f["splits"]
+    return [
+        Figure("shares", charts.split_shares(a), f"Each {noun}'s share of the training and of the test images.",
+               f"Paired horizontal bars per {noun}, training and test; the largest gap is for {s['share_gap'].name}."),
+        Figure("ink", charts.split_ink(a), f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
+               f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {s['ink'].name}."),
+        Figure("differences", charts.split_differences(a), f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
+               f"{len(a.present)} red and blue difference images, one per {noun}; the strongest is {s['moved'].name}.", static="png", grow=2),
+        Figure("distances", charts.split_distances(a), f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side (box: middle half; white line: median; whiskers: up to 1.5 times the box).",
+               f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.", static="png"),
+    ]
+
+
+def _classifiers(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    c, m = f["classifiers"], f["map"]
+    return [
+        Figure("accuracy", charts.class_accuracy(a), f"Share of each {noun}'s scored images that each classifier gets right.",
+               f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {_percent(c['accuracy']['knn'])}, nearest centroid {_percent(c['accuracy']['nearest_centroid'])} overall."),
+        Figure("map", charts.projection_map(a), f"{m['n_drawn']:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. Hover a dot for its instance.",
+               f"Scatter plot of {m['n_drawn']:,} images in two dimensions, one colour per {noun}, with each {noun}'s mean image marked by its name.", static="png", grow=2),
+    ]
+
+
+def _confusion(a: Analysis) -> dict:
+    noun = a.dataset.class_noun
+    sprite, index = confusion.cell_images(a.classifiers, a.classifiers.images, a.dataset.class_names)
+    return {"confusion": {"matrices": confusion.matrices(a.classifiers, a.dataset.class_names, a.present, noun), "sprite": sprite, "index": index},
+            "page_id": "classifiers"}
+
+
 PAGES = (
     Page("index.html", "overview.html", "Overview", "what the data is, where it came from, how many images per {noun}", _overview),
     Page("data.html", "data.html", "The data", "one image per row, and the same as one row per pixel", _data),
@@ -124,6 +159,10 @@ PAGES = (
     Page("centroids.html", "centroids.html", "Average {nouns}", "the mean image of each {noun}", _centroids),
     Page("atypical.html", "atypical.html", "Atypical {nouns}", "how far each image lies from its {noun}'s mean, and the oddest ones", _atypical),
     Page("pairs.html", "pairs.html", "Pairs of {nouns}", "which {nouns} are easy or hard to tell apart", _pairs),
+    Page("splits.html", "splits.html", "Train and test", "whether the test images look like the training images, and where they differ",
+         _splits, shown=lambda a: a.comparison is not None),
+    Page("classifiers.html", "classifiers.html", "Simple classifiers", "how far mean images and nearest neighbours get, what they confuse, and a map of the images",
+         _classifiers, shown=lambda a: a.classifiers is not None, context=_confusion),
 )
 
 
@@ -139,6 +178,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda x: f"{x:,}"
     env.filters["pct"] = _percent
     env.filters["dist"] = lambda x: f"{x:.1f}"
+    env.filters["points"] = lambda share: f"{100 * share:.1f} percentage point" + ("" if f"{100 * share:.1f}" == "1.0" else "s")
     env.filters["a"] = with_article
     # tojson escapes <, >, & and ' so a spec can never close its <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
@@ -199,10 +239,11 @@ def _model(analysis: Analysis, title: str, command: str, built_at: str | None) -
     env = environment()
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
-    nav = [{"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in PAGES]
+    shown = [p for p in PAGES if p.shown(analysis)]
+    nav = [{"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in shown]
     context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
                    version=__version__, command=command, built_at=built_at)
-    pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(PAGES, nav)]
+    pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(shown, nav)]
     return env, context, pages
 
 
@@ -216,7 +257,7 @@ def render(analysis: Analysis, title: str, command: str, built_at: str | None = 
     files: dict[str, bytes] = {}
     for page, entry, figures in pages:
         html = env.get_template(page.template).render(
-            context, page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
+            context, **page.context(analysis), page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
         )
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
@@ -240,7 +281,7 @@ def render_single(analysis: Analysis, title: str, command: str, built_at: str | 
     sections = []
     for page, entry, figures in pages:
         template = env.get_template(page.template)
-        local = template.new_context(dict(context, page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
+        local = template.new_context(dict(context, **page.context(analysis), page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
         sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
     scripts = [_inline_script(vega_bundle().decode()), _inline_script(_asset("report.js").decode())]
@@ -262,26 +303,56 @@ def _inline_script(source: str) -> str:
     return source.replace("</script", "<\\/script")
 
 
-def data_files(analysis: Analysis) -> dict[str, bytes]:
-    """The machine-readable results, documented in README."""
+def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
+    """The machine-readable results by name, each written as CSV and Parquet; README documents every column."""
     ds = analysis.dataset
     k, h, w = analysis.centroids.shape
     rows, cols = np.indices((h, w))
-    centroids = pl.DataFrame({
-        "label": np.repeat(np.arange(k), h * w),
-        "row": np.tile(rows.ravel(), k),
-        "col": np.tile(cols.ravel(), k),
-        "mean": analysis.centroids.reshape(-1),
-    }).drop_nans()
-    distances = pl.DataFrame({"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances})
-    least = analysis.least_typical.table.select("label", "rank", "instance", "distance")
-    return {f"data/{name}.csv": _csv(frame) for name, frame in
-            (("image_distances", distances), ("centroids", centroids), ("least_typical", least))}
+    out = {
+        "image_distances": pl.DataFrame({"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances}),
+        "centroids": pl.DataFrame({
+            "label": np.repeat(np.arange(k), h * w),
+            "row": np.tile(rows.ravel(), k),
+            "col": np.tile(cols.ravel(), k),
+            "mean": analysis.centroids.reshape(-1),
+        }).drop_nans(),
+        "least_typical": analysis.least_typical.table.select("label", "rank", "instance", "distance"),
+        "most_typical": analysis.most_typical.table.select("label", "rank", "instance", "distance"),
+        "pair_distances": analysis.pairs.select(pl.col("a").alias("label_a"), pl.col("b").alias("label_b"), "distance"),
+        "splits": _splits_table(analysis),
+    }
+    if analysis.classifiers is not None:
+        out["predictions"] = analysis.classifiers.table()
+        out["confusion"] = analysis.classifiers.confusion_table()
+    return out
+
+
+def _splits_table(analysis: Analysis) -> pl.DataFrame:
+    """split, label, count, share, mean_ink: for both splits when there is a test split, else for the one there is."""
+    if analysis.comparison is not None:
+        return analysis.comparison.table.select("split", "label", "count", "share", "mean_ink")
+    ink = [float(analysis.centroids[k].mean()) if k in analysis.present else None for k in range(len(analysis.dataset.class_names))]
+    return analysis.counts.select(pl.lit(analysis.dataset.split or "unknown").alias("split"), "label", "count", "share").with_columns(
+        pl.Series("mean_ink", ink, dtype=pl.Float64))
+
+
+def data_files(analysis: Analysis) -> dict[str, bytes]:
+    files = {}
+    for name, frame in tables(analysis).items():
+        files[f"data/{name}.csv"] = _csv(frame)
+        files[f"data/{name}.parquet"] = _parquet(frame)
+    return files
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.write_csv(buffer, float_precision=6)
+    return buffer.getvalue()
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, statistics=False)  # no per-build statistics: byte-identical rebuilds
     return buffer.getvalue()
 
 

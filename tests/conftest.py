@@ -34,6 +34,14 @@ def train_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="session")
+def test_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 test images (uint8[N, 784]) and labels, read directly from the IDX files."""
+    images = np.frombuffer(gzip.open(MNIST / "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    return images, labels
+
+
+@pytest.fixture(scope="session")
 def analysis_10k():
     return analyze(load(MNIST, limit=PUBLISHED_LIMIT))
 

@@ -199,14 +199,14 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays)
     from dataclasses import replace
 
     from mnist_report.analysis import analyze
-    from mnist_report.datasets import load
+    from mnist_report.datasets import Dataset, load
 
     from .conftest import MNIST
 
-    full = load(MNIST, limit=2_000)
+    full = load(MNIST, limit=2_000).main
     labels = full.labels
     keep = (labels != 7) & ((labels != 3) | (np.cumsum(labels == 3) == 1))
-    dataset = replace(full, images=full.images[keep], labels=labels[keep], instances=full.instances[keep])
+    dataset = Dataset((replace(full, images=full.images[keep], labels=labels[keep], instances=full.instances[keep]),))
     out = site.write(site.render(analyze(dataset), "t", "c"), tmp_path / "r")
     overview = Page(out / "index.html").text()
     assert "No image is labelled 7" in overview

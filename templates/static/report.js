@@ -43,3 +43,43 @@
       });
   });
 })();
+
+// Confusion matrices: a count's button shows exactly those images, drawn from the page's sprite.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-cell]"), function (button) {
+    button.addEventListener("click", function () {
+      var panel = document.getElementById(button.getAttribute("data-gallery"));
+      var index = JSON.parse(document.getElementById(panel.getAttribute("data-index")).textContent);
+      var sprite = document.getElementById(panel.getAttribute("data-sprite"));
+      var parts = button.getAttribute("data-cell").split(":");
+      var table = button.closest("table");
+      var shown = index.cells[button.getAttribute("data-cell")] || [];
+      var count = parseInt(button.textContent.replace(/,/g, ""), 10);
+      var truth = index.names[+parts[1]], guess = index.names[+parts[2]];
+      panel.querySelector(".cell-summary").textContent = table.querySelector("caption").textContent.split(":")[0] + ": labelled " + truth +
+        ", predicted " + guess + ". " + (shown.length < count ? "The first " + shown.length + " of " + count.toLocaleString("en") : "All " + count) +
+        (count === 1 ? " image" : " images") + ", in file order.";
+      var list = panel.querySelector(".thumbs");
+      list.textContent = "";
+      shown.forEach(function (entry) {
+        var item = document.createElement("li");
+        var canvas = document.createElement("canvas");
+        canvas.width = canvas.height = index.side;
+        canvas.setAttribute("role", "img");
+        canvas.setAttribute("aria-label", "Instance " + entry[1] + ", labelled " + truth + ", predicted " + guess);
+        var s = entry[0], side = index.side;
+        canvas.getContext("2d").drawImage(sprite, (s % index.columns) * side, Math.floor(s / index.columns) * side, side, side, 0, 0, side, side);
+        var caption = document.createElement("span");
+        caption.textContent = "#" + entry[1].toLocaleString("en");
+        item.appendChild(canvas);
+        item.appendChild(caption);
+        list.appendChild(item);
+      });
+      Array.prototype.forEach.call(document.querySelectorAll("button[data-cell][aria-pressed]"), function (b) { b.removeAttribute("aria-pressed"); });
+      button.setAttribute("aria-pressed", "true");
+      panel.setAttribute("data-shown", button.getAttribute("data-cell"));
+      panel.querySelector("[tabindex]").focus();
+    });
+  });
+})();

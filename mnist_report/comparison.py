@@ -1,0 +1,56 @@
+"""Train and test side by side: does the test set look like the training set, and where does it differ most?
+
+Both splits are measured against the training split's class means, so a test image's
+distance says how far it lies from what a classifier trained on the training set expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import polars as pl
+
+from .boxplot import Box, box
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    table: pl.DataFrame  # split, label, name, count, share, mean_ink: one row per split and class
+    test_centroids: np.ndarray  # float64[K, 28, 28]: each class's mean test image (NaN where absent)
+    shift: np.ndarray  # float64[K]: RMS distance between each class's training and test means (NaN where either is absent)
+    boxes: pl.DataFrame  # split, label, name, n, min, q1, median, q3, max, mean, whisker_low, whisker_high: distance to the training mean
+    test_distances: np.ndarray  # float64[N_test]: each test image's RMS distance to its class's training mean
+
+
+def compare(names: list[str], train_centroids: np.ndarray, train_counts: np.ndarray, train_labels: np.ndarray,
+            train_distances: np.ndarray, test) -> Comparison:
+    """One pass over the test split (a datasets.Split) against the training split's summaries."""
+    k, pixels = len(names), train_centroids[0].size
+    flat = train_centroids.reshape(k, pixels)
+    sums, counts = np.zeros((k, pixels)), np.zeros(k, np.int64)
+    distances = np.empty(len(test))
+    for start, images, labels in test.chunks():
+        labels = labels.astype(np.int64)
+        np.add.at(counts, labels, 1)
+        for label in np.unique(labels):
+            sums[label] += images[labels == label].sum(axis=0, dtype=np.float64)
+        diff = images.astype(np.float64) - flat[labels]
+        distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / pixels)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        test_centroids = sums / counts[:, None]
+    shift = np.sqrt(((test_centroids - flat) ** 2).mean(axis=1))
+
+    rows, boxes = [], []
+    for split, count, centroids, labels, dist in (("train", train_counts, flat, train_labels, train_distances),
+                                                  ("test", counts, test_centroids, test.labels, distances)):
+        for label, name in enumerate(names):
+            rows.append((split, label, name, int(count[label]), count[label] / count.sum(),
+                         float(centroids[label].mean()) if count[label] else None))
+            mine = dist[labels == label]
+            if len(mine):
+                b = box(mine)
+                boxes.append((split, label, name, *(getattr(b, f.name) for f in fields(b))))
+    table = pl.DataFrame(rows, orient="row", schema=["split", "label", "name", "count", "share", "mean_ink"])
+    box_frame = pl.DataFrame(boxes, orient="row", schema=["split", "label", "name", *(f.name for f in fields(Box))])
+    return Comparison(table, test_centroids.reshape(train_centroids.shape), shift, box_frame, distances)

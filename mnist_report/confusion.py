@@ -1,0 +1,91 @@
+"""Confusion matrices as HTML tables whose cells open their images, on a static page.
+
+A table of buttons, not a chart: every count is reachable by keyboard and read by a
+screen reader, and the page works without a server. The images behind the cells travel
+as one sprite (a PNG data URL: the same from disk, a web server or the one-file report)
+with a small JSON index; report.js draws the chosen cell's images from it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import images
+from .classifiers import NAMES, TITLES, Classifiers
+
+MAX_SHOWN = 30  # images a cell opens at most, the first in file order; the cell says how many it holds
+SPRITE_COLUMNS = 50
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    id: str  # "classifier:label:predicted", the key of its images in the index
+    background: str  # a blue whose depth is the cell's share of its row
+    light_text: bool  # white text on a deep background
+    label: str  # what a screen reader says
+
+
+@dataclass(frozen=True)
+class Matrix:
+    name: str
+    title: str
+    accuracy: float
+    rows: list[tuple[str, list[Cell], float]]  # true class name, its cells, its share right
+
+
+def matrices(c: Classifiers, class_names: tuple[str, ...], present: list[int], noun: tuple[str, str]) -> list[Matrix]:
+    out = []
+    for name in NAMES:
+        m = c.confusion(name)
+        right = c.class_accuracy(name)
+        rows = []
+        for t in present:
+            total = m[t].sum()
+            if not total:
+                continue  # a class with no scored images has no row
+            cells = []
+            for p in present:
+                share = m[t, p] / total
+                depth = np.sqrt(share)  # small error shares stay visible beside the diagonal's large ones
+                cells.append(Cell(int(m[t, p]), f"{name}:{t}:{p}", _blue(depth), depth > 0.55,
+                                  f"{m[t, p]:,} {noun[1] if m[t, p] != 1 else noun[0]} labelled {class_names[t]}, predicted {class_names[p]}"))
+            rows.append((class_names[t], cells, float(right[t])))
+        out.append(Matrix(name, TITLES[name], c.accuracy(name), rows))
+    return out
+
+
+def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[str, str]:
+    """The sprite (a data: URL) and the JSON index {cell id: [[sprite position, instance], ...]} of every cell's images.
+
+    `pictures` are the scored images (uint8[n, 28, 28], in the order of c.rows); each image
+    appears once in the sprite however many cells show it.
+    """
+    shown: dict[str, list[int]] = {}
+    used: dict[int, int] = {}  # scored position -> sprite position
+    for name in NAMES:
+        cell_of = c.labels * c.n_classes + c.predictions[name]
+        order = np.lexsort((c.instances, cell_of))  # by cell, then file order
+        bounds = np.searchsorted(cell_of[order], np.arange(c.n_classes ** 2 + 1))
+        for cell in np.flatnonzero(np.diff(bounds)):
+            picks = order[bounds[cell]:bounds[cell + 1]][:MAX_SHOWN]
+            shown[f"{name}:{cell // c.n_classes}:{cell % c.n_classes}"] = [used.setdefault(int(i), len(used)) for i in picks]
+    positions = np.array(list(used), dtype=np.int64)
+    index = {cell: [[s, int(c.instances[positions[s]])] for s in sprite] for cell, sprite in shown.items()}
+    side = pictures.shape[1]
+    rows = -(-len(positions) // SPRITE_COLUMNS) or 1
+    sheet = np.zeros((rows * SPRITE_COLUMNS, side, side), np.uint8)
+    sheet[:len(positions)] = pictures[positions]
+    sheet = sheet.reshape(rows, SPRITE_COLUMNS, side, side).transpose(0, 2, 1, 3).reshape(rows * side, SPRITE_COLUMNS * side)
+    payload = {"side": side, "columns": SPRITE_COLUMNS, "names": list(class_names), "cells": index}
+    # Inside <script>: "<" escaped so no name can close the block.
+    return images.data_url(255 - sheet), json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _blue(depth: float) -> str:
+    """White to the report's ink blue (#1f4e79)."""
+    rgb = [round(255 + (v - 255) * depth) for v in (0x1F, 0x4E, 0x79)]
+    return "#" + "".join(f"{v:02x}" for v in rgb)
