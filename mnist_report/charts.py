@@ -173,7 +173,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q")
     boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x="q1:Q", x2="q3:Q")
     medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x="median:Q")
-    outliers = alt.Chart(analysis.outliers).mark_point(size=18, color=INK, filled=False).encode(
+    outliers = alt.Chart(analysis.outliers_drawn).mark_point(size=18, color=INK, filled=False).encode(
         x="distance:Q", y=y, opacity=opacity,
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("distance:Q", title="Distance", format=".1f")],
     )

@@ -96,3 +96,17 @@ def test_tidy_sample_rows_are_the_image_pixels(analysis_10k, train_arrays):
         assert row["instance"] == 1 and row["label"] == "5"
         assert row["value"] == first[row["y"], row["x"]]  # y is the row from the top, x the column from the left
     assert sample["value"].max() > 0  # the slice crosses the drawing
+
+
+def test_outliers_drawn_are_bounded_and_the_farthest(monkeypatch, analysis_10k):
+    """Charts draw a counted, deterministic selection of the outliers: the farthest of each class."""
+    from mnist_report import analysis as analysis_module
+
+    outliers = analysis_10k.outliers
+    drawn = analysis_module._farthest_per_class(outliers, 30)
+    assert drawn.height <= 30 < outliers.height
+    for label in drawn["label"].unique():
+        mine = outliers.filter(outliers["label"] == label)["distance"].sort(descending=True)
+        got = drawn.filter(drawn["label"] == label)["distance"].sort(descending=True)
+        assert got.to_list() == mine.head(got.len()).to_list()
+    assert analysis_module._farthest_per_class(outliers, 10 ** 6).height == outliers.height

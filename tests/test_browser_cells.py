@@ -1,0 +1,88 @@
+"""A confusion-matrix cell opens exactly its images, by keyboard, from disk and inside the one-file report (real Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_report import site
+from mnist_report.analysis import analyze
+from mnist_report.confusion import MAX_SHOWN
+from mnist_report.datasets import Dataset, Split, Source
+
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+if not CHROMIUM.exists() and not IN_CI:
+    pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
+    return Split(name, images.reshape(-1, 28, 28), labels, np.arange(1, len(labels) + 1, dtype=np.int64),
+                 (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),))
+
+
+@pytest.fixture(scope="module")
+def analysis(train_arrays, test_arrays):
+    return analyze(Dataset((split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
+                            split("test", test_arrays[0][:800], test_arrays[1][:800]))))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module", params=["folder", "single-file"])
+def url(request, tmp_path_factory, analysis) -> str:
+    folder = tmp_path_factory.mktemp(request.param)
+    if request.param == "folder":
+        return (site.write(site.render(analysis, "MNIST", "mnist-report build"), folder / "r") / "classifiers.html").as_uri()
+    return site.write_file(site.render_single(analysis, "MNIST", "mnist-report build --single-file r.html"), folder / "r.html").as_uri()
+
+
+THUMBS = """() => Array.from(document.querySelectorAll('.cell-images .thumbs canvas')).map(c => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let dark = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+  return [c.getAttribute('aria-label'), dark];
+})"""
+
+
+@pytest.mark.parametrize("classifier, truth, guess", [("nearest_centroid", 4, 9), ("knn", 7, 7)])
+def test_a_cell_opens_exactly_its_images(browser, url, analysis, classifier, truth, guess):
+    c = analysis.classifiers
+    mine = (c.labels == truth) & (c.predictions[classifier] == guess)
+    expected = sorted(c.instances[mine].tolist())[:MAX_SHOWN]
+    assert expected, "the slice has images in this cell"
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(url)
+        button = page.locator(f'button[data-cell="{classifier}:{truth}:{guess}"]')
+        assert button.count() == 1 and button.inner_text().replace(",", "") == str(mine.sum())
+        button.focus()
+        page.keyboard.press("Enter")  # a real <button>: the keyboard works as the mouse does
+        page.wait_for_function("() => document.querySelector('.cell-images').getAttribute('data-shown')")
+        thumbs = page.evaluate(THUMBS)
+        instances = [int(re.match(r"Instance (\d+),", label).group(1)) for label, _ in thumbs]
+        assert instances == expected
+        assert all(f"labelled {truth}, predicted {guess}" in label for label, _ in thumbs)
+        assert all(dark > 20 for _, dark in thumbs), "each thumbnail shows a drawn digit, not a blank square"
+        summary = page.inner_text(".cell-summary")
+        assert f"labelled {truth}, predicted {guess}" in summary and str(len(expected)) in summary
+        assert page.evaluate("document.activeElement.closest('.cell-images') !== null"), "focus moves to the images"
+        assert errors == []
+    finally:
+        page.close()
