@@ -8,6 +8,7 @@ the old report in one rename, so a failed build never leaves half a site behind.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -254,14 +255,17 @@ def render(analysis: Analysis, title: str, command: str, built_at: str | None = 
     so two builds from the same input are byte-identical.
     """
     env, context, pages = _model(analysis, title, command, built_at)
+    frames = tables(analysis)
+    data = data_files(frames)
+    listing = data_listing(data, frames)
     files: dict[str, bytes] = {}
     for page, entry, figures in pages:
         html = env.get_template(page.template).render(
-            context, **page.context(analysis), page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
+            context, **page.context(analysis), data_listing=listing, page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
         )
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
-    files.update(data_files(analysis))
+    files.update(data)
     files["assets/report.css"] = _asset("report.css")
     files["assets/report.js"] = _asset("report.js")
     files["assets/vega.js"] = vega_bundle()
@@ -336,18 +340,44 @@ def _splits_table(analysis: Analysis) -> pl.DataFrame:
         pl.Series("mean_ink", ink, dtype=pl.Float64))
 
 
-def data_files(analysis: Analysis) -> dict[str, bytes]:
+# What each table holds, for the overview's list of files (README has the full description).
+TABLE_NOTES = {
+    "image_distances": "one row per image, its RMS distance to its label's mean image",
+    "centroids": "the mean image of each label (row 0 at the top, col 0 at the left)",
+    "least_typical": "the six images farthest from their label's mean, rank 1 the farthest",
+    "most_typical": "the six images nearest their label's mean, rank 1 the nearest",
+    "pair_distances": "the RMS distance between every two labels' mean images, nearest first",
+    "splits": "per split and label: images, share of the split, mean ink",
+    "predictions": "each scored image's label and each classifier's prediction",
+    "confusion": "every cell of each classifier's confusion matrix",
+}
+GZIP_ROWS = 1_000_000  # tables longer than this are written as .csv.gz (ten million distances are 250 MB of text)
+CSV_BATCH = 250_000  # rows turned into text at a time, so a long table never exists whole as text
+
+
+def data_files(frames: dict[str, pl.DataFrame]) -> dict[str, bytes]:
     files = {}
-    for name, frame in tables(analysis).items():
-        files[f"data/{name}.csv"] = _csv(frame)
+    for name, frame in frames.items():
+        files[f"data/{name}.csv" + (".gz" if frame.height > GZIP_ROWS else "")] = _csv(frame, gzip_it=frame.height > GZIP_ROWS)
         files[f"data/{name}.parquet"] = _parquet(frame)
     return files
 
 
-def _csv(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, float_precision=6)
-    return buffer.getvalue()
+def data_listing(files: dict[str, bytes], frames: dict[str, pl.DataFrame]) -> list[dict]:
+    """The data files as the overview lists them: CSV (or .csv.gz) and Parquet name, columns, what they hold."""
+    return [{"csv": next(f for f in (f"data/{n}.csv", f"data/{n}.csv.gz") if f in files), "parquet": f"data/{n}.parquet",
+             "columns": ",".join(frame.columns), "note": TABLE_NOTES[n]} for n, frame in frames.items()]
+
+
+def _csv(frame: pl.DataFrame, gzip_it: bool = False) -> bytes:
+    """CSV text, a batch of rows at a time; gzip-compressed (with a fixed timestamp: reproducible) when asked."""
+    out = io.BytesIO()
+    sink = gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) if gzip_it else out
+    for start in range(0, max(frame.height, 1), CSV_BATCH):
+        frame.slice(start, CSV_BATCH).write_csv(sink, float_precision=6, include_header=start == 0)
+    if gzip_it:
+        sink.close()
+    return out.getvalue()
 
 
 def _parquet(frame: pl.DataFrame) -> bytes:

@@ -216,3 +216,23 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays)
     least = read_csv(out / "data/least_typical.csv")
     assert {r["label"] for r in least} == {str(d) for d in range(10) if d != 7}
     assert [r["rank"] for r in least if r["label"] == "3"] == ["1"]
+
+
+def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
+    """Above GZIP_ROWS rows a table is written as .csv.gz, batch by batch, and says the same as the plain CSV."""
+    import gzip
+
+    from mnist_report.analysis import analyze
+    from mnist_report.datasets import load
+
+    analysis = analyze(load(limit=900))
+    plain = site.data_files(site.tables(analysis))
+    monkeypatch.setattr(site, "GZIP_ROWS", 500)
+    monkeypatch.setattr(site, "CSV_BATCH", 128)  # several batches, one header
+    files = site.render(analysis, "t", "c")
+    assert "data/image_distances.csv" not in files and "data/centroids.csv" not in files  # 900 and 7,840 rows
+    assert gzip.decompress(files["data/image_distances.csv.gz"]) == plain["data/image_distances.csv"]
+    assert "data/least_typical.csv" in files  # 60 rows stay plain
+    site.write(files, tmp_path / "r")
+    links = [a.attrs["href"] for a in Page(tmp_path / "r" / "index.html").find_all("a")]
+    assert "data/image_distances.csv.gz" in links and "data/image_distances.parquet" in links
