@@ -13,9 +13,8 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
-from .datasets import PIXELS, Dataset
+from .datasets import CHUNK, PIXELS, Dataset
 
-CHUNK = 2048  # images per step: a few float64 temporaries of 2048 x 784, about 13 MB each
 N_EXTREME = 6  # least and most typical images shown per class
 N_FIRST = 12  # images shown on "the data" page
 
@@ -70,7 +69,7 @@ def analyze(dataset: Dataset) -> Analysis:
 
     pixel_counts = np.zeros(256, np.int64)
     sums = np.zeros((k, PIXELS))
-    for _, images, chunk_labels in _chunks(dataset):
+    for _, images, chunk_labels in dataset.main.chunks(CHUNK):
         pixel_counts += np.bincount(images.ravel(), minlength=256)
         for label in np.unique(chunk_labels):
             sums[label] += images[chunk_labels == label].sum(axis=0, dtype=np.float64)
@@ -78,7 +77,7 @@ def analyze(dataset: Dataset) -> Analysis:
         centroids = sums / count[:, None]
 
     distances = np.empty(len(dataset))
-    for start, images, chunk_labels in _chunks(dataset):
+    for start, images, chunk_labels in dataset.main.chunks(CHUNK):
         diff = images.astype(np.float64) - centroids[chunk_labels]
         distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / PIXELS)
 
@@ -105,14 +104,6 @@ def analyze(dataset: Dataset) -> Analysis:
         pair_distances=pair_distances,
         pairs=pairs,
     )
-
-
-def _chunks(dataset: Dataset):
-    """(offset, uint8 images [n, 784], labels) a bounded slice at a time."""
-    flat = dataset.images.reshape(len(dataset), PIXELS)
-    labels = dataset.labels.astype(np.int64)
-    for start in range(0, len(dataset), CHUNK):
-        yield start, flat[start:start + CHUNK], labels[start:start + CHUNK]
 
 
 def _distance_summary(dataset: Dataset, distances: np.ndarray, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
