@@ -458,7 +458,7 @@ def _csv_blocks(stored: _Stored) -> Iterator[bytes]:
     """
     carry, total, any_text = b"", 0, False
     while True:
-        raw = stored.stream.read(BLOCK)
+        raw = _read_up_to(stored.stream, BLOCK if total else max(BLOCK, len(BOM)))  # a BOM is never cut in two
         at_end = not raw
         text = raw.removeprefix(BOM) if total == 0 else raw
         total += len(raw)
