@@ -372,8 +372,9 @@ class _IdxFile:
         while sink.size < wanted and (block := stored.stream.read(min(BLOCK, wanted - sink.size))):
             sink.add(block)
             stored.show(sink.size // max(row, 1))
-        if sink.size < wanted or (rows == self.shape[0] and stored.stream.read(1)):
-            self.check_length(self.header + sink.size + _drain(stored.stream))
+        extra = stored.stream.read(1) if sink.size == wanted == row * self.shape[0] else b""
+        if sink.size < wanted or extra:
+            self.check_length(self.header + sink.size + len(extra) + _drain(stored.stream))
         return sink.array(self.shape[1:])
 
     def check_length(self, length: int) -> None:
@@ -581,6 +582,12 @@ class _Stored(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int = -1) -> bytes:  # RawIOBase's would read into a new buffer and copy it out
+        data = self.file.read(size)
+        self.hash.update(data)
+        self.done += len(data)
+        return data
 
     def readinto(self, buffer) -> int:
         n = self.file.readinto(buffer)
