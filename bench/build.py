@@ -173,6 +173,13 @@ def probe(path: Path | None) -> None:
                       "mapped": type(dataset.images).__name__ == "memmap", "ink": ink}))
 
 
+def error_line(stderr: str) -> str:
+    """The line that names the error: a traceback's exception line (its message may run on), or the last line."""
+    lines = stderr.strip().splitlines() or ["(no message)"]
+    named = [line for line in lines if re.match(r"^[\w.]+(Error|Exception)\b|^mnist-report: error:", line)]
+    return (named or lines)[-1][:300]
+
+
 def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
     n = INPUTS[name][0]
     files = [] if path is None else [path] if path.suffix == ".csv" else [path, path.with_name(path.name.replace("images-idx3", "labels-idx1"))]
@@ -181,7 +188,7 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
         done = run([sys.executable, __file__, "--floor", str(path)], work)
         result["floor"] = {"seconds": round(json.loads(done["stdout"])["seconds"], 3), "process_seconds": done["seconds"],
                            "process_cpu_seconds": done["cpu_seconds"],
-                           "peak_rss_mb": done["peak_rss_mb"]} if done["status"] == 0 else {"error": done["stderr"].strip().splitlines()[-1:]}
+                           "peak_rss_mb": done["peak_rss_mb"]} if done["status"] == 0 else {"error": error_line(done["stderr"])}
     done = run([sys.executable, __file__, "--probe"] + ([str(path)] if path else []), work)
     if done["status"] == 0:
         numbers = json.loads(done["stdout"])
@@ -189,7 +196,7 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
                           "memory_mapped": numbers["mapped"], "process_seconds": done["seconds"],
                           "process_cpu_seconds": done["cpu_seconds"], "peak_rss_mb": done["peak_rss_mb"]}
     else:
-        result["load"] = {"error": done["stderr"].strip().splitlines()[-1:]}
+        result["load"] = {"error": error_line(done["stderr"])}
     builds = []
     for _ in range(runs if n <= SMALL else 1):
         out = work / f"out-{name}"
@@ -201,7 +208,7 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
         if done["status"] == 0:
             build["output_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         else:
-            build["error"] = (done["stderr"].strip().splitlines() or ["(no message)"])[-1][:300]
+            build["error"] = error_line(done["stderr"])
         shutil.rmtree(out, ignore_errors=True)
         builds.append(build)
         print(f"  build {name}: {'ok' if build['ok'] else 'FAILED'} in {build['seconds']:.2f} s, {build['peak_rss_mb']:.0f} MB, "

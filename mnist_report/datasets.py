@@ -132,7 +132,7 @@ class Split:
         return len(self.labels)
 
     def chunks(self, size: int = CHUNK) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """(offset, uint8[k, 784] C-contiguous, uint8 labels[k]) in file order, `size` images at a time.
+        """(offset, uint8[k, 784] C-contiguous, int64 labels[k]) in file order, `size` images at a time.
 
         Mapped images are copied out a chunk at a time and their pages handed back to the
         kernel, so resident memory stays at about one chunk however large the file.
@@ -147,7 +147,8 @@ class Split:
                 first = view.ctypes.data - base
                 page = first - first % mmap.PAGESIZE
                 mapped.madvise(mmap.MADV_DONTNEED, page, first + view.nbytes - page)
-            yield start, chunk, self.labels[start:start + size]
+            # Labels as int64: numpy indexes with them (centroids[labels]) two to three times faster than with uint8.
+            yield start, chunk, self.labels[start:start + size].astype(np.int64)
 
     def take(self, rows: np.ndarray) -> np.ndarray:
         """uint8[k, 28, 28]: the images at these 0-based rows, in the order given."""
