@@ -596,12 +596,14 @@ class _Stored(io.RawIOBase):
         self.done += n
         return n
 
-    def show(self, images: int) -> None:
+    def show(self, images: int | None = None) -> None:
         self.progress.update(self.done, images)
 
     def source(self) -> Source:
-        """The credit line, once the rest of the file has been hashed."""
-        _drain(self)
+        """The credit line, once the rest of the file has been hashed (all of a memory-mapped one)."""
+        buffer = bytearray(1 << 20)
+        while self.readinto(buffer):
+            self.show()
         return Source(self.path.name, self.fmt + (", gzip" if self.compressed else ""), self.hash.hexdigest(), self.size)
 
     def close(self) -> None:

@@ -22,14 +22,15 @@ class Progress:
         self.start = self.drawn = time.monotonic()
         self.shown = False
 
-    def update(self, done: int, images: int) -> None:
-        """`done` of `total` bytes read, `images` read so far."""
+    def update(self, done: int, images: int | None = None) -> None:
+        """`done` of `total` bytes read, `images` read so far (None while only hashing what is mapped)."""
         now = time.monotonic()
         if not self.on or now - self.start < SHOW_AFTER or now - self.drawn < EVERY or not done:
             return
         elapsed = now - self.start
         left = elapsed * (self.total - done) / done
-        line = f"{self.name}: {images:,} images, {images / elapsed:,.0f}/s, {left:.0f} s left"
+        what = f"{done / self.total:.0%} checked" if images is None else f"{images:,} images, {images / elapsed:,.0f}/s"
+        line = f"{self.name}: {what}, {left:.0f} s left"
         self.stream.write(("\x1b8" if self.shown else "\x1b7") + line + "\x1b[K")
         self.stream.flush()
         self.shown, self.drawn = True, now
