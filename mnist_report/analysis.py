@@ -16,7 +16,7 @@ import polars as pl
 from . import classifiers, projection
 from .boxplot import Box, box
 from .comparison import Comparison, compare
-from .datasets import PIXELS, Dataset, Split
+from .datasets import CHUNK, PIXELS, Dataset, Split
 from .sampling import evenly_spaced
 
 MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000
@@ -80,7 +80,7 @@ def analyze(dataset: Dataset) -> Analysis:
 
     pixel_counts = np.zeros(256, np.int64)
     sums, held_sums = classifiers.empty_sums(k, PIXELS), classifiers.empty_sums(k, PIXELS)
-    for start, images, chunk_labels in main.chunks():
+    for start, images, chunk_labels in main.chunks(CHUNK):
         chunk_labels = chunk_labels.astype(np.int64)
         pixel_counts += np.bincount(images.ravel(), minlength=256)
         classifiers.add_sums(sums, images, chunk_labels)
@@ -91,7 +91,7 @@ def analyze(dataset: Dataset) -> Analysis:
     centroids = sums.means()[0]
 
     distances = np.empty(len(main))
-    for start, images, chunk_labels in main.chunks():
+    for start, images, chunk_labels in main.chunks(CHUNK):
         diff = images.astype(np.float64) - centroids[chunk_labels.astype(np.int64)]
         distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / PIXELS)
 

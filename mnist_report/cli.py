@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     inputs = argparse.ArgumentParser(add_help=False)
     inputs.add_argument("--data", type=Path, metavar="PATH", help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample")
     inputs.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
-    inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images, in file order")
+    inputs.add_argument("--test", type=Path, metavar="PATH", help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split")
+    inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images of each split, in file order")
     inputs.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
     inputs.add_argument("--download", choices=sorted(KINDS), metavar="NAME",
                         help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training set")
@@ -101,7 +102,7 @@ def _build(args: argparse.Namespace) -> int:
         data = fetch(args.download)  # prints its own progress
     kind = _kind(args)
     with _stage("load"):
-        dataset = load(data, args.labels, args.limit).with_kind(kind)
+        dataset = load(data, args.labels, args.limit, args.test).with_kind(kind)
     with _stage("analyze"):
         analysis = analyze(dataset)
     title = args.title or f"{dataset.name}, explored"
@@ -150,8 +151,8 @@ def _kind(args: argparse.Namespace) -> Kind:
 def _command(args: argparse.Namespace) -> str:
     """The build command as a user could retype it (file names, not local folders)."""
     words = ["mnist-report", "build"]
-    for flag in ("download", "data", "labels", "limit", "kind", "classes", "out", "single_file", "title"):
+    for flag in ("download", "data", "labels", "test", "limit", "kind", "classes", "out", "single_file", "title"):
         value = getattr(args, flag, None)
         if value is not None and not (flag == "out" and (value == Path("report") or getattr(args, "single_file", None))):
-            words += [f"--{flag.replace('_', '-')}", value.name if flag in ("data", "labels") else str(value)]
+            words += [f"--{flag.replace('_', '-')}", value.name if flag in ("data", "labels", "test") else str(value)]
     return shlex.join(words)

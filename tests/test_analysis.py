@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_report import datasets as datasets_module
+from mnist_report import analysis as analysis_module
 from mnist_report.analysis import analyze
 from mnist_report.datasets import load
 
@@ -35,7 +35,7 @@ def test_centroids_and_distances_match_plain_numpy(analysis_10k, train_arrays):
 
 
 def test_chunking_does_not_change_results(monkeypatch, analysis_10k):
-    monkeypatch.setattr(datasets_module, "CHUNK", 777)  # not a divisor of 10,000
+    monkeypatch.setattr(analysis_module, "CHUNK", 777)  # not a divisor of 10,000
     again = analyze(load(MNIST, limit=PUBLISHED_LIMIT))
     np.testing.assert_allclose(again.centroids, analysis_10k.centroids, rtol=1e-12)
     np.testing.assert_allclose(again.distances, analysis_10k.distances, rtol=1e-12)

@@ -169,6 +169,10 @@ CASES = [
          f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
     case("idx-trailing-bytes", {IMAGES_NAME: IMAGES + b"\0" * 7, LABELS_NAME: LABELS_IDX}, "trailing bytes"),
     case("idx-huge-announced", {IMAGES_NAME: IMAGES[:4] + b"\xff" * 12 + IMAGES[16:], LABELS_NAME: LABELS_IDX}, "truncated"),
+    case("idx-gz-trailing-bytes", {IMAGES_NAME + ".gz": gzip.compress(IMAGES + b"\0" * 7), LABELS_NAME: LABELS_IDX},
+         f"trailing bytes: {len(IMAGES) + 7:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
+    case("idx-gz-truncated-data", {IMAGES_NAME + ".gz": gzip.compress(IMAGES[:-100]), LABELS_NAME: LABELS_IDX},
+         f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
     case("idx-labels-truncated", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX[:-2]}, "truncated", named=LABELS_NAME),
     case("idx-labels-trailing", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX + b"\x01"}, "trailing bytes", named=LABELS_NAME),
     case("idx-fewer-labels", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array(LABELS[:4]))},
@@ -192,8 +196,8 @@ CASES = [
     case("folder-empty", {"mnist": None}, f"no {IMAGES_NAME}[.gz] in this folder"),
     case("folder-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}.gz": gzip.compress(IMAGES)}, f"no {LABELS_NAME}[.gz] in this folder",
          data="mnist"),
-    case("folder-test-split-only", {"mnist": None, "mnist/t10k-images-idx3-ubyte": IMAGES, "mnist/t10k-labels-idx1-ubyte": LABELS_IDX},
-         f"no {IMAGES_NAME}[.gz]", data="mnist"),
+    case("folder-test-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX,
+                                     "mnist/t10k-images-idx3-ubyte": IMAGES}, "no t10k-labels-idx1-ubyte[.gz] in this folder", data="mnist"),
     case("folder-csv-inside", {"mnist": None, "mnist/train.csv": GOOD_CSV}, f"no {IMAGES_NAME}[.gz]", data="mnist"),
     case("folder-bad-labels", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}.gz": gzip.compress(LABELS_IDX)[:-3]},
          "truncated gzip file", data="mnist", named=f"mnist/{LABELS_NAME}.gz"),
@@ -231,6 +235,33 @@ def test_bad_input_is_one_clear_line(tmp_path, files, data, labels, limit, named
     message = str(raised.value)
     assert len(message.splitlines()) == 1 and message == message.strip(), message
     assert str(tmp_path / named) in message
+    assert phrase in message
+
+
+TEST_CASES = [  # --test: the message names the test file (or the folder that already holds a test split)
+    pytest.param({"test.csv": cell(3, 40, "1e2")}, "test.csv", None, "test.csv", "row 3, column 40: '1e2' is not a whole number", id="bad-row"),
+    pytest.param({"t10k-images-idx3-ubyte": idx(np.zeros((N, 32, 32)))}, "t10k-images-idx3-ubyte", None, "t10k-images-idx3-ubyte",
+                 "images are 32x32 pixels, expected 28x28", id="other-image-size"),
+    pytest.param({"t10k-images-idx3-ubyte": IMAGES, "t10k-labels-idx1-ubyte": idx(np.array([5, 0, 12, 1, 9]))}, "t10k-images-idx3-ubyte",
+                 None, "t10k-labels-idx1-ubyte", "label 3 is 12, outside 0-9", id="more-classes"),
+    pytest.param({"test.csv": GOOD_CSV}, "test.csv", 6, "test.csv", "--limit 6 asks for more images than the 5 it holds", id="limit-too-large"),
+    pytest.param({}, "nothere.csv", None, "nothere.csv", "no such file or folder", id="missing"),
+    pytest.param({"held-out": None}, "held-out", None, "held-out", "no t10k-images-idx3-ubyte[.gz] in this folder", id="folder-without-test-pair"),
+    pytest.param({"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX, "mnist/t10k-images-idx3-ubyte": IMAGES,
+                  "mnist/t10k-labels-idx1-ubyte": LABELS_IDX, "test.csv": GOOD_CSV}, "test.csv", None, "test.csv",
+                 "--test names a test split, but the folder", id="folder-has-its-own"),
+]
+
+
+@pytest.mark.parametrize("files, test, limit, named, phrase", TEST_CASES)
+def test_bad_test_split_is_one_clear_line(tmp_path, files, test, limit, named, phrase):
+    files = {"train.csv": GOOD_CSV * 2, **files}  # 10 rows: --limit 6 fits the training data
+    write_files(tmp_path, files)
+    data = tmp_path / ("mnist" if "mnist" in files else "train.csv")
+    with pytest.raises(ReportError) as raised:
+        load(data, limit=limit, test=tmp_path / test)
+    message = str(raised.value)
+    assert len(message.splitlines()) == 1 and message.startswith(f"{tmp_path / named}: "), message
     assert phrase in message
 
 
@@ -370,3 +401,15 @@ def test_cli_bad_input_exits_2_and_keeps_the_report(tmp_path, previous_report, f
 
 def test_cli_cases_are_all_in_the_table():
     assert set(CLI_CASES) <= {c.id for c in CASES}
+
+
+def test_cli_bad_test_file_exits_2_and_keeps_the_report(tmp_path, previous_report):
+    out = tmp_path / "report"
+    shutil.copytree(previous_report, out)
+    before = hashes(out)
+    (tmp_path / "train.csv").write_bytes(GOOD_CSV)
+    (tmp_path / "test.csv").write_bytes(cell(2, 1, "10"))
+    done = cli("--data", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--out", out, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines() == [f"mnist-report: error: {tmp_path / 'test.csv'}: row 2, column 1: label 10 outside 0-9"]
+    assert hashes(out) == before

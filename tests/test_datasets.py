@@ -132,3 +132,154 @@ def test_dataset_arrays_are_read_only():
     sample = load_sample()
     with pytest.raises(ValueError):
         sample.images[0, 0, 0] = 1
+
+
+# --- splits -----------------------------------------------------------------
+
+
+def test_folder_gives_both_splits(train_arrays):
+    dataset = load(MNIST)
+    assert [s.name for s in dataset.splits] == ["train", "test"]
+    assert dataset.main is dataset.train and dataset.split == "train" and len(dataset) == 60_000
+    test = dataset.test
+    images = np.frombuffer(gzip.open(MNIST / "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    assert_same(test, images, labels)
+    assert [s.name for s in test.sources] == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+def test_folder_of_the_test_pair_only_builds_on_it(tmp_path):
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(MNIST / name, tmp_path / name)
+    dataset = load(tmp_path, limit=50)
+    assert [s.name for s in dataset.splits] == ["test"] and dataset.train is None
+    assert dataset.main is dataset.test and dataset.split == "test" and len(dataset) == 50
+
+
+def test_limit_applies_to_each_split():
+    dataset = load(MNIST, limit=30)
+    assert [len(s) for s in dataset.splits] == [30, 30]
+    assert [s.instances.tolist() for s in dataset.splits] == [list(range(1, 31))] * 2
+
+
+@pytest.mark.parametrize("name, split", [
+    ("t10k-images-idx3-ubyte", "test"), ("mnist_test.csv", "test"), ("fashion-mnist_test.csv.gz", "test"), ("test.csv", "test"),
+    ("train-images.idx3-ubyte", "train"), ("mnist_train.csv", "train"), ("training-2.csv", "train"),
+    ("digits.csv", ""), ("latest.csv", ""), ("contest.csv", ""), ("train_test.csv", ""),
+])
+def test_a_single_file_is_the_split_its_name_says(tmp_path, train_arrays, name, split):
+    images, labels = train_arrays[0][:5], train_arrays[1][:5]
+    path = tmp_path / name
+    if ".csv" in name:
+        write_csv(path, images, labels, opener=gzip.open if name.endswith(".gz") else open)
+    else:
+        write_idx(path, images.reshape(-1, 28, 28))
+        write_idx(tmp_path / name.replace("images", "labels").replace("idx3", "idx1"), labels)
+    dataset = load(path)
+    assert [s.name for s in dataset.splits] == [split] and dataset.split == split
+
+
+@pytest.mark.parametrize("test_form", ["csv", "idx-gz", "folder"])
+def test_test_file_beside_training_data(tmp_path, train_arrays, test_form):
+    """--test adds a test split in any form --data takes; --data is then the training split, whatever its name."""
+    images, labels = train_arrays
+    write_csv(tmp_path / "digits.csv", images[:40], labels[:40])
+    if test_form == "csv":
+        test = tmp_path / "other.csv"
+        write_csv(test, images[100:120], labels[100:120], header=True)
+    else:
+        folder = tmp_path / "held-out"
+        folder.mkdir()
+        write_idx(folder / "t10k-images-idx3-ubyte.gz", images[100:120].reshape(-1, 28, 28), gzip.open)
+        write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels[100:120], gzip.open)
+        test = folder if test_form == "folder" else folder / "t10k-images-idx3-ubyte.gz"
+    dataset = load(tmp_path / "digits.csv", test=test, limit=15)
+    assert [s.name for s in dataset.splits] == ["train", "test"]
+    assert_same(dataset.train, images[:15], labels[:15])
+    assert_same(dataset.test, images[100:115], labels[100:115])  # instances 1-based within the test file
+    assert dataset.main is dataset.train
+
+
+def test_embedded_sample_is_one_training_split():
+    dataset = load()
+    assert [s.name for s in dataset.splits] == ["train"] and dataset.split == "train"
+
+
+# --- streaming: blocks, spilling, chunks -------------------------------------
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch):
+    """Blocks of a few rows and a spill threshold of a few images: every boundary is crossed many times."""
+    from mnist_report import datasets
+
+    monkeypatch.setattr(datasets, "BLOCK", 5_000)  # a CSV row of MNIST is about 2,000 bytes: rows cross blocks
+    monkeypatch.setattr(datasets, "IN_MEMORY", 10 * 784)
+
+
+@pytest.mark.parametrize("form", ["csv", "csv-header-crlf-gz", "idx-gz"])
+def test_spilled_path_gives_the_same_arrays(tmp_path, train_arrays, monkeypatch, form):
+    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+    if form == "idx-gz":
+        path = tmp_path / "train-images-idx3-ubyte.gz"
+        write_idx(path, images.reshape(-1, 28, 28), gzip.open)
+        write_idx(tmp_path / "train-labels-idx1-ubyte.gz", labels, gzip.open)
+    else:
+        path = tmp_path / "train.csv"
+        write_csv(path, images, labels, header="header" in form)
+        if form.endswith("gz"):
+            text = path.read_bytes().replace(b"\n", b"\r\n") + b"\r\n \r\n"
+            path = tmp_path / "train.csv.gz"
+            path.write_bytes(gzip.compress(text))
+    in_memory = load(path)
+    assert type(in_memory.images) is np.ndarray
+    from mnist_report import datasets
+
+    monkeypatch.setattr(datasets, "BLOCK", 5_000)
+    monkeypatch.setattr(datasets, "IN_MEMORY", 10 * 784)
+    spilled = load(path)
+    assert isinstance(spilled.images, np.memmap)
+    assert_same(spilled, images, labels)
+    assert spilled.sources == in_memory.sources  # hashed the same while streaming in small blocks
+    assert len(load(path, limit=37)) == 37
+
+
+def test_row_numbers_count_across_blocks(tmp_path, train_arrays, tiny_blocks):
+    images, labels = train_arrays[0][:50], train_arrays[1][:50]
+    write_csv(tmp_path / "x.csv", images, labels, header=True)
+    lines = (tmp_path / "x.csv").read_bytes().split(b"\n")
+    lines[42] = lines[42].replace(b",0,", b",256,", 1)  # row 43 of the file
+    (tmp_path / "x.csv").write_bytes(b"\n".join(lines))
+    with pytest.raises(ReportError, match=r"x.csv: row 43, column \d+: pixel value 256 outside 0-255"):
+        load(tmp_path / "x.csv")
+    assert len(load(tmp_path / "x.csv", limit=41)) == 41  # rows past the limit are not read
+
+
+def test_blank_lines_across_blocks(tmp_path, train_arrays, tiny_blocks):
+    """Blank lines at the end are dropped however many blocks they span; in the middle they are a blank row."""
+    images, labels = train_arrays[0][:20], train_arrays[1][:20]
+    write_csv(tmp_path / "x.csv", images, labels)
+    text = (tmp_path / "x.csv").read_bytes()
+    (tmp_path / "x.csv").write_bytes(text + b"\n \n" * 6_000)
+    assert_same(load(tmp_path / "x.csv"), images, labels)
+    (tmp_path / "x.csv").write_bytes(text + b"\n" * 12_000 + text)
+    with pytest.raises(ReportError, match="x.csv: row 21 is blank"):
+        load(tmp_path / "x.csv")
+
+
+def test_chunks_of_a_mapped_file(tmp_path, train_arrays):
+    """Chunks of a memory map are C-contiguous copies equal to the slices; take() picks rows in any order."""
+    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+    write_idx(tmp_path / "train-images-idx3-ubyte", images.reshape(-1, 28, 28))
+    write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
+    split = load(tmp_path).main
+    assert isinstance(split.images, np.memmap)
+    offsets = []
+    for offset, chunk, chunk_labels in split.chunks(64):
+        assert type(chunk) is np.ndarray and chunk.flags.c_contiguous and chunk.shape == (min(64, N - offset), 784)
+        np.testing.assert_array_equal(chunk, images[offset:offset + 64])
+        np.testing.assert_array_equal(chunk_labels, labels[offset:offset + 64])
+        offsets.append(offset)
+    assert offsets == list(range(0, N, 64))
+    np.testing.assert_array_equal(split.take(np.array([7, 0, 299])).reshape(3, -1), images[[7, 0, 299]])
+    np.testing.assert_array_equal(split.images.reshape(N, -1), images)  # still readable after its pages were dropped

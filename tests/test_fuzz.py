@@ -192,3 +192,31 @@ def test_idx_near_valid(folder, case, limit, layout):
         assert not isinstance(dataset, str), f"undamaged IDX files must load: {dataset}"
         k = len(dataset)
         assert np.array_equal(dataset.images.reshape(k, 784), images[:k]) and np.array_equal(dataset.labels, labels[:k])
+
+
+def load_or_message(path: Path, limit: int | None):
+    try:
+        return load(path, limit=limit)
+    except ReportError as e:
+        return str(e)
+
+
+@FAST
+@given(case=damaged_csv(), limit=limits, block=st.integers(1, 4000))
+def test_csv_in_small_blocks_reads_as_in_one(folder, case, limit, block):
+    """Blocks of any size, pixels spilled to a file: the same images, or the same message (row numbers included)."""
+    from mnist_report import datasets
+
+    raw, *_ = case
+    path = folder / "x.csv"
+    path.write_bytes(raw)
+    whole = load_or_message(path, limit)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(datasets, "BLOCK", block)
+        patch.setattr(datasets, "IN_MEMORY", 784)
+        streamed = load_or_message(path, limit)
+    if isinstance(whole, str):
+        assert streamed == whole
+    else:
+        assert not isinstance(streamed, str), streamed
+        assert np.array_equal(streamed.images, whole.images) and np.array_equal(streamed.labels, whole.labels)
