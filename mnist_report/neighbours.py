@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK = 1024  # queries per step: a 1024 x 60,000 float32 block of distances is 245 MB
+BLOCK = 256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
 MARGIN = 8  # extra float32 candidates re-ranked exactly
 
 
@@ -45,17 +45,15 @@ def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bo
     distance = np.empty((n, k), np.float64)
     for start in range(0, n, block):
         q_raw = np.asarray(queries[start:start + block])
-        q = q_raw.astype(np.float32)
-        d2 = q @ ref.T  # then -2a·b + |b|², in place; |a|² is the same along a row, so ranking needs no more
-        d2 *= -2.0
-        d2 += ref_sq
+        d2 = (q_raw.astype(np.float32) * np.float32(-2.0)) @ ref.T  # -2a·b, then + |b|² in place; |a|² is the same
+        d2 += ref_sq                                                  # along a row, so ranking needs no more
         if skip_self:
-            d2[np.arange(len(q)), np.arange(start, start + len(q))] = np.inf
+            d2[np.arange(len(q_raw)), np.arange(start, start + len(q_raw))] = np.inf
         candidates = np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]
         exact = _exact_sq(q_raw, reference, candidates)
         order = np.lexsort((candidates, exact), axis=1)[:, :k]  # by distance, then by row
-        index[start:start + len(q)] = np.take_along_axis(candidates, order, axis=1)
-        distance[start:start + len(q)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
+        index[start:start + len(q_raw)] = np.take_along_axis(candidates, order, axis=1)
+        distance[start:start + len(q_raw)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
     return Neighbours(index, distance)
 
 
