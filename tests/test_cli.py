@@ -16,8 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import MNIST
-
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mnist_report", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
@@ -76,7 +74,7 @@ def test_console_script_is_installed(tmp_path):
     ],
     ids=["missing", "empty", "bad-idx", "limit-0", "limit-too-large", "foreign-folder"],
 )
-def test_errors_are_one_line_exit_2_and_leave_the_report(tmp_path, built, args, message):
+def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, built, args, message):
     report = tmp_path / "report"
     shutil.copytree(built, report)
     before = snapshot(report)
@@ -85,7 +83,8 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(tmp_path, built, args, 
     (tmp_path / "labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01" + bytes(4))
     (tmp_path / "occupied").mkdir()
     (tmp_path / "occupied" / "thesis.tex").write_text("precious")
-    args = [a.replace("{mnist}", str(MNIST)) for a in args]
+    if "{mnist}" in args:
+        args = [a.replace("{mnist}", str(request.getfixturevalue("mnist"))) for a in args]
     result = run("build", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("mnist-report: error: ")
@@ -99,7 +98,7 @@ def test_rebuild_replaces_previous_report(tmp_path, built):
     report = tmp_path / "report"
     shutil.copytree(built, report)
     (report / "stale.html").write_text("from an older version")
-    result = run("build", "--data", str(MNIST), "--limit", "200", cwd=tmp_path)
+    result = run("build", "--limit", "200", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (report / "stale.html").exists()
     assert "200 images" in (report / "index.html").read_text()
@@ -141,7 +140,7 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     git("add", "notes.txt")
     git("commit", "-qm", "start")
     (tmp_path / "notes.txt").write_text("edited, not committed")
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--data", str(MNIST), "--out", "site"],
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--out", "site"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
@@ -155,12 +154,12 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
-def test_killed_mid_build_leaves_the_old_report(tmp_path, built, sig):
+def test_killed_mid_build_leaves_the_old_report(tmp_path, built, mnist, sig):
     """Kill the build once it is writing or rendering: the previous report stays whole."""
     report = tmp_path / "report"
     shutil.copytree(built, report)
     before = snapshot(report)
-    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(MNIST), "--limit", "20000"],
+    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(mnist), "--limit", "20000"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # wait until it reports the analysis done: it is rendering (and about to write) now
     for line in proc.stdout:

@@ -11,8 +11,6 @@ import pytest
 from mnist_report.datasets import HEADER, load, load_sample
 from mnist_report.errors import ReportError
 
-from .conftest import MNIST
-
 N = 300  # rows written per format: enough to cover every digit, quick to write
 
 
@@ -85,8 +83,8 @@ def test_idx_with_labels_named_explicitly(tmp_path, train_arrays):
         load(tmp_path / "pictures.bin")
 
 
-def test_folder_of_standard_files(train_arrays):
-    dataset = load(MNIST)
+def test_folder_of_standard_files(train_arrays, mnist):
+    dataset = load(mnist)
     assert len(dataset) == 60_000
     np.testing.assert_array_equal(dataset.labels, train_arrays[1])
     np.testing.assert_array_equal(dataset.images[59_999].ravel(), train_arrays[0][59_999])
@@ -94,17 +92,17 @@ def test_folder_of_standard_files(train_arrays):
     assert len(dataset.sources[0].sha256) == 64
 
 
-def test_folder_with_dotted_names(tmp_path):
+def test_folder_with_dotted_names(tmp_path, mnist):
     """Some mirrors spell the files train-images.idx3-ubyte."""
     for name in ("train-images", "train-labels"):
         kind = "idx3" if "images" in name else "idx1"
-        shutil.copy(MNIST / f"{name}-{kind}-ubyte.gz", tmp_path / f"{name}.{kind}-ubyte.gz")
+        shutil.copy(mnist / f"{name}-{kind}-ubyte.gz", tmp_path / f"{name}.{kind}-ubyte.gz")
     assert len(load(tmp_path, limit=10)) == 10
 
 
-def test_published_first_labels():
+def test_published_first_labels(mnist):
     """The tidy-MNIST article's first ten labels of the training set."""
-    assert load(MNIST, limit=10).labels.tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert load(mnist, limit=10).labels.tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 
 
 def test_limit_keeps_file_order_and_instances(tmp_path, train_arrays):

@@ -1,6 +1,6 @@
 """Tests for mnist_report.download against a real HTTP server on 127.0.0.1.
 
-The server serves the MNIST files from ../shared/data/mnist (read into memory;
+The server serves the MNIST files from the shared data (read into memory;
 corrupted variants are derived in memory, the shared folder is never written).
 The shared training-images file is re-compressed, so the test record carries a
 checksum computed here from that file instead of the official one.
@@ -23,14 +23,8 @@ from mnist_report import download
 from mnist_report.download import DATASETS, Dataset, fetch
 from mnist_report.errors import ReportError
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-MNIST_DIR = SHARED / "mnist"
-FASHION_DIR = SHARED / "fashion-mnist"
 NAMES = [name for name, _ in DATASETS["mnist"].files]
 BIG = "train-images-idx3-ubyte.gz"  # the largest file: the one to cut short
-
-pytestmark = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason=f"needs the shared data in {SHARED}")
-
 
 # --- the server -----------------------------------------------------------------
 
@@ -97,8 +91,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def shared_files() -> dict[str, bytes]:
-    return {name: (MNIST_DIR / name).read_bytes() for name in NAMES}
+def shared_files(mnist) -> dict[str, bytes]:
+    return {name: (mnist / name).read_bytes() for name in NAMES}
 
 
 @pytest.fixture
@@ -420,26 +414,27 @@ FASHION_GZIP_MTIME = {
 }
 
 
-def official_fashion_bytes(name: str) -> bytes:
-    data = (FASHION_DIR / name).read_bytes()
+def official_fashion_bytes(folder: Path, name: str) -> bytes:
+    data = (folder / name).read_bytes()
+    if data[:4] == b"\x1f\x8b\x08\x08":  # gzip with its file name: the official file itself
+        return data
     assert data[:4] == b"\x1f\x8b\x08\x00"  # gzip, deflate, no file name
     header = b"\x1f\x8b\x08\x08" + struct.pack("<I", FASHION_GZIP_MTIME[name]) + data[8:10]
     return header + name.removesuffix(".gz").encode() + b"\0" + data[10:]
 
 
-def test_mnist_checksums_match_the_official_files():
+def test_mnist_checksums_match_the_official_files(mnist):
     digests = dict(DATASETS["mnist"].files)
     for name, md5 in OFFICIAL_MD5["mnist"].items():
-        data = (MNIST_DIR / name).read_bytes()
+        data = (mnist / name).read_bytes()
         assert hashlib.md5(data).hexdigest() == md5, name  # it is the official file...
         assert hashlib.sha256(data).hexdigest() == digests[name], name  # ...and our checksum is its
 
 
-@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="needs the shared Fashion-MNIST files")
-def test_fashion_checksums_match_the_official_files():
+def test_fashion_checksums_match_the_official_files(fashion):
     digests = dict(DATASETS["fashion-mnist"].files)
     for name, md5 in OFFICIAL_MD5["fashion-mnist"].items():
-        data = official_fashion_bytes(name)
+        data = official_fashion_bytes(fashion, name)
         assert hashlib.md5(data).hexdigest() == md5, name
         assert hashlib.sha256(data).hexdigest() == digests[name], name
 
