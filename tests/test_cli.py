@@ -34,6 +34,7 @@ def built(tmp_path_factory) -> Path:
     for stage in ("load", "analyze", "render", "write"):
         assert any(line.startswith(stage) and line.rstrip().endswith(" s") for line in result.stdout.splitlines()), result.stdout
     assert "built " in result.stdout and "5,000 images" in result.stdout
+    assert result.stdout.endswith(f"open it in a browser: {(cwd / 'report' / 'index.html').as_uri()}\n")
     return cwd / "report"
 
 
@@ -94,6 +95,41 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, buil
     assert (tmp_path / "occupied" / "thesis.tex").read_text() == "precious"
 
 
+def test_an_error_starts_a_line_of_its_own(tmp_path):
+    """On a terminal both streams share the screen: the stage's line ends before the error."""
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert result.returncode == 2
+    assert [line.rstrip() for line in result.stdout.splitlines()] == ["load", "mnist-report: error: missing.csv: no such file or folder"]
+
+
+def test_destination_refused_before_any_work(tmp_path):
+    (tmp_path / "occupied").mkdir()
+    (tmp_path / "occupied" / "thesis.tex").write_text("precious")
+    (tmp_path / "folder.html").mkdir()
+    for args, message in [(["build", "--out", "occupied"], "occupied: folder is not empty"),
+                          (["build", "--single-file", "folder.html"], "folder.html: is a folder"),
+                          (["publish"], "is not a git repository")]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr
+        assert result.stdout == "", "refused before the load stage"
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    for args, message in [(["publish", "--push"], "remote 'origin' is not configured"),
+                          (["publish", "--branch", "main"], "branch 'main' is checked out")]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr
+        assert result.stdout == "", "refused before the load stage"
+
+
+def test_out_is_recorded_by_name_so_builds_elsewhere_are_identical(tmp_path):
+    for where in ("a", "b"):
+        result = run("build", "--limit", "300", "--out", str(tmp_path / where / "site"), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert snapshot(tmp_path / "a" / "site") == snapshot(tmp_path / "b" / "site")
+    index = (tmp_path / "a" / "site" / "index.html").read_text()
+    assert "mnist-report build --limit 300 --out site" in index and str(tmp_path) not in index
+
+
 def test_rebuild_replaces_previous_report(tmp_path, built):
     report = tmp_path / "report"
     shutil.copytree(built, report)
@@ -127,6 +163,7 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
     markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
     assert "<link" not in markup
+    assert result.stdout.endswith(f"open it in a browser: {path.as_uri()}\n")
     assert html.count('<section id="page-') == 6
     assert html.count('class="view"') >= 10
     assert "vegaEmbed" in html
@@ -151,6 +188,42 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
                             cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 2 and "nowhere: no report here to publish" in result.stderr
+
+
+def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
+    """Built aside, committed once, the address said; a push the remote declines leaves the commit here."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    git = lambda *a, cwd=tmp_path / "work": subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()  # noqa: E731
+    publish = lambda *a: subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],  # noqa: E731
+                                        cwd=tmp_path / "work", capture_output=True, text=True, env=env, timeout=300)
+    (tmp_path / "work").mkdir()
+    git("init", "-q", "-b", "main")
+    git("commit", "-q", "--allow-empty", "-m", "start")
+    git("init", "-q", "--bare", str(tmp_path / "remote.git"))
+    git("remote", "add", "origin", "git@github.com:Ann/mnist-report.git")  # where Pages will serve it
+    git("remote", "set-url", "--push", "origin", str(tmp_path / "remote.git"))  # where it goes here
+    hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+
+    first = publish()
+    assert first.returncode == 0, first.stderr
+    tip = git("rev-parse", "gh-pages")
+    assert f"published: committed {tip[:12]} to branch gh-pages (not pushed; add --push)" in first.stdout
+    assert "the site will be at https://ann.github.io/mnist-report/ once" in first.stdout
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [".git"], "nothing built in the work tree"
+    assert git("status", "--porcelain") == ""
+
+    again = publish()
+    assert again.returncode == 0, again.stderr
+    assert f"published: unchanged, nothing committed; {tip[:12]} stays the tip of branch gh-pages" in again.stdout
+    assert git("rev-list", "--count", "gh-pages") == "1"
+
+    declined = publish("--push")
+    assert declined.returncode == 2
+    assert "(pre-receive hook declined)" in declined.stderr
+    assert f"commit {tip[:12]} is kept on the local branch 'gh-pages': push it with `git push origin gh-pages`" in declined.stderr
+    assert git("rev-parse", "gh-pages") == tip
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
