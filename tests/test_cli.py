@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from .test_download import refused_url
+
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mnist_report", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
@@ -119,6 +121,22 @@ def test_destination_refused_before_any_work(tmp_path):
         result = run(*args, cwd=tmp_path)
         assert result.returncode == 2 and message in result.stderr
         assert result.stdout == "", "refused before the load stage"
+
+
+def test_download_without_network_names_the_mirror_and_leaves_no_cache_folder(tmp_path):
+    closed = refused_url()
+    env = dict(os.environ, MNIST_REPORT_MIRROR=closed, MNIST_REPORT_CACHE=str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--download", "mnist"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2 and result.stdout == ""
+    host = closed.removeprefix("http://").rstrip("/")
+    assert result.stderr.splitlines() == [
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused, retrying",
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused, retrying",
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused (3 tries)",
+        f"mnist-report: error: could not download train-images-idx3-ubyte.gz: {closed}: Connection refused (3 tries)",
+    ]
+    assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_out_is_recorded_by_name_so_builds_elsewhere_are_identical(tmp_path):

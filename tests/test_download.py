@@ -8,6 +8,7 @@ checksum computed here from that file instead of the official one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -95,19 +96,34 @@ def shared_files(mnist) -> dict[str, bytes]:
     return {name: (mnist / name).read_bytes() for name in NAMES}
 
 
-@pytest.fixture
-def server(shared_files):
+@contextlib.contextmanager
+def serving(mirrors: dict[str, Mirror]):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     httpd.requests = []
-    httpd.mirrors = {"a": Mirror(dict(shared_files)), "b": Mirror(dict(shared_files))}
+    httpd.mirrors = mirrors
     httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def server(shared_files):
+    with serving({"a": Mirror(dict(shared_files)), "b": Mirror(dict(shared_files))}) as httpd:
+        yield httpd
+
+
+def refused_url() -> str:
+    """A URL on a port that nothing listens on: what a machine without network gets."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
 
 
 @pytest.fixture(autouse=True)
@@ -264,9 +280,7 @@ def test_not_found_is_not_retried(server, shared_files, tmp_path):
 
 
 def test_unreachable_mirrors_raise_with_each_reason(server, shared_files, tmp_path):
-    with socket.socket() as s:  # a port that nothing listens on
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    closed = refused_url()
     server.mirrors["b"].status = 500
 
     with pytest.raises(ReportError) as caught:
@@ -281,6 +295,29 @@ def test_unreachable_mirrors_raise_with_each_reason(server, shared_files, tmp_pa
     assert message.startswith(f"could not download {BIG}: ")
     assert f"{closed}: Connection refused (2 tries)" in message
     assert f"{server.base}/b/: HTTP 500 (2 tries)" in message
+
+
+def test_without_network_each_line_names_the_mirror_and_no_empty_folder_is_left(tmp_path):
+    name = "t10k-labels-idx1-ubyte.gz"
+    closed = refused_url()
+    with serving({"busy": Mirror({}, status=503)}) as httpd:
+        record = Dataset("mnist", (closed, f"{httpd.base}/busy/"), ((name, "0" * 64),))
+        out = io.StringIO()
+        with pytest.raises(ReportError, match=f"could not download {name}"):
+            fetch(record, cache_dir=tmp_path, progress=out, retries=1)
+        refused, busy = closed.removeprefix("http://").rstrip("/"), httpd.base.removeprefix("http://")
+        assert out.getvalue().splitlines() == [
+            f"{name}  {refused}: Connection refused, retrying",
+            f"{name}  {refused}: Connection refused (2 tries)",
+            f"{name}  {busy}: HTTP 503, retrying",
+            f"{name}  {busy}: HTTP 503 (2 tries)",
+        ]
+        assert list(tmp_path.iterdir()) == [], "the cache folder this call made is gone again"
+        # A folder that was there before is the user's: it stays.
+        (tmp_path / "mnist").mkdir()
+        with pytest.raises(ReportError):
+            fetch(record, cache_dir=tmp_path, progress=None, retries=0)
+        assert (tmp_path / "mnist").is_dir()
 
 
 def test_corrupt_cached_file_is_replaced(server, shared_files, tmp_path):
