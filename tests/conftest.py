@@ -83,6 +83,18 @@ def train_arrays(mnist) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="session")
+def first_images() -> tuple[np.ndarray, np.ndarray]:
+    """The first 1,000 training images (uint8[N, 784]) and labels, read directly from the embedded sample.
+
+    The sample holds the first 500 images of each digit in file order, so it starts with
+    the training set's first 1,000 images: real data that needs no download.
+    """
+    with np.load(ROOT / "mnist_report" / "data" / "mnist_sample.npz") as sample:
+        assert (sample["instances"][:1000] == np.arange(1, 1001)).all()
+        return sample["images"][:1000].reshape(-1, 784), sample["labels"][:1000]
+
+
+@pytest.fixture(scope="session")
 def analysis_10k(mnist):
     return analyze(load(mnist, limit=PUBLISHED_LIMIT))
 

@@ -45,8 +45,8 @@ def test_default_build_writes_report_folder(built):
     assert "mnist_sample.npz (embedded)" in (built / "index.html").read_text()
 
 
-def test_build_from_csv_with_limit_out_and_title(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:400], train_arrays[1][:400]
+def test_build_from_csv_with_limit_out_and_title(tmp_path, first_images):
+    images, labels = first_images[0][:400], first_images[1][:400]
     with gzip.open(tmp_path / "mnist_train.csv.gz", "wt") as f:
         np.savetxt(f, np.column_stack([labels, images]), fmt="%d", delimiter=",")
     result = run("build", "--data", "mnist_train.csv.gz", "--limit", "300", "--out", "site/", "--title", "Three hundred <digits>", cwd=tmp_path)

@@ -1,4 +1,4 @@
-"""Every input format ends in the same Dataset, checked against the IDX files read directly."""
+"""Every input format ends in the same Dataset, checked against images read directly (the sample's npz, itself checked against the IDX files)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def assert_same(dataset, images, labels):
 
 @pytest.mark.parametrize("header", [False, True], ids=["no-header", "kaggle-header"])
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gz"])
-def test_csv_forms(tmp_path, train_arrays, header, compressed):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_csv_forms(tmp_path, first_images, header, compressed):
+    images, labels = first_images[0][:N], first_images[1][:N]
     path = tmp_path / ("train.csv.gz" if compressed else "train.csv")
     write_csv(path, images, labels, header=header, opener=gzip.open if compressed else open)
     dataset = load(path)
@@ -52,9 +52,9 @@ def test_csv_forms(tmp_path, train_arrays, header, compressed):
     assert source.format.endswith(", gzip") == compressed
 
 
-def test_csv_with_row_column_header(tmp_path, train_arrays):
+def test_csv_with_row_column_header(tmp_path, first_images):
     """The other shared CSV form: label,1x1,1x2,...,28x28 (1-based row x column)."""
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+    images, labels = first_images[0][:N], first_images[1][:N]
     header = ",".join(["label"] + [f"{r}x{c}" for r in range(1, 29) for c in range(1, 29)])
     rows = np.column_stack([labels, images]).astype(int)
     with open(tmp_path / "mnist.csv", "w") as f:
@@ -64,8 +64,8 @@ def test_csv_with_row_column_header(tmp_path, train_arrays):
 
 
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gz"])
-def test_idx_file_finds_labels_beside_it(tmp_path, train_arrays, compressed):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_idx_file_finds_labels_beside_it(tmp_path, first_images, compressed):
+    images, labels = first_images[0][:N], first_images[1][:N]
     ext, opener = (".gz", gzip.open) if compressed else ("", open)
     write_idx(tmp_path / f"train-images-idx3-ubyte{ext}", images.reshape(-1, 28, 28), opener)
     write_idx(tmp_path / f"train-labels-idx1-ubyte{ext}", labels, opener)
@@ -74,8 +74,8 @@ def test_idx_file_finds_labels_beside_it(tmp_path, train_arrays, compressed):
     assert [s.format for s in dataset.sources] == [f"IDX images{', gzip' if compressed else ''}", f"IDX labels{', gzip' if compressed else ''}"]
 
 
-def test_idx_with_labels_named_explicitly(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_idx_with_labels_named_explicitly(tmp_path, first_images):
+    images, labels = first_images[0][:N], first_images[1][:N]
     write_idx(tmp_path / "pictures.bin", images.reshape(-1, 28, 28))
     write_idx(tmp_path / "answers.bin", labels)
     assert_same(load(tmp_path / "pictures.bin", labels=tmp_path / "answers.bin"), images, labels)
@@ -105,8 +105,8 @@ def test_published_first_labels(mnist):
     assert load(mnist, limit=10).labels.tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 
 
-def test_limit_keeps_file_order_and_instances(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_limit_keeps_file_order_and_instances(tmp_path, first_images):
+    images, labels = first_images[0][:N], first_images[1][:N]
     write_csv(tmp_path / "t.csv", images, labels)
     dataset = load(tmp_path / "t.csv", limit=25)
     assert_same(dataset, images[:25], labels[:25])
