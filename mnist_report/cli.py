@@ -7,6 +7,7 @@ import os
 import shlex
 import signal
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from . import __version__
 from .datasets import KINDS, Kind, custom_kind
 from .errors import ReportError
 
+DEFAULT_OUT = Path("report")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
     inputs.add_argument("--test", type=Path, metavar="PATH", help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split")
     inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images of each split, in file order")
-    inputs.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="output folder (default: report)")
+    inputs.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: report; for publish, a temporary one)")
     inputs.add_argument("--download", choices=sorted(KINDS), metavar="NAME",
                         help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training set")
     inputs.add_argument("--kind", choices=sorted(KINDS), metavar="NAME",
@@ -69,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the report (or take the one in --out with --no-build) and commit it to a branch of the git "
                     "repository in the current folder, without touching the working tree; push only with --push.",
     )
-    publish.add_argument("--no-build", action="store_true", help="publish the report already in --out")
+    publish.add_argument("--no-build", action="store_true", help="publish the report already in --out (default: report)")
     publish.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
     publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
     publish.add_argument("--push", action="store_true", help="push the branch to the remote")
@@ -82,21 +84,38 @@ def _parser() -> argparse.ArgumentParser:
 def _stage(name: str):
     start = time.perf_counter()
     print(f"{name:<8}", end="", flush=True)
-    yield
+    try:
+        yield
+    except BaseException:
+        print(flush=True)  # end the stage's line, so an error message starts a line of its own
+        raise
     print(f" {time.perf_counter() - start:6.2f} s", flush=True)
 
 
 def _build(args: argparse.Namespace) -> int:
+    single = getattr(args, "single_file", None)
+    page = _report(args, single or args.out or DEFAULT_OUT, single=single is not None)
+    print(f"open it in a browser: {page.as_uri()}")
+    return 0
+
+
+def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
+    """Build the report into `out` (a folder, or one file) and return the page to open."""
     # Imported here so `--help` and argument errors answer at once.
     from . import site
     from .analysis import analyze
     from .datasets import load
 
     start = time.perf_counter()
+    if args.download and args.data:
+        raise ReportError(f"{args.data}: give --data or --download, not both")
+    # A destination that would be refused is refused before any work.
+    if single:
+        site.check_file(out)
+    else:
+        site.check_folder(out, force=args.force)
     data = args.data
     if args.download:
-        if args.data:
-            raise ReportError(f"{args.data}: give --data or --download, not both")
         from .download import fetch
 
         data = fetch(args.download)  # prints its own progress
@@ -106,29 +125,43 @@ def _build(args: argparse.Namespace) -> int:
     with _stage("analyze"):
         analysis = analyze(dataset)
     title = args.title or f"{dataset.name}, explored"
-    single = getattr(args, "single_file", None)
     built_at = _build_time() if args.timestamp else None
     with _stage("render"):
         render = site.render_single if single else site.render
         output = render(analysis, title, _command(args), built_at)
     with _stage("write"):
-        out = site.write_file(output, single) if single else site.write(output, args.out, force=args.force) / "index.html"
-    print(f"built {out} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
-    return 0
+        page = site.write_file(output, out) if single else site.write(output, out, force=args.force) / "index.html"
+    print(f"built {page} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
+    return page
 
 
 def _publish(args: argparse.Namespace) -> int:
     from . import site
-    from .publish import publish
+    from .publish import check
 
-    if not args.no_build:
-        _build(args)
-    elif not site.is_report(args.out):
-        raise ReportError(f"{args.out}: no report here to publish; build one first or drop --no-build")
+    repo = Path.cwd()
+    check(repo, args.branch, args.remote, args.push)  # before building: a refusal costs nothing
+    if args.no_build:
+        folder = args.out or DEFAULT_OUT
+        if not site.is_report(folder):
+            raise ReportError(f"{folder}: no report here to publish; build one first or drop --no-build")
+        return _commit(args, repo, folder)
+    if args.out:
+        return _commit(args, repo, _report(args, args.out, single=False).parent)
+    # Without --out the report is built aside, so the working tree is left as it was.
+    with tempfile.TemporaryDirectory(prefix="mnist-report-") as tmp:
+        return _commit(args, repo, _report(args, Path(tmp) / DEFAULT_OUT, single=False).parent)
+
+
+def _commit(args: argparse.Namespace, repo: Path, folder: Path) -> int:
+    from .publish import address, publish
+
     with _stage("publish"):
-        commit = publish(args.out, repo_dir=Path.cwd(), branch=args.branch, remote=args.remote, push=args.push, message=args.message)
-    where = f"{args.remote}/{args.branch}" if args.push else f"branch {args.branch} (not pushed; add --push)"
-    print(f"published {args.out} as {commit[:12]} to {where}")
+        done = publish(folder, repo_dir=repo, branch=args.branch, remote=args.remote, push=args.push, message=args.message)
+    what = f"committed {done.commit[:12]} to" if done.changed else f"unchanged, nothing committed; {done.commit[:12]} stays the tip of"
+    pushed = f"; pushed to {args.remote}" if args.push else " (not pushed; add --push)"
+    print(f"published: {what} branch {args.branch}{pushed}")
+    print(address(repo, args.remote, args.branch))
     return 0
 
 
@@ -149,10 +182,10 @@ def _kind(args: argparse.Namespace) -> Kind:
 
 
 def _command(args: argparse.Namespace) -> str:
-    """The build command as a user could retype it (file names, not local folders)."""
+    """The build command as a user could retype it: file and folder names, never where they are on this machine."""
     words = ["mnist-report", "build"]
     for flag in ("download", "data", "labels", "test", "limit", "kind", "classes", "out", "single_file", "title"):
         value = getattr(args, flag, None)
-        if value is not None and not (flag == "out" and (value == Path("report") or getattr(args, "single_file", None))):
-            words += [f"--{flag.replace('_', '-')}", value.name if flag in ("data", "labels", "test") else str(value)]
+        if value is not None and not (flag == "out" and getattr(args, "single_file", None)):
+            words += [f"--{flag.replace('_', '-')}", value.name if isinstance(value, Path) else str(value)]
     return shlex.join(words)

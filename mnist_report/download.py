@@ -176,13 +176,19 @@ def fetch(
     report = _progress_callable(sys.stderr if progress is _STDERR else progress)
 
     folder = cache_root(cache_dir) / record.name
+    created = not folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ReportError(f"cannot create cache folder {folder}: {error.strerror or error}") from error
 
-    for filename, digest in record.files:
-        _fetch_file(folder / filename, _parse_digest(digest), mirrors, report, retries, timeout)
+    try:
+        for filename, digest in record.files:
+            _fetch_file(folder / filename, _parse_digest(digest), mirrors, report, retries, timeout)
+    except BaseException:
+        if created and not any(folder.iterdir()):  # nothing arrived: leave no trace of this call
+            folder.rmdir()
+        raise
     return folder
 
 
@@ -233,7 +239,7 @@ def _fetch_file(
             os.replace(part, final)
             meter.end("done")
             return
-        meter.end(reason)
+        meter.end(f"{_host(url)}: {reason}")
         failures.append(f"{base}: {reason}")
     raise ReportError(f"could not download {final.name}: " + "; ".join(failures))
 
@@ -245,7 +251,7 @@ def _try_mirror(
     reason = ""
     for attempt in range(retries + 1):
         if attempt:
-            meter.end(f"{reason}, retrying")
+            meter.end(f"{_host(url)}: {reason}, retrying")
             time.sleep(_RETRY_DELAY * attempt)
         try:
             _attempt(url, part, digest, meter, timeout)
@@ -354,6 +360,12 @@ def _describe(error: BaseException) -> str:
 
 
 # --- mirrors ------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    """The mirror's host (and port), for progress lines: never the user name or password a URL may hold."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
 def _resolve(dataset: str | Dataset) -> Dataset:

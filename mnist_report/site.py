@@ -413,8 +413,8 @@ def vega_bundle() -> bytes:
     return bundle
 
 
-def write(files: dict[str, bytes], out: Path, force: bool = False) -> Path:
-    """Write the site into a fresh folder beside `out`, then swap it in for the old report.
+def check_folder(out: Path, force: bool = False) -> Path:
+    """`out` as an absolute path, if a report may be written there (the command asks before any work).
 
     A folder that is neither empty nor an earlier report is refused unless `force`:
     replacing it would delete someone's files.
@@ -424,6 +424,12 @@ def write(files: dict[str, bytes], out: Path, force: bool = False) -> Path:
         raise ReportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not is_report(out) and not force:
         raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out (or --force to replace it)")
+    return out
+
+
+def write(files: dict[str, bytes], out: Path, force: bool = False) -> Path:
+    """Write the site into a fresh folder beside `out`, then swap it in for the old report."""
+    out = check_folder(out, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -452,11 +458,17 @@ def write(files: dict[str, bytes], out: Path, force: bool = False) -> Path:
     return out
 
 
-def write_file(data: bytes, path: Path) -> Path:
-    """Write one file beside its destination, then rename it into place."""
+def check_file(path: Path) -> Path:
+    """`path` as an absolute path, if the one-file report may be written there."""
     path = Path(path).absolute()
     if path.is_dir():
         raise ReportError(f"{path}: is a folder; --single-file wants a file name such as report.html")
+    return path
+
+
+def write_file(data: bytes, path: Path) -> Path:
+    """Write one file beside its destination, then rename it into place."""
+    path = check_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:

@@ -9,7 +9,7 @@ from mnist_report import analysis as analysis_module
 from mnist_report.analysis import analyze
 from mnist_report.datasets import load
 
-from .conftest import MNIST, PUBLISHED_LIMIT
+from .conftest import PUBLISHED_LIMIT
 
 # The tidy-MNIST article: digit-0 instances and their RMS distance to the digit-0 mean,
 # over the first 10,000 training images (../shared/data/README.md).
@@ -34,9 +34,9 @@ def test_centroids_and_distances_match_plain_numpy(analysis_10k, train_arrays):
     np.testing.assert_allclose(rms * 28, np.linalg.norm(images - means[labels], axis=1), rtol=1e-12)
 
 
-def test_chunking_does_not_change_results(monkeypatch, analysis_10k):
+def test_chunking_does_not_change_results(monkeypatch, analysis_10k, mnist):
     monkeypatch.setattr(analysis_module, "CHUNK", 777)  # not a divisor of 10,000
-    again = analyze(load(MNIST, limit=PUBLISHED_LIMIT))
+    again = analyze(load(mnist, limit=PUBLISHED_LIMIT))
     np.testing.assert_allclose(again.centroids, analysis_10k.centroids, rtol=1e-12)
     np.testing.assert_allclose(again.distances, analysis_10k.distances, rtol=1e-12)
     assert (again.pixel_counts == analysis_10k.pixel_counts).all()

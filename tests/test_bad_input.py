@@ -276,9 +276,9 @@ def test_limit_on_the_sample_names_it():
 
 
 @pytest.fixture(scope="module")
-def real(train_arrays) -> tuple[np.ndarray, np.ndarray]:
+def real(first_images) -> tuple[np.ndarray, np.ndarray]:
     """The first 40 training images, uint8[40, 784], and their labels."""
-    images, labels = train_arrays
+    images, labels = first_images
     return images[:40], labels[:40]
 
 

@@ -23,8 +23,9 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
+from .conftest import IN_CI
+
 CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
@@ -389,17 +390,15 @@ def test_gallery_tooltip_names_the_instance(browser, readings):
 HOSTILE = "</script><script>alert(1)</script>"
 
 
-def test_hostile_names_render_as_text(browser, tmp_path_factory):
+def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
     """Class names and the title are the user's: they must show as text and never run."""
     from mnist_report import site
     from mnist_report.analysis import analyze
     from mnist_report.datasets import DIGITS, custom_kind, load
 
-    from .conftest import MNIST
-
     names = list(DIGITS)
     names[5] = HOSTILE  # instance 1 is a 5: the name shows in the data page's table and captions
-    dataset = load(MNIST, limit=300).with_kind(custom_kind(names))
+    dataset = load(mnist, limit=300).with_kind(custom_kind(names))
     title = '<img src=x onerror="alert(2)">'
     out = site.write(site.render(analyze(dataset), title, "mnist-report build"), tmp_path_factory.mktemp("hostile") / "report")
     for name in PAGES:

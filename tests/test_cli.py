@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import MNIST
+from .test_download import refused_url
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -36,6 +36,7 @@ def built(tmp_path_factory) -> Path:
     for stage in ("load", "analyze", "render", "write"):
         assert any(line.startswith(stage) and line.rstrip().endswith(" s") for line in result.stdout.splitlines()), result.stdout
     assert "built " in result.stdout and "5,000 images" in result.stdout
+    assert result.stdout.endswith(f"open it in a browser: {(cwd / 'report' / 'index.html').as_uri()}\n")
     return cwd / "report"
 
 
@@ -44,8 +45,8 @@ def test_default_build_writes_report_folder(built):
     assert "mnist_sample.npz (embedded)" in (built / "index.html").read_text()
 
 
-def test_build_from_csv_with_limit_out_and_title(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:400], train_arrays[1][:400]
+def test_build_from_csv_with_limit_out_and_title(tmp_path, first_images):
+    images, labels = first_images[0][:400], first_images[1][:400]
     with gzip.open(tmp_path / "mnist_train.csv.gz", "wt") as f:
         np.savetxt(f, np.column_stack([labels, images]), fmt="%d", delimiter=",")
     result = run("build", "--data", "mnist_train.csv.gz", "--limit", "300", "--out", "site/", "--title", "Three hundred <digits>", cwd=tmp_path)
@@ -76,7 +77,7 @@ def test_console_script_is_installed(tmp_path):
     ],
     ids=["missing", "empty", "bad-idx", "limit-0", "limit-too-large", "foreign-folder"],
 )
-def test_errors_are_one_line_exit_2_and_leave_the_report(tmp_path, built, args, message):
+def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, built, args, message):
     report = tmp_path / "report"
     shutil.copytree(built, report)
     before = snapshot(report)
@@ -85,7 +86,8 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(tmp_path, built, args, 
     (tmp_path / "labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01" + bytes(4))
     (tmp_path / "occupied").mkdir()
     (tmp_path / "occupied" / "thesis.tex").write_text("precious")
-    args = [a.replace("{mnist}", str(MNIST)) for a in args]
+    if "{mnist}" in args:
+        args = [a.replace("{mnist}", str(request.getfixturevalue("mnist"))) for a in args]
     result = run("build", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("mnist-report: error: ")
@@ -95,11 +97,53 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(tmp_path, built, args, 
     assert (tmp_path / "occupied" / "thesis.tex").read_text() == "precious"
 
 
+def test_an_error_starts_a_line_of_its_own(tmp_path):
+    """On a terminal both streams share the screen: the stage's line ends before the error."""
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert result.returncode == 2
+    assert [line.rstrip() for line in result.stdout.splitlines()] == ["load", "mnist-report: error: missing.csv: no such file or folder"]
+
+
+def test_destination_refused_before_any_work(tmp_path):
+    (tmp_path / "occupied").mkdir()
+    (tmp_path / "occupied" / "thesis.tex").write_text("precious")
+    (tmp_path / "folder.html").mkdir()
+    for args, message in [(["build", "--out", "occupied"], "occupied: folder is not empty"),
+                          (["build", "--single-file", "folder.html"], "folder.html: is a folder"),
+                          (["publish"], "is not a git repository")]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr
+        assert result.stdout == "", "refused before the load stage"
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    for args, message in [(["publish", "--push"], "remote 'origin' is not configured"),
+                          (["publish", "--branch", "main"], "branch 'main' is checked out")]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr
+        assert result.stdout == "", "refused before the load stage"
+
+
+def test_download_without_network_names_the_mirror_and_leaves_no_cache_folder(tmp_path):
+    closed = refused_url()
+    env = dict(os.environ, MNIST_REPORT_MIRROR=closed, MNIST_REPORT_CACHE=str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--download", "mnist"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2 and result.stdout == ""
+    host = closed.removeprefix("http://").rstrip("/")
+    assert result.stderr.splitlines() == [
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused, retrying",
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused, retrying",
+        f"train-images-idx3-ubyte.gz  {host}: Connection refused (3 tries)",
+        f"mnist-report: error: could not download train-images-idx3-ubyte.gz: {closed}: Connection refused (3 tries)",
+    ]
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
 def test_rebuild_replaces_previous_report(tmp_path, built):
     report = tmp_path / "report"
     shutil.copytree(built, report)
     (report / "stale.html").write_text("from an older version")
-    result = run("build", "--data", str(MNIST), "--limit", "200", cwd=tmp_path)
+    result = run("build", "--limit", "200", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (report / "stale.html").exists()
     assert "200 images" in (report / "index.html").read_text()
@@ -128,6 +172,7 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
     markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
     assert "<link" not in markup
+    assert result.stdout.endswith(f"open it in a browser: {path.as_uri()}\n")
     assert html.count('<section id="page-') == 6
     assert html.count('class="view"') >= 10
     assert "vegaEmbed" in html
@@ -141,7 +186,7 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     git("add", "notes.txt")
     git("commit", "-qm", "start")
     (tmp_path / "notes.txt").write_text("edited, not committed")
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--data", str(MNIST), "--out", "site"],
+    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--out", "site"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
@@ -154,13 +199,49 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     assert result.returncode == 2 and "nowhere: no report here to publish" in result.stderr
 
 
+def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
+    """Built aside, committed once, the address said; a push the remote declines leaves the commit here."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    git = lambda *a, cwd=tmp_path / "work": subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()  # noqa: E731
+    publish = lambda *a: subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],  # noqa: E731
+                                        cwd=tmp_path / "work", capture_output=True, text=True, env=env, timeout=300)
+    (tmp_path / "work").mkdir()
+    git("init", "-q", "-b", "main")
+    git("commit", "-q", "--allow-empty", "-m", "start")
+    git("init", "-q", "--bare", str(tmp_path / "remote.git"))
+    git("remote", "add", "origin", "git@github.com:Ann/mnist-report.git")  # where Pages will serve it
+    git("remote", "set-url", "--push", "origin", str(tmp_path / "remote.git"))  # where it goes here
+    hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+
+    first = publish()
+    assert first.returncode == 0, first.stderr
+    tip = git("rev-parse", "gh-pages")
+    assert f"published: committed {tip[:12]} to branch gh-pages (not pushed; add --push)" in first.stdout
+    assert "the site will be at https://ann.github.io/mnist-report/ once" in first.stdout
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [".git"], "nothing built in the work tree"
+    assert git("status", "--porcelain") == ""
+
+    again = publish()
+    assert again.returncode == 0, again.stderr
+    assert f"published: unchanged, nothing committed; {tip[:12]} stays the tip of branch gh-pages" in again.stdout
+    assert git("rev-list", "--count", "gh-pages") == "1"
+
+    declined = publish("--push")
+    assert declined.returncode == 2
+    assert "(pre-receive hook declined)" in declined.stderr
+    assert f"commit {tip[:12]} is kept on the local branch 'gh-pages': push it with `git push origin gh-pages`" in declined.stderr
+    assert git("rev-parse", "gh-pages") == tip
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
-def test_killed_mid_build_leaves_the_old_report(tmp_path, built, sig):
+def test_killed_mid_build_leaves_the_old_report(tmp_path, built, mnist, sig):
     """Kill the build once it is writing or rendering: the previous report stays whole."""
     report = tmp_path / "report"
     shutil.copytree(built, report)
     before = snapshot(report)
-    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(MNIST), "--limit", "20000"],
+    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(mnist), "--limit", "20000"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # wait until it reports the analysis done: it is rendering (and about to write) now
     for line in proc.stdout:
@@ -185,10 +266,13 @@ def test_force_replaces_a_foreign_folder(tmp_path):
 
 
 def test_two_builds_are_identical_unless_timestamped(tmp_path):
+    """Also into two folders named by their absolute paths: the report shows --out by name, like --data."""
     for where in ("a", "b"):
-        (tmp_path / where).mkdir()
-        assert run("build", "--limit", "400", cwd=tmp_path / where).returncode == 0
-    assert snapshot(tmp_path / "a" / "report") == snapshot(tmp_path / "b" / "report")
+        result = run("build", "--limit", "400", "--out", str(tmp_path / where / "site"), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert snapshot(tmp_path / "a" / "site") == snapshot(tmp_path / "b" / "site")
+    index = (tmp_path / "a" / "site" / "index.html").read_text()
+    assert "mnist-report build --limit 400 --out site" in index and str(tmp_path) not in index
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
     result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)

@@ -1,4 +1,4 @@
-"""Every input format ends in the same Dataset, checked against the IDX files read directly."""
+"""Every input format ends in the same Dataset, checked against images read directly (the sample's npz, itself checked against the IDX files)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import pytest
 
 from mnist_report.datasets import HEADER, load, load_sample
 from mnist_report.errors import ReportError
-
-from .conftest import MNIST
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
 
@@ -42,8 +40,8 @@ def assert_same(dataset, images, labels):
 
 @pytest.mark.parametrize("header", [False, True], ids=["no-header", "kaggle-header"])
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gz"])
-def test_csv_forms(tmp_path, train_arrays, header, compressed):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_csv_forms(tmp_path, first_images, header, compressed):
+    images, labels = first_images[0][:N], first_images[1][:N]
     path = tmp_path / ("train.csv.gz" if compressed else "train.csv")
     write_csv(path, images, labels, header=header, opener=gzip.open if compressed else open)
     dataset = load(path)
@@ -54,9 +52,9 @@ def test_csv_forms(tmp_path, train_arrays, header, compressed):
     assert source.format.endswith(", gzip") == compressed
 
 
-def test_csv_with_row_column_header(tmp_path, train_arrays):
+def test_csv_with_row_column_header(tmp_path, first_images):
     """The other shared CSV form: label,1x1,1x2,...,28x28 (1-based row x column)."""
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+    images, labels = first_images[0][:N], first_images[1][:N]
     header = ",".join(["label"] + [f"{r}x{c}" for r in range(1, 29) for c in range(1, 29)])
     rows = np.column_stack([labels, images]).astype(int)
     with open(tmp_path / "mnist.csv", "w") as f:
@@ -66,8 +64,8 @@ def test_csv_with_row_column_header(tmp_path, train_arrays):
 
 
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gz"])
-def test_idx_file_finds_labels_beside_it(tmp_path, train_arrays, compressed):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_idx_file_finds_labels_beside_it(tmp_path, first_images, compressed):
+    images, labels = first_images[0][:N], first_images[1][:N]
     ext, opener = (".gz", gzip.open) if compressed else ("", open)
     write_idx(tmp_path / f"train-images-idx3-ubyte{ext}", images.reshape(-1, 28, 28), opener)
     write_idx(tmp_path / f"train-labels-idx1-ubyte{ext}", labels, opener)
@@ -76,8 +74,8 @@ def test_idx_file_finds_labels_beside_it(tmp_path, train_arrays, compressed):
     assert [s.format for s in dataset.sources] == [f"IDX images{', gzip' if compressed else ''}", f"IDX labels{', gzip' if compressed else ''}"]
 
 
-def test_idx_with_labels_named_explicitly(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_idx_with_labels_named_explicitly(tmp_path, first_images):
+    images, labels = first_images[0][:N], first_images[1][:N]
     write_idx(tmp_path / "pictures.bin", images.reshape(-1, 28, 28))
     write_idx(tmp_path / "answers.bin", labels)
     assert_same(load(tmp_path / "pictures.bin", labels=tmp_path / "answers.bin"), images, labels)
@@ -85,8 +83,8 @@ def test_idx_with_labels_named_explicitly(tmp_path, train_arrays):
         load(tmp_path / "pictures.bin")
 
 
-def test_folder_of_standard_files(train_arrays):
-    dataset = load(MNIST)
+def test_folder_of_standard_files(train_arrays, mnist):
+    dataset = load(mnist)
     assert len(dataset) == 60_000
     np.testing.assert_array_equal(dataset.labels, train_arrays[1])
     np.testing.assert_array_equal(dataset.images[59_999].ravel(), train_arrays[0][59_999])
@@ -94,21 +92,21 @@ def test_folder_of_standard_files(train_arrays):
     assert len(dataset.sources[0].sha256) == 64
 
 
-def test_folder_with_dotted_names(tmp_path):
+def test_folder_with_dotted_names(tmp_path, mnist):
     """Some mirrors spell the files train-images.idx3-ubyte."""
     for name in ("train-images", "train-labels"):
         kind = "idx3" if "images" in name else "idx1"
-        shutil.copy(MNIST / f"{name}-{kind}-ubyte.gz", tmp_path / f"{name}.{kind}-ubyte.gz")
+        shutil.copy(mnist / f"{name}-{kind}-ubyte.gz", tmp_path / f"{name}.{kind}-ubyte.gz")
     assert len(load(tmp_path, limit=10)) == 10
 
 
-def test_published_first_labels():
+def test_published_first_labels(mnist):
     """The tidy-MNIST article's first ten labels of the training set."""
-    assert load(MNIST, limit=10).labels.tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert load(mnist, limit=10).labels.tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
 
 
-def test_limit_keeps_file_order_and_instances(tmp_path, train_arrays):
-    images, labels = train_arrays[0][:N], train_arrays[1][:N]
+def test_limit_keeps_file_order_and_instances(tmp_path, first_images):
+    images, labels = first_images[0][:N], first_images[1][:N]
     write_csv(tmp_path / "t.csv", images, labels)
     dataset = load(tmp_path / "t.csv", limit=25)
     assert_same(dataset, images[:25], labels[:25])
@@ -137,27 +135,25 @@ def test_dataset_arrays_are_read_only():
 # --- splits -----------------------------------------------------------------
 
 
-def test_folder_gives_both_splits(train_arrays):
-    dataset = load(MNIST)
+def test_folder_gives_both_splits(mnist, test_arrays):
+    dataset = load(mnist)
     assert [s.name for s in dataset.splits] == ["train", "test"]
     assert dataset.main is dataset.train and dataset.split == "train" and len(dataset) == 60_000
     test = dataset.test
-    images = np.frombuffer(gzip.open(MNIST / "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
-    labels = np.frombuffer(gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
-    assert_same(test, images, labels)
+    assert_same(test, *test_arrays)
     assert [s.name for s in test.sources] == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
 
 
-def test_folder_of_the_test_pair_only_builds_on_it(tmp_path):
+def test_folder_of_the_test_pair_only_builds_on_it(tmp_path, mnist):
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        shutil.copy(MNIST / name, tmp_path / name)
+        shutil.copy(mnist / name, tmp_path / name)
     dataset = load(tmp_path, limit=50)
     assert [s.name for s in dataset.splits] == ["test"] and dataset.train is None
     assert dataset.main is dataset.test and dataset.split == "test" and len(dataset) == 50
 
 
-def test_limit_applies_to_each_split():
-    dataset = load(MNIST, limit=30)
+def test_limit_applies_to_each_split(mnist):
+    dataset = load(mnist, limit=30)
     assert [len(s) for s in dataset.splits] == [30, 30]
     assert [s.instances.tolist() for s in dataset.splits] == [list(range(1, 31))] * 2
 

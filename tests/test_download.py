@@ -1,6 +1,6 @@
 """Tests for mnist_report.download against a real HTTP server on 127.0.0.1.
 
-The server serves the MNIST files from ../shared/data/mnist (read into memory;
+The server serves the MNIST files from the shared data (read into memory;
 corrupted variants are derived in memory, the shared folder is never written).
 The shared training-images file is re-compressed, so the test record carries a
 checksum computed here from that file instead of the official one.
@@ -8,6 +8,7 @@ checksum computed here from that file instead of the official one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -23,14 +24,8 @@ from mnist_report import download
 from mnist_report.download import DATASETS, Dataset, fetch
 from mnist_report.errors import ReportError
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-MNIST_DIR = SHARED / "mnist"
-FASHION_DIR = SHARED / "fashion-mnist"
 NAMES = [name for name, _ in DATASETS["mnist"].files]
 BIG = "train-images-idx3-ubyte.gz"  # the largest file: the one to cut short
-
-pytestmark = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason=f"needs the shared data in {SHARED}")
-
 
 # --- the server -----------------------------------------------------------------
 
@@ -97,23 +92,38 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def shared_files() -> dict[str, bytes]:
-    return {name: (MNIST_DIR / name).read_bytes() for name in NAMES}
+def shared_files(mnist) -> dict[str, bytes]:
+    return {name: (mnist / name).read_bytes() for name in NAMES}
+
+
+@contextlib.contextmanager
+def serving(mirrors: dict[str, Mirror]):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.requests = []
+    httpd.mirrors = mirrors
+    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
 
 
 @pytest.fixture
 def server(shared_files):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.requests = []
-    httpd.mirrors = {"a": Mirror(dict(shared_files)), "b": Mirror(dict(shared_files))}
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving({"a": Mirror(dict(shared_files)), "b": Mirror(dict(shared_files))}) as httpd:
+        yield httpd
+
+
+def refused_url() -> str:
+    """A URL on a port that nothing listens on: what a machine without network gets."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
 
 
 @pytest.fixture(autouse=True)
@@ -270,9 +280,7 @@ def test_not_found_is_not_retried(server, shared_files, tmp_path):
 
 
 def test_unreachable_mirrors_raise_with_each_reason(server, shared_files, tmp_path):
-    with socket.socket() as s:  # a port that nothing listens on
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    closed = refused_url()
     server.mirrors["b"].status = 500
 
     with pytest.raises(ReportError) as caught:
@@ -287,6 +295,29 @@ def test_unreachable_mirrors_raise_with_each_reason(server, shared_files, tmp_pa
     assert message.startswith(f"could not download {BIG}: ")
     assert f"{closed}: Connection refused (2 tries)" in message
     assert f"{server.base}/b/: HTTP 500 (2 tries)" in message
+
+
+def test_without_network_each_line_names_the_mirror_and_no_empty_folder_is_left(tmp_path):
+    name = "t10k-labels-idx1-ubyte.gz"
+    closed = refused_url()
+    with serving({"busy": Mirror({}, status=503)}) as httpd:
+        record = Dataset("mnist", (closed, f"{httpd.base}/busy/"), ((name, "0" * 64),))
+        out = io.StringIO()
+        with pytest.raises(ReportError, match=f"could not download {name}"):
+            fetch(record, cache_dir=tmp_path, progress=out, retries=1)
+        refused, busy = closed.removeprefix("http://").rstrip("/"), httpd.base.removeprefix("http://")
+        assert out.getvalue().splitlines() == [
+            f"{name}  {refused}: Connection refused, retrying",
+            f"{name}  {refused}: Connection refused (2 tries)",
+            f"{name}  {busy}: HTTP 503, retrying",
+            f"{name}  {busy}: HTTP 503 (2 tries)",
+        ]
+        assert list(tmp_path.iterdir()) == [], "the cache folder this call made is gone again"
+        # A folder that was there before is the user's: it stays.
+        (tmp_path / "mnist").mkdir()
+        with pytest.raises(ReportError):
+            fetch(record, cache_dir=tmp_path, progress=None, retries=0)
+        assert (tmp_path / "mnist").is_dir()
 
 
 def test_corrupt_cached_file_is_replaced(server, shared_files, tmp_path):
@@ -420,26 +451,27 @@ FASHION_GZIP_MTIME = {
 }
 
 
-def official_fashion_bytes(name: str) -> bytes:
-    data = (FASHION_DIR / name).read_bytes()
+def official_fashion_bytes(folder: Path, name: str) -> bytes:
+    data = (folder / name).read_bytes()
+    if data[:4] == b"\x1f\x8b\x08\x08":  # gzip with its file name: the official file itself
+        return data
     assert data[:4] == b"\x1f\x8b\x08\x00"  # gzip, deflate, no file name
     header = b"\x1f\x8b\x08\x08" + struct.pack("<I", FASHION_GZIP_MTIME[name]) + data[8:10]
     return header + name.removesuffix(".gz").encode() + b"\0" + data[10:]
 
 
-def test_mnist_checksums_match_the_official_files():
+def test_mnist_checksums_match_the_official_files(mnist):
     digests = dict(DATASETS["mnist"].files)
     for name, md5 in OFFICIAL_MD5["mnist"].items():
-        data = (MNIST_DIR / name).read_bytes()
+        data = (mnist / name).read_bytes()
         assert hashlib.md5(data).hexdigest() == md5, name  # it is the official file...
         assert hashlib.sha256(data).hexdigest() == digests[name], name  # ...and our checksum is its
 
 
-@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="needs the shared Fashion-MNIST files")
-def test_fashion_checksums_match_the_official_files():
+def test_fashion_checksums_match_the_official_files(fashion):
     digests = dict(DATASETS["fashion-mnist"].files)
     for name, md5 in OFFICIAL_MD5["fashion-mnist"].items():
-        data = official_fashion_bytes(name)
+        data = official_fashion_bytes(fashion, name)
         assert hashlib.md5(data).hexdigest() == md5, name
         assert hashlib.sha256(data).hexdigest() == digests[name], name
 

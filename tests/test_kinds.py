@@ -15,14 +15,13 @@ from mnist_report.datasets import KINDS, custom_kind, load
 from mnist_report.download import DATASETS
 from mnist_report.errors import ReportError
 
-from .conftest import FASHION
 from .test_download import official_fashion_bytes
 from .utils import Page
 
 
 @pytest.fixture(scope="module")
-def fashion_site(tmp_path_factory):
-    dataset = load(FASHION, limit=2_000).with_kind(KINDS["fashion-mnist"])
+def fashion_site(tmp_path_factory, fashion):
+    dataset = load(fashion, limit=2_000).with_kind(KINDS["fashion-mnist"])
     return site.write(site.render(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("f") / "r")
 
 
@@ -47,9 +46,9 @@ def test_custom_class_names_need_ten():
     assert custom_kind([f" c{i} " for i in range(10)]).class_names[0] == "c0"
 
 
-def test_download_then_build_from_a_local_mirror(tmp_path):
+def test_download_then_build_from_a_local_mirror(tmp_path, fashion):
     """--download fetches the official Fashion-MNIST files, verifies them and reports on them."""
-    files = {name: official_fashion_bytes(name) for name, _ in DATASETS["fashion-mnist"].files}
+    files = {name: official_fashion_bytes(fashion, name) for name, _ in DATASETS["fashion-mnist"].files}
     requests = []
 
     class Mirror(http.server.BaseHTTPRequestHandler):

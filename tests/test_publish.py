@@ -15,7 +15,7 @@ import pytest
 
 from mnist_report import __version__
 from mnist_report.errors import ReportError
-from mnist_report.publish import publish
+from mnist_report.publish import address, pages_url, publish
 
 SITE_FILES = {".nojekyll", "index.html", "assets/x.js", "data/y.csv"}
 
@@ -90,7 +90,7 @@ def test_publish_creates_branch_and_leaves_checkout_alone(site, repo):
     )
     before = state()
 
-    sha = publish(site, repo_dir=repo)
+    sha = publish(site, repo_dir=repo).commit
 
     assert sha == git(repo, "rev-parse", "refs/heads/gh-pages")
     assert tree(repo, "gh-pages") == SITE_FILES
@@ -105,12 +105,12 @@ def test_publish_creates_branch_and_leaves_checkout_alone(site, repo):
 
 
 def test_publish_twice_adds_a_child_commit(site, repo):
-    first = publish(site, repo_dir=repo)
+    first = publish(site, repo_dir=repo).commit
     (site / "data/y.csv").unlink()
     (site / "data").rmdir()
     (site / "new.txt").write_text("new\n")
 
-    second = publish(site, repo_dir=repo, message="second deploy")
+    second = publish(site, repo_dir=repo, message="second deploy").commit
 
     assert second != first
     assert git(repo, "rev-parse", f"{second}^") == first
@@ -119,12 +119,21 @@ def test_publish_twice_adds_a_child_commit(site, repo):
     assert git(repo, "log", "-1", "--format=%s", "gh-pages") == "second deploy"
 
 
+def test_publishing_the_same_site_again_adds_no_commit(site, repo):
+    first = publish(site, repo_dir=repo)
+    again = publish(site, repo_dir=repo, message="same files")
+
+    assert first.changed and not again.changed
+    assert again.commit == first.commit == git(repo, "rev-parse", "refs/heads/gh-pages")
+    assert git(repo, "rev-list", "--count", "gh-pages") == "1"
+
+
 def test_custom_branch_and_unborn_head(site, tmp_path):
     repo = tmp_path / "empty"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
 
-    sha = publish(site, repo_dir=repo, branch="pages")
+    sha = publish(site, repo_dir=repo, branch="pages").commit
 
     assert git(repo, "rev-parse", "pages") == sha
     assert git(repo, "log", "-1", "--format=%s", "pages") == f"Deployed with mnist-report {__version__}"
@@ -140,13 +149,13 @@ def bare(tmp_path, repo) -> Path:
 
 
 def test_push_updates_the_remote(site, repo, bare):
-    sha = publish(site, repo_dir=repo, push=True)
+    sha = publish(site, repo_dir=repo, push=True).commit
     assert git(bare, "rev-parse", "refs/heads/gh-pages") == sha
     assert tree(bare, "gh-pages") == SITE_FILES
 
     # A second publish starts from the pushed commit and fast-forwards the remote.
     (site / "index.html").write_text("<h1>v2</h1>\n")
-    sha2 = publish(site, repo_dir=repo, push=True)
+    sha2 = publish(site, repo_dir=repo, push=True).commit
     assert git(bare, "rev-parse", "refs/heads/gh-pages") == sha2
     assert git(bare, "rev-parse", f"{sha2}^") == sha
 
@@ -194,6 +203,48 @@ def test_push_rejected(site, repo, bare, tmp_path):
     with pytest.raises(ReportError, match=r"pushing branch 'gh-pages' to remote 'origin' failed"):
         publish(site, repo_dir=repo, push=True)
     assert os.getcwd() == cwd  # restored even when ghp-import fails
+
+
+def test_push_declined_by_the_remote_keeps_the_commit_locally(site, repo, bare):
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    with pytest.raises(ReportError) as caught:
+        publish(site, repo_dir=repo, push=True)
+    local = git(repo, "rev-parse", "refs/heads/gh-pages")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "[remote rejected] gh-pages -> gh-pages (pre-receive hook declined)" in message
+    assert f"commit {local[:12]} is kept on the local branch 'gh-pages'" in message
+    assert "push it with `git push origin gh-pages`" in message
+    assert git(bare, "for-each-ref") == ""
+
+
+@pytest.mark.parametrize(
+    "remote, served",
+    [
+        ("https://github.com/Ann/mnist-report.git", "https://ann.github.io/mnist-report/"),
+        ("https://github.com/Ann/mnist-report", "https://ann.github.io/mnist-report/"),
+        ("https://token@github.com/Ann/mnist-report.git/", "https://ann.github.io/mnist-report/"),
+        ("git@github.com:Ann/mnist-report.git", "https://ann.github.io/mnist-report/"),
+        ("ssh://git@github.com/Ann/mnist-report.git", "https://ann.github.io/mnist-report/"),
+        ("https://github.com/Ann/Ann.github.io.git", "https://ann.github.io/"),
+        ("git@github.com:ann/ann.github.io", "https://ann.github.io/"),
+        ("https://gitlab.com/Ann/mnist-report.git", None),
+        ("https://github.com.example.org/Ann/mnist-report.git", None),
+        ("/srv/git/mnist-report.git", None),
+    ],
+)
+def test_pages_address_of_a_remote(remote, served):
+    assert pages_url(remote) == served
+
+
+def test_address_says_when_it_cannot_be_known(repo):
+    assert address(repo, "origin", "gh-pages") == "the site's address cannot be known: the repository has no remote 'origin'"
+    git(repo, "remote", "add", "origin", "https://gitlab.com/Ann/mnist-report.git")
+    assert address(repo, "origin", "gh-pages") == "the site's address cannot be known: remote 'origin' is not on github.com"
+    git(repo, "remote", "set-url", "origin", "git@github.com:Ann/mnist-report.git")
+    assert address(repo, "origin", "gh-pages").startswith("the site will be at https://ann.github.io/mnist-report/ once")
 
 
 def test_refuses_the_checked_out_branch(site, repo):

@@ -163,9 +163,9 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert f"{10_000 * 784:,} rows" in data
 
 
-def test_overview_credits_the_input(site_10k):
+def test_overview_credits_the_input(site_10k, mnist):
     text = Page(site_10k / "index.html").text()
-    sha = hashlib.sha256((Path(__file__).resolve().parents[2] / "shared/data/mnist/train-images-idx3-ubyte.gz").read_bytes()).hexdigest()
+    sha = hashlib.sha256((mnist / "train-images-idx3-ubyte.gz").read_bytes()).hexdigest()
     assert sha in text
     assert "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000" in text
 
@@ -197,16 +197,14 @@ def test_every_figure_has_a_static_image(site_10k):
             assert len(data) > 2_000
 
 
-def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays):
+def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, mnist):
     """No 7s at all and a single 3: the report still builds and says so."""
     from dataclasses import replace
 
     from mnist_report.analysis import analyze
     from mnist_report.datasets import Dataset, load
 
-    from .conftest import MNIST
-
-    full = load(MNIST, limit=2_000).main
+    full = load(mnist, limit=2_000).main
     labels = full.labels
     keep = (labels != 7) & ((labels != 3) | (np.cumsum(labels == 3) == 1))
     dataset = Dataset((replace(full, images=full.images[keep], labels=labels[keep], instances=full.instances[keep]),))
