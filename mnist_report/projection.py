@@ -20,7 +20,7 @@ class Projection:
     explained: np.ndarray  # float64[2]: share of the total pixel variance along each axis
     n_fit: int  # images the axes were fitted on
     n_total: int  # images in the split
-    points: pl.DataFrame  # instance, label, name, x, y: the images drawn
+    points: pl.DataFrame  # instance, name, x, y: the images drawn
     centres: pl.DataFrame  # label, name, x, y: each class mean, projected
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
@@ -35,8 +35,9 @@ def build(split, centroids: np.ndarray, names: list[str]) -> Projection:
     drawn = evenly_spaced(len(split), MAX_DRAWN)
     xy = (split.take(drawn).reshape(len(drawn), -1) - mean) @ axes.T
     labels = split.labels[drawn].astype(np.int64)
-    points = pl.DataFrame({"instance": split.instances[drawn], "label": labels, "name": [names[i] for i in labels],
-                           "x": xy[:, 0], "y": xy[:, 1]})
+    # One decimal is far finer than a pixel of the chart, and keeps 5,000 points' spec small.
+    points = pl.DataFrame({"instance": split.instances[drawn], "name": [names[i] for i in labels],
+                           "x": xy[:, 0].round(1), "y": xy[:, 1].round(1)})
     present = np.flatnonzero(~np.isnan(centroids).any(axis=1))
     centre_xy = (centroids[present] - mean) @ axes.T
     centres = pl.DataFrame({"label": present, "name": [names[i] for i in present], "x": centre_xy[:, 0], "y": centre_xy[:, 1]})

@@ -173,7 +173,8 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
     assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
     assert "<link" not in markup
     assert result.stdout.endswith(f"open it in a browser: {path.as_uri()}\n")
-    assert html.count('<section id="page-') == 6
+    sections = html.count('<section id="page-')
+    assert sections == html.count('<li><a href="#page-') >= 7  # the six exploring pages and the classifiers'
     assert html.count('class="view"') >= 10
     assert "vegaEmbed" in html
 
