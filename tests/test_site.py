@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import json
@@ -58,11 +59,27 @@ def test_page_structure(site_10k, name):
         assert any(c.tag == "caption" for c in table.children)
 
 
+@pytest.mark.parametrize("page", site.PAGES, ids=PAGES)
+def test_head_describes_the_page_and_loads_scripts_after_the_text(site_10k, page):
+    """A meta description (the page's summary), an inline icon (no /favicon.ico 404), and deferred scripts."""
+    parsed = Page(site_10k / page.file)
+    description = [m.attrs["content"] for m in parsed.find_all("meta") if m.attrs.get("name") == "description"]
+    summary = page.summary.format(noun="digit", nouns="digits")
+    assert description == [summary[:1].upper() + summary[1:] + "."]
+    icons = [link.attrs["href"] for link in parsed.find_all("link") if link.attrs.get("rel") == "icon"]
+    assert len(icons) == 1 and icons[0].startswith("data:image/svg+xml;base64,")
+    assert b"<svg" in base64.b64decode(icons[0].split(",", 1)[1])
+    scripts = [(s.attrs["src"], "defer" in s.attrs) for s in parsed.find_all("script") if "src" in s.attrs]
+    assert scripts == [("assets/vega.js", True), ("assets/report.js", True)]
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_nothing_outside_the_site(site_10k, name):
     """Relative links only, each to a file of the site; no CDN, fonts or absolute paths."""
     page = Page(site_10k / name)
     for url in references(page):
+        if url.startswith("data:image/svg+xml;"):
+            continue  # the icon, inline
         assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", url), f"{name} refers outside the site: {url}"
         if url.startswith("#"):
             assert any(e.attrs.get("id") == url[1:] for e in page.elements), f"{name}: no element {url}"
@@ -216,3 +233,4 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays)
     least = read_csv(out / "data/least_typical.csv")
     assert {r["label"] for r in least} == {str(d) for d in range(10) if d != 7}
     assert [r["rank"] for r in least if r["label"] == "3"] == ["1"]
+
