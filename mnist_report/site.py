@@ -8,6 +8,7 @@ the old report in one rename, so a failed build never leaves half a site behind.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -134,9 +135,22 @@ PAGES = (
 )
 
 
-def environment() -> jinja2.Environment:
+def select_pages(skip: list[str]) -> tuple[Page, ...]:
+    """PAGES without those named in `skip` by file stem ("pairs" for pairs.html); the overview always stays."""
+    optional = [Path(p.file).stem for p in PAGES if p.file != "index.html"]
+    for name in skip:
+        if name not in optional:
+            problem = "the overview always stays" if name == "index" else "no page of that name"
+            raise ReportError(f"--skip {name}: {problem}; pages that can be left out: {', '.join(optional)}")
+    return tuple(p for p in PAGES if Path(p.file).stem not in skip)
+
+
+def environment(custom: Path | None = None) -> jinja2.Environment:
+    """Templates from `custom` first (a user's --template-dir), then the packaged ones."""
+    if custom is not None and not Path(custom).is_dir():
+        raise ReportError(f"{custom}: no such folder for --template-dir")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader([*([custom] if custom else []), TEMPLATES]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -226,28 +240,44 @@ def _stable_ids(svg: str) -> str:
     return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m.group(), f"gradient_{len(numbers)}"), svg)
 
 
-def _model(analysis: Analysis, title: str, command: str, built_at: str | None) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
+def _model(analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...],
+           custom: Path | None) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
     """The shared context and each page with its nav entry and resolved figures: computed once."""
-    env = environment()
+    env = environment(custom)
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
     nav = []
-    for p in PAGES:
+    for p in pages:
         summary = p.summary.format(noun=noun, nouns=nouns)
         nav.append({"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": summary, "description": summary[:1].upper() + summary[1:] + "."})
     context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
                    version=__version__, command=command, built_at=built_at, favicon=FAVICON)
-    resolved = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(PAGES, nav)]
+    resolved = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(pages, nav)]
     return env, context, resolved
 
 
-def render(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> dict[str, bytes]:
+def _template_errors(render: Callable) -> Callable:
+    """A user's template (--template-dir) that does not parse or render is their input error: one line saying where."""
+    @functools.wraps(render)
+    def checked(*args, **kwargs):
+        try:
+            return render(*args, **kwargs)
+        except jinja2.TemplateError as e:
+            where = f"{e.filename}:{e.lineno}" if getattr(e, "filename", None) else kwargs.get("templates") or TEMPLATES
+            raise ReportError(f"{where}: template error: {e.message}") from None
+    return checked
+
+
+@_template_errors
+def render(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+           pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets.
 
-    Nothing in it depends on when or where it is built unless `built_at` is given,
-    so two builds from the same input are byte-identical.
+    `pages` leaves some out (see select_pages); `templates` is a folder whose templates and
+    static/ files replace the packaged ones. Nothing in it depends on when or where it is
+    built unless `built_at` is given, so two builds from the same input are byte-identical.
     """
-    env, context, resolved = _model(analysis, title, command, built_at)
+    env, context, resolved = _model(analysis, title, command, built_at, pages, templates)
     files: dict[str, bytes] = {}
     for page, entry, figures in resolved:
         html = env.get_template(page.template).render(
@@ -256,16 +286,18 @@ def render(analysis: Analysis, title: str, command: str, built_at: str | None = 
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
     files.update(data_files(analysis))
-    files["assets/report.css"] = _asset("report.css")
-    files["assets/report.js"] = _asset("report.js")
+    files["assets/report.css"] = _asset("report.css", templates)
+    files["assets/report.js"] = _asset("report.js", templates)
     files["assets/vega.js"] = vega_bundle()
     files[MANIFEST] = _manifest(files)
     return files
 
 
-def render_single(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> bytes:
+@_template_errors
+def render_single(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+                  pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> bytes:
     """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
-    env, context, resolved = _model(analysis, title, command, built_at)
+    env, context, resolved = _model(analysis, title, command, built_at, pages, templates)
     anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _ in resolved}
 
     def static_src(fig: Rendered) -> str:
@@ -278,19 +310,20 @@ def render_single(analysis: Analysis, title: str, command: str, built_at: str | 
         local = template.new_context(dict(context, page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
         sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
-    scripts = [_inline(vega_bundle().decode(), "script"), _inline(_asset("report.js").decode(), "script")]
+    scripts = [_inline(vega_bundle().decode(), "script"), _inline(_asset("report.js", templates).decode(), "script")]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     html = env.get_template("single.html").render(
         # Markup: CSS is not HTML text, and escaping its quotes and ">" broke it (an unstyled report).
-        context, sections=sections, css=Markup(_inline(_asset("report.css").decode(), "style")),
+        context, sections=sections, css=Markup(_inline(_asset("report.css", templates).decode(), "style")),
         scripts=[Markup(s) for s in scripts], script_hashes=hashes,
     )
     return html.encode()
 
 
-def _asset(name: str) -> bytes:
-    """A static file shipped with the templates."""
-    return (TEMPLATES / "static" / name).read_bytes()
+def _asset(name: str, custom: Path | None = None) -> bytes:
+    """A static file shipped with the templates, or its replacement in the user's template folder."""
+    mine = Path(custom or TEMPLATES) / "static" / name
+    return (mine if mine.is_file() else TEMPLATES / "static" / name).read_bytes()
 
 
 def _inline(source: str, tag: str) -> str:

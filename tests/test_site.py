@@ -234,3 +234,70 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, train_arrays)
     assert {r["label"] for r in least} == {str(d) for d in range(10) if d != 7}
     assert [r["rank"] for r in least if r["label"] == "3"] == ["1"]
 
+
+def _only(*kept: str) -> tuple[site.Page, ...]:
+    """The pages to build: the overview and those named."""
+    return site.select_pages([Path(p.file).stem for p in site.PAGES if p.file != "index.html" and Path(p.file).stem not in kept])
+
+
+def test_balanced_classes_say_each(sample_analysis):
+    """The sample has as many images of each digit: "500 each", not "from 500 (0) to 500 (9)"."""
+    counts = set(np.bincount(sample_analysis.dataset.labels).tolist())
+    assert len(counts) == 1
+    files = site.render(sample_analysis, "t", "c", pages=_only())
+    (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", files["index.html"].decode())
+    assert caption == f"Images per digit: {counts.pop():,} each."
+
+
+def test_skipped_pages_leave_no_trace(sample_analysis):
+    """Navigation, pager, table of contents, manifest and the one-file report follow --skip."""
+    pages = site.select_pages(["data", "pairs"])
+    kept = [p.file for p in pages]
+    assert kept == [p.file for p in site.PAGES if p.file not in ("data.html", "pairs.html")]
+    files = site.render(sample_analysis, "t", "c", pages=pages)
+    assert sorted(name for name in files if name.endswith(".html")) == sorted(kept)
+    assert not [name for name in files if name.startswith(("figures/differences", "figures/pair-", "figures/first", "figures/pixels"))]
+    assert set(json.loads(files[site.MANIFEST])["files"]) == set(files) - {site.MANIFEST}
+    for name in kept:
+        hrefs = re.findall(r'href="([a-z]+\.html)"', files[name].decode())
+        assert set(hrefs) <= set(kept), (name, hrefs)
+    toc = re.search(r'<ol class="toc">(.*?)</ol>', files["index.html"].decode(), re.S).group(1)
+    assert re.findall(r'href="([a-z]+\.html)"', toc) == kept[1:]
+    single = site.render_single(sample_analysis, "t", "c", pages=pages).decode()
+    assert re.findall(r'<section id="page-([a-z]+)"', single) == [Path(f).stem for f in kept]
+
+
+@pytest.mark.parametrize("skip, message", [
+    ("pairs,nope", "--skip nope: no page of that name; pages that can be left out: data, pixels, centroids, atypical, pairs"),
+    ("index", "--skip index: the overview always stays;"),
+])
+def test_a_page_that_cannot_be_skipped_is_named(skip, message):
+    from mnist_report.errors import ReportError
+
+    with pytest.raises(ReportError) as error:
+        site.select_pages(skip.split(","))
+    assert str(error.value).startswith(message)
+
+
+def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
+    """A user's main.html overrides one block of base.html; their report.css replaces ours, in both layouts."""
+    mine = tmp_path / "mine"
+    (mine / "static").mkdir(parents=True)
+    (mine / "main.html").write_text('{% extends "base.html" %}{% block footer %}<p>Made by the Digits Lab.</p>{% endblock %}')
+    (mine / "static" / "report.css").write_text("body { color: rebeccapurple; }\n")
+    pages = _only("pixels")
+    files = site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
+    assert files["assets/report.css"] == b"body { color: rebeccapurple; }\n"
+    assert files["assets/report.js"] == (site.TEMPLATES / "static" / "report.js").read_bytes()  # not replaced: the package's
+    for page in pages:
+        html = files[page.file].decode()
+        footer = re.search(r'<footer class="site">(.*?)</footer>', html, re.S).group(1)
+        assert "Made by the Digits Lab." in footer and "Built by mnist-report" not in footer
+        assert 'rel="next"' in footer or 'rel="prev"' in footer  # the rest of base.html is kept
+    single = site.render_single(sample_analysis, "t", "c", pages=pages, templates=mine).decode()
+    assert "<style>body { color: rebeccapurple; }\n</style>" in single
+    (mine / "main.html").write_text("{% extends 'base.html' %}{% block footer %}{{ nope( }}{% endblock %}")
+    from mnist_report.errors import ReportError
+
+    with pytest.raises(ReportError, match=r"main\.html:1: template error"):
+        site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
