@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--timestamp", action="store_true",
                         help="say when the report was built (SOURCE_DATE_EPOCH if set); without it, builds are byte-identical")
     inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
+    inputs.add_argument("--skip", type=lambda text: [name.strip() for name in text.split(",") if name.strip()], default=[], metavar="PAGE[,PAGE]",
+                        help="leave these pages out, named as their files without .html (pairs for pairs.html); the overview always stays")
+    inputs.add_argument("--template-dir", type=Path, metavar="DIR",
+                        help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README")
 
     build = commands.add_parser("build", parents=[inputs], help="build the report site",
                                 description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
@@ -114,6 +118,9 @@ def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
         site.check_file(out)
     else:
         site.check_folder(out, force=args.force)
+    # Checked now, not after the analysis.
+    pages = site.select_pages(args.skip)
+    site.environment(args.template_dir)
     data = args.data
     if args.download:
         from .download import fetch
@@ -128,7 +135,7 @@ def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
     built_at = _build_time() if args.timestamp else None
     with _stage("render"):
         render = site.render_single if single else site.render
-        output = render(analysis, title, _command(args), built_at)
+        output = render(analysis, title, _command(args), built_at, pages=pages, templates=args.template_dir)
     with _stage("write"):
         page = site.write_file(output, out) if single else site.write(output, out, force=args.force) / "index.html"
     print(f"built {page} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")

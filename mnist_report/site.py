@@ -8,6 +8,7 @@ the old report in one rename, so a failed build never leaves half a site behind.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import io
@@ -38,6 +39,10 @@ if not TEMPLATES.is_dir():  # running from a source checkout
     TEMPLATES = Path(__file__).parent.parent / "templates"
 MANIFEST = "data/manifest.json"
 GENERATOR = "mnist-report"
+# Inline, so no page asks a web server for /favicon.ico (a 404 in every log): a 7 on the ink colour.
+FAVICON = "data:image/svg+xml;base64," + base64.b64encode(
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/>'
+    b'<path d="M4 4h8l-4.5 9" fill="none" stroke="#fff" stroke-width="2.4"/></svg>').decode()
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,9 @@ class Page:
 
 def _overview(a: Analysis, f: dict) -> list[Figure]:
     noun = a.dataset.class_noun[0]
-    return [Figure("counts", charts.class_counts(a), f"Images per {noun}: from {f['rarest'].value:,} ({f['rarest'].name}) to {f['commonest'].value:,} ({f['commonest'].name}).",
+    rarest, commonest = f["rarest"], f["commonest"]
+    spread = f"{rarest.value:,} each" if rarest.value == commonest.value else f"from {rarest.value:,} ({rarest.name}) to {commonest.value:,} ({commonest.name})"
+    return [Figure("counts", charts.class_counts(a), f"Images per {noun}: {spread}.",
                    f"Horizontal bar chart of the number of images of each {noun}.")]
 
 
@@ -105,8 +112,9 @@ def _atypical(a: Analysis, f: dict) -> list[Figure]:
         Figure("atypical", charts.atypical(a), f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; circles: beyond). "
                f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
                f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.", static="png"),
+        # Not grown: the least typical gallery above, inside a concatenation, cannot grow, and the two are compared.
         Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png", grow=2),
+               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png"),
     ]
 
 
@@ -167,9 +175,22 @@ PAGES = (
 )
 
 
-def environment() -> jinja2.Environment:
+def select_pages(skip: list[str]) -> tuple[Page, ...]:
+    """PAGES without those named in `skip` by file stem ("pairs" for pairs.html); the overview always stays."""
+    optional = [Path(p.file).stem for p in PAGES if p.file != "index.html"]
+    for name in skip:
+        if name not in optional:
+            problem = "the overview always stays" if name == "index" else "no page of that name"
+            raise ReportError(f"--skip {name}: {problem}; pages that can be left out: {', '.join(optional)}")
+    return tuple(p for p in PAGES if Path(p.file).stem not in skip)
+
+
+def environment(custom: Path | None = None) -> jinja2.Environment:
+    """Templates from `custom` first (a user's --template-dir), then the packaged ones."""
+    if custom is not None and not Path(custom).is_dir():
+        raise ReportError(f"{custom}: no such folder for --template-dir")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader([*([custom] if custom else []), TEMPLATES]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -208,6 +229,7 @@ class Rendered:
     figure: Figure
     spec: dict  # Vega, compiled from the chart's Vega-Lite
     static: bytes
+    box: str  # CSS custom properties giving the .view its drawn size before it draws (see _box)
 
     @property
     def static_name(self) -> str:
@@ -226,7 +248,31 @@ def _resolve(figure: Figure) -> Rendered:
         static = _stable_ids(vl_convert.vegalite_to_svg(fixed)).encode()
     else:
         static = vl_convert.vegalite_to_png(fixed)
-    return Rendered(figure, spec, static)
+    return Rendered(figure, spec, static, _box(figure, spec))
+
+
+def _box(figure: Figure, spec: dict) -> str:
+    """The drawn height of a chart, known here so its .view can reserve it and the page does not jump.
+
+    Vega lays the view out without drawing it: --h1 is its height as built. A figure
+    that grows is laid out again at the largest size report.js may give it, --dh taller;
+    its axes and legends keep their size, so in between the height follows the plot's
+    width in a straight line, --k px per px, which report.css applies to the width the
+    page leaves beyond the plot's built width (--w). Menus bound to the chart take one
+    more row (--menus), whose height report.css sets.
+    """
+    import vl_convert
+
+    height = vl_convert.vega_to_scenegraph(spec)["height"]
+    box = f"--h1:{height}px"
+    if figure.grow > 1:
+        # the same arithmetic as report.js's grow()
+        grown = dict(spec, width=int(spec["width"] * figure.grow), height=int(spec["height"] * figure.grow))
+        more = vl_convert.vega_to_scenegraph(grown)["height"] - height
+        box += f";--w:{spec['width']}px;--dh:{more}px;--k:{more / (grown['width'] - spec['width']):.6f}"
+    if any("bind" in signal for signal in spec.get("signals", [])):
+        box += ";--menus:1"  # vega-embed adds a row of menus under the chart
+    return box
 
 
 def _stable_ids(svg: str) -> str:
@@ -235,76 +281,102 @@ def _stable_ids(svg: str) -> str:
     return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m.group(), f"gradient_{len(numbers)}"), svg)
 
 
-def _model(analysis: Analysis, title: str, command: str, built_at: str | None) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
+def _model(analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...],
+           custom: Path | None) -> tuple[jinja2.Environment, dict, list[tuple[Page, dict, dict]]]:
     """The shared context and each page with its nav entry and resolved figures: computed once."""
-    env = environment()
+    env = environment(custom)
     f = facts(analysis)
     noun, nouns = analysis.dataset.class_noun
-    shown = [p for p in PAGES if p.shown(analysis)]
-    nav = [{"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": p.summary.format(noun=noun, nouns=nouns)} for p in shown]
+    shown = [p for p in pages if p.shown(analysis)]  # pages about parts the data lacks (a test split) are left out
+    nav = []
+    for p in shown:
+        summary = p.summary.format(noun=noun, nouns=nouns)
+        nav.append({"file": p.file, "title": p.title.format(noun=noun, nouns=nouns), "summary": summary, "description": summary[:1].upper() + summary[1:] + "."})
     context = dict(a=analysis, ds=analysis.dataset, f=f, noun=noun, nouns=nouns, site_title=title, nav=nav,
-                   version=__version__, command=command, built_at=built_at)
-    pages = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(shown, nav)]
-    return env, context, pages
+                   version=__version__, command=command, built_at=built_at, favicon=FAVICON)
+    resolved = [(page, entry, {fig.id: _resolve(fig) for fig in page.figures(analysis, f)}) for page, entry in zip(shown, nav)]
+    return env, context, resolved
 
 
-def render(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> dict[str, bytes]:
+def _template_errors(render: Callable) -> Callable:
+    """A user's template (--template-dir) that does not parse or render is their input error: one line saying where."""
+    @functools.wraps(render)
+    def checked(*args, **kwargs):
+        try:
+            return render(*args, **kwargs)
+        except jinja2.TemplateError as e:
+            where = f"{e.filename}:{e.lineno}" if getattr(e, "filename", None) else kwargs.get("templates") or TEMPLATES
+            raise ReportError(f"{where}: template error: {e.message}") from None
+    return checked
+
+
+@_template_errors
+def render(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+           pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets.
 
-    Nothing in it depends on when or where it is built unless `built_at` is given,
-    so two builds from the same input are byte-identical.
+    `pages` leaves some out (see select_pages); `templates` is a folder whose templates and
+    static/ files replace the packaged ones. Nothing in it depends on when or where it is
+    built unless `built_at` is given, so two builds from the same input are byte-identical.
     """
-    env, context, pages = _model(analysis, title, command, built_at)
+    env, context, resolved = _model(analysis, title, command, built_at, pages, templates)
     frames = tables(analysis)
     data = data_files(frames)
     listing = data_listing(data, frames)
     files: dict[str, bytes] = {}
-    for page, entry, figures in pages:
+    for page, entry, figures in resolved:
         html = env.get_template(page.template).render(
             context, **page.context(analysis), data_listing=listing, page=entry, figures=figures, single=False, href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
         )
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
     files.update(data)
-    files["assets/report.css"] = _asset("report.css")
-    files["assets/report.js"] = _asset("report.js")
+    files["assets/report.css"] = _asset("report.css", templates)
+    files["assets/report.js"] = _asset("report.js", templates)
     files["assets/vega.js"] = vega_bundle()
     files[MANIFEST] = _manifest(files)
     return files
 
 
-def render_single(analysis: Analysis, title: str, command: str, built_at: str | None = None) -> bytes:
+@_template_errors
+def render_single(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+                  pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> bytes:
     """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
-    env, context, pages = _model(analysis, title, command, built_at)
-    anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _ in pages}
+    env, context, resolved = _model(analysis, title, command, built_at, pages, templates)
+    anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _ in resolved}
 
     def static_src(fig: Rendered) -> str:
         kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
         return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
 
     sections = []
-    for page, entry, figures in pages:
+    for page, entry, figures in resolved:
         template = env.get_template(page.template)
         local = template.new_context(dict(context, **page.context(analysis), page=entry, figures=figures, single=True, href=anchors.get, static_src=static_src, sub="h3"))
         sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
-    scripts = [_inline_script(vega_bundle().decode()), _inline_script(_asset("report.js").decode())]
+    scripts = [_inline(vega_bundle().decode(), "script"), _inline(_asset("report.js", templates).decode(), "script")]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     html = env.get_template("single.html").render(
-        context, sections=sections, css=_asset("report.css").decode(),
+        # Markup: CSS is not HTML text, and escaping its quotes and ">" broke it (an unstyled report).
+        context, sections=sections, css=Markup(_inline(_asset("report.css", templates).decode(), "style")),
         scripts=[Markup(s) for s in scripts], script_hashes=hashes,
     )
     return html.encode()
 
 
-def _asset(name: str) -> bytes:
-    """A static file shipped with the templates."""
-    return (TEMPLATES / "static" / name).read_bytes()
+def _asset(name: str, custom: Path | None = None) -> bytes:
+    """A static file shipped with the templates, or its replacement in the user's template folder."""
+    mine = Path(custom or TEMPLATES) / "static" / name
+    return (mine if mine.is_file() else TEMPLATES / "static" / name).read_bytes()
 
 
-def _inline_script(source: str) -> str:
-    """JavaScript safe inside <script>: "</script" cannot occur (same meaning in strings and regexes)."""
-    return source.replace("</script", "<\\/script")
+def _inline(source: str, tag: str) -> str:
+    """JavaScript or CSS safe inside <script> or <style>: "</tag" cannot occur.
+
+    A backslash before the slash keeps the meaning in JavaScript strings and regexes and in CSS.
+    """
+    return source.replace(f"</{tag}", f"<\\/{tag}")
 
 
 def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:

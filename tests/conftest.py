@@ -116,7 +116,12 @@ def site_10k(tmp_path_factory, analysis_10k) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
+def sample_analysis():
+    return analyze(load())
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory, sample_analysis) -> Path:
     """The report on the embedded sample, built once."""
     out = tmp_path_factory.mktemp("sample") / "report"
-    return site.write(site.render(analyze(load()), "MNIST, explored", "mnist-report build"), out)
+    return site.write(site.render(sample_analysis, "MNIST, explored", "mnist-report build"), out)

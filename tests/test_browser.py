@@ -48,10 +48,18 @@ WAYS = (("file", WIDE), ("file", NARROW), ("http", WIDE))
 ALL_SETTLED = """() => Array.from(document.querySelectorAll('.view'))
   .every(v => v.hasAttribute('data-drawn') || v.hasAttribute('data-error'))"""
 
-# Per view: did it draw, its canvas size, and the share of canvas pixels that carry ink.
+# Per view: did it draw, its canvas size, the share of canvas pixels that carry ink, and the
+# size of its first picture (image mark) as Vega laid it out.
 VIEWS = """() => Array.from(document.querySelectorAll('.view')).map(v => {
   const out = {spec: v.getAttribute('data-spec'), drawn: v.getAttribute('data-drawn'), error: v.getAttribute('data-error'),
-               canvas: null, ink: null, pixelError: null};
+               canvas: null, ink: null, pixelError: null, picture: null};
+  (function find(node) {
+    if (out.picture) return;
+    if (node.marktype === 'image' && node.items && node.items.length) {
+      const b = node.items[0].bounds;
+      out.picture = [b.x2 - b.x1, b.y2 - b.y1];
+    } else (node.items || []).forEach(find);
+  })(v.__view ? v.__view.scenegraph().root : {});
   const c = v.querySelector('canvas');
   if (!c) return out;
   out.canvas = [c.width, c.height];
@@ -69,6 +77,28 @@ VIEWS = """() => Array.from(document.querySelectorAll('.view')).map(v => {
 
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => [a.getAttribute('href'), a.href])"
 
+# Cumulative layout shift so far (Chromium's PerformanceObserver, buffered), once the last drawing has reached the screen.
+LAYOUT_SHIFT = """() => new Promise(done => {
+  let total = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })
+    .observe({type: 'layout-shift', buffered: true});
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(total), 50)));
+})"""
+MAX_LAYOUT_SHIFT = 0.02  # Lighthouse calls under 0.1 good; with every box reserved there is nothing left to move
+
+# Computed styles that show whether the stylesheet applied: the one-file report must look like the site.
+STYLES = """() => Object.fromEntries(Object.entries({
+  body: 'body', title: 'main h1', subheading: '#toc', figure: 'figure.chart', caption: 'figcaption',
+  header: 'header.site', link: 'header.site nav li:nth-child(2) a',
+}).map(([name, selector]) => {
+  const e = document.querySelector(selector);
+  if (!e) return [name, null];
+  const s = getComputedStyle(e);
+  return [name, {font: s.fontFamily, size: s.fontSize, lineHeight: s.lineHeight, weight: s.fontWeight, margin: s.marginTop,
+                 border: `${s.borderTopWidth} ${s.borderTopStyle} ${s.borderBottomWidth} ${s.borderBottomStyle}`,
+                 background: s.backgroundColor, color: s.color}];
+}))"""
+
 
 @dataclass
 class Visit:
@@ -83,6 +113,8 @@ class Visit:
     views: list[dict] = field(default_factory=list)
     links: list[list[str]] = field(default_factory=list)
     scroll_width: int | None = None
+    layout_shift: float | None = None
+    styles: dict = field(default_factory=dict)
     failure: str | None = None  # navigation or evaluation failed outright
 
 
@@ -203,6 +235,8 @@ def visit(browser, readings):
             try:
                 page.goto(record.url, wait_until="load")
                 record.settled = _wait_drawn(page)
+                record.layout_shift = page.evaluate(LAYOUT_SHIFT)
+                record.styles = page.evaluate(STYLES)
                 record.views = page.evaluate(VIEWS)
                 record.links = page.evaluate(LINKS)
                 record.scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -286,6 +320,22 @@ def test_no_horizontal_scroll_on_a_phone(visit, name):
     v = _loaded(visit("file", NARROW, name))
     width = v.scroll_width
     assert width is not None and width <= NARROW, f"{v.url}: at {NARROW} px the document is {width} px wide and scrolls sideways"
+
+
+@pytest.mark.parametrize("width", (WIDE, NARROW))
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_do_not_jump_while_charts_draw(visit, name, width):
+    """Each view holds its chart's size before it draws (Lighthouse's CLS)."""
+    v = _loaded(visit("file", width, name))
+    assert v.layout_shift is not None and v.layout_shift < MAX_LAYOUT_SHIFT, f"{v.url} at {width} px: cumulative layout shift {v.layout_shift:.3f}"
+
+
+@pytest.mark.parametrize("width", (WIDE, NARROW))
+def test_least_and_most_typical_galleries_are_drawn_alike(visit, width):
+    """The two galleries of atypical.html are compared by eye: their pictures have one size at every width."""
+    views = {x["spec"]: x for x in _loaded(visit("file", width, "atypical.html")).views}
+    least, most = views["spec-atypical"]["picture"], views["spec-typical"]["picture"]
+    assert least and least == most, f"at {width} px the least typical pictures are {least}, the most typical {most}"
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -423,27 +473,35 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
 
 # --- the one-file report ------------------------------------------------------------------------------
 
-def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k):
+def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k, visit):
     """The whole report in one file: every chart drawn from file:// with nothing else to load."""
     from mnist_report import site
 
     folder = tmp_path_factory.mktemp("single")
     path = site.write_file(site.render_single(analysis_10k, "MNIST, explored", "mnist-report build --single-file r.html"), folder / "r.html")
     reading = Reading(path.as_uri(), folder)  # the file itself is the only thing inside
-    context, page, visit = _open(browser, reading, WIDE)
+    context, page, record = _open(browser, reading, WIDE)
     page.goto(path.as_uri())
     assert _wait_drawn(page)
+    shift = page.evaluate(LAYOUT_SHIFT)
+    styles = page.evaluate(STYLES)
     views = page.evaluate(VIEWS)
     context.close()
-    assert visit.external == [] and visit.page_errors == [] and visit.console_errors == []
+    assert record.external == [] and record.page_errors == [] and record.console_errors == []
     assert len(views) >= 10
     for view in views:
         assert view.get("drawn") and view.get("ink", 0) > MIN_INK, view
+    # Looks like the site: the stylesheet applies whole (it once went through HTML escaping and broke).
+    assert styles == _loaded(visit("file", WIDE, "index.html")).styles
+    assert shift < MAX_LAYOUT_SHIFT, f"cumulative layout shift {shift:.3f}"
+    html = path.read_text()
+    assert re.search(r'<meta name="description" content="MNIST, explored: what the data is[^"]+">', html)
+    assert re.search(r'<link rel="icon" href="data:image/svg\+xml;base64,', html)
 
 
 def test_figures_grow_on_a_wide_page_and_fit_a_phone(visit):
     """Grids drawn for a phone are redrawn larger where the page is wider, never wider than it."""
-    for name, spec in (("pairs.html", "spec-differences"), ("centroids.html", "spec-centroids"), ("atypical.html", "spec-typical")):
+    for name, spec in (("pairs.html", "spec-differences"), ("centroids.html", "spec-centroids"), ("data.html", "spec-first")):
         wide = next(v for v in _loaded(visit("file", WIDE, name)).views if v["spec"] == spec)
         narrow = next(v for v in _loaded(visit("file", NARROW, name)).views if v["spec"] == spec)
         assert wide["canvas"][0] > 1.4 * narrow["canvas"][0], (name, wide["canvas"], narrow["canvas"])

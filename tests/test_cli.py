@@ -74,8 +74,11 @@ def test_console_script_is_installed(tmp_path):
         (["--data", "{mnist}", "--limit", "0"], "--limit 0"),
         (["--data", "{mnist}", "--limit", "70000"], "more images than the 60,000"),
         (["--out", "occupied"], "occupied: folder is not empty"),
+        (["--skip", "pairs,nope"], "--skip nope: no page of that name; pages that can be left out: data, pixels,"),
+        (["--skip", "index"], "--skip index: the overview always stays"),
+        (["--template-dir", "nowhere"], "nowhere: no such folder for --template-dir"),
     ],
-    ids=["missing", "empty", "bad-idx", "limit-0", "limit-too-large", "foreign-folder"],
+    ids=["missing", "empty", "bad-idx", "limit-0", "limit-too-large", "foreign-folder", "skip-unknown", "skip-index", "no-template-dir"],
 )
 def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, built, args, message):
     report = tmp_path / "report"
@@ -171,7 +174,7 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
     assert not (tmp_path / "report").exists()
     markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
-    assert "<link" not in markup
+    assert not re.search(r'<link(?![^>]*href="data:)', markup)  # the icon is inline too
     assert result.stdout.endswith(f"open it in a browser: {path.as_uri()}\n")
     sections = html.count('<section id="page-')
     assert sections == html.count('<li><a href="#page-') >= 7  # the six exploring pages and the classifiers'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import json
@@ -58,13 +59,27 @@ def test_page_structure(site_10k, name):
         assert any(c.tag == "caption" for c in table.children)
 
 
+@pytest.mark.parametrize("page", site.PAGES, ids=PAGES)
+def test_head_describes_the_page_and_loads_scripts_after_the_text(site_10k, page):
+    """A meta description (the page's summary), an inline icon (no /favicon.ico 404), and deferred scripts."""
+    parsed = Page(site_10k / page.file)
+    description = [m.attrs["content"] for m in parsed.find_all("meta") if m.attrs.get("name") == "description"]
+    summary = page.summary.format(noun="digit", nouns="digits")
+    assert description == [summary[:1].upper() + summary[1:] + "."]
+    icons = [link.attrs["href"] for link in parsed.find_all("link") if link.attrs.get("rel") == "icon"]
+    assert len(icons) == 1 and icons[0].startswith("data:image/svg+xml;base64,")
+    assert b"<svg" in base64.b64decode(icons[0].split(",", 1)[1])
+    scripts = [(s.attrs["src"], "defer" in s.attrs) for s in parsed.find_all("script") if "src" in s.attrs]
+    assert scripts == [("assets/vega.js", True), ("assets/report.js", True)]
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_nothing_outside_the_site(site_10k, name):
     """Relative links only, each to a file of the site; no CDN, fonts or absolute paths."""
     page = Page(site_10k / name)
     for url in references(page):
-        if url.startswith("data:image/png;base64,"):
-            continue  # inline, as the sprite of the classifiers' cells is
+        if url.startswith(("data:image/png;base64,", "data:image/svg+xml;")):
+            continue  # inline: the icon, and the sprite of the classifiers' cells
         assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", url), f"{name} refers outside the site: {url}"
         if url.startswith("#"):
             assert any(e.attrs.get("id") == url[1:] for e in page.elements), f"{name}: no element {url}"
@@ -237,3 +252,71 @@ def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
     site.write(files, tmp_path / "r")
     links = [a.attrs["href"] for a in Page(tmp_path / "r" / "index.html").find_all("a")]
     assert "data/image_distances.csv.gz" in links and "data/image_distances.parquet" in links
+
+
+def _only(*kept: str) -> tuple[site.Page, ...]:
+    """The pages to build: the overview and those named."""
+    return site.select_pages([Path(p.file).stem for p in site.PAGES if p.file != "index.html" and Path(p.file).stem not in kept])
+
+
+def test_balanced_classes_say_each(sample_analysis):
+    """The sample has as many images of each digit: "500 each", not "from 500 (0) to 500 (9)"."""
+    counts = set(np.bincount(sample_analysis.dataset.labels).tolist())
+    assert len(counts) == 1
+    files = site.render(sample_analysis, "t", "c", pages=_only())
+    (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", files["index.html"].decode())
+    assert caption == f"Images per digit: {counts.pop():,} each."
+
+
+def test_skipped_pages_leave_no_trace(sample_analysis):
+    """Navigation, pager, table of contents, manifest and the one-file report follow --skip."""
+    pages = site.select_pages(["data", "pairs"])
+    assert [p.file for p in pages] == [p.file for p in site.PAGES if p.file not in ("data.html", "pairs.html")]
+    kept = [p.file for p in pages if p.shown(sample_analysis)]  # the sample has no test split: no splits page
+    files = site.render(sample_analysis, "t", "c", pages=pages)
+    assert sorted(name for name in files if name.endswith(".html")) == sorted(kept)
+    assert not [name for name in files if name.startswith(("figures/differences", "figures/pair-", "figures/first", "figures/pixels"))]
+    assert set(json.loads(files[site.MANIFEST])["files"]) == set(files) - {site.MANIFEST}
+    for name in kept:
+        hrefs = re.findall(r'href="([a-z]+\.html)"', files[name].decode())
+        assert set(hrefs) <= set(kept), (name, hrefs)
+    toc = re.search(r'<ol class="toc">(.*?)</ol>', files["index.html"].decode(), re.S).group(1)
+    assert re.findall(r'href="([a-z]+\.html)"', toc) == kept[1:]
+    single = site.render_single(sample_analysis, "t", "c", pages=pages).decode()
+    assert re.findall(r'<section id="page-([a-z]+)"', single) == [Path(f).stem for f in kept]
+
+
+@pytest.mark.parametrize("skip, message", [
+    ("pairs,nope", "--skip nope: no page of that name; pages that can be left out: data, pixels, centroids, atypical, pairs, splits, classifiers"),
+    ("index", "--skip index: the overview always stays;"),
+])
+def test_a_page_that_cannot_be_skipped_is_named(skip, message):
+    from mnist_report.errors import ReportError
+
+    with pytest.raises(ReportError) as error:
+        site.select_pages(skip.split(","))
+    assert str(error.value).startswith(message)
+
+
+def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
+    """A user's main.html overrides one block of base.html; their report.css replaces ours, in both layouts."""
+    mine = tmp_path / "mine"
+    (mine / "static").mkdir(parents=True)
+    (mine / "main.html").write_text('{% extends "base.html" %}{% block footer %}<p>Made by the Digits Lab.</p>{% endblock %}')
+    (mine / "static" / "report.css").write_text("body { color: rebeccapurple; }\n")
+    pages = _only("pixels")
+    files = site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
+    assert files["assets/report.css"] == b"body { color: rebeccapurple; }\n"
+    assert files["assets/report.js"] == (site.TEMPLATES / "static" / "report.js").read_bytes()  # not replaced: the package's
+    for page in pages:
+        html = files[page.file].decode()
+        footer = re.search(r'<footer class="site">(.*?)</footer>', html, re.S).group(1)
+        assert "Made by the Digits Lab." in footer and "Built by mnist-report" not in footer
+        assert 'rel="next"' in footer or 'rel="prev"' in footer  # the rest of base.html is kept
+    single = site.render_single(sample_analysis, "t", "c", pages=pages, templates=mine).decode()
+    assert "<style>body { color: rebeccapurple; }\n</style>" in single
+    (mine / "main.html").write_text("{% extends 'base.html' %}{% block footer %}{{ nope( }}{% endblock %}")
+    from mnist_report.errors import ReportError
+
+    with pytest.raises(ReportError, match=r"main\.html:1: template error"):
+        site.render(sample_analysis, "t", "c", pages=pages, templates=mine)

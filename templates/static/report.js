@@ -6,13 +6,13 @@
   // Charts are built to fit a 375 px phone. Those marked data-grow follow their view's
   // size, so on a wider page they are drawn larger (never scaled by CSS, which would put
   // tooltips and clicks in the wrong place), up to that factor. The size is set before
-  // the first drawing, leaving AXES px beside the plot for axis labels and titles.
-  var AXES = 80;
+  // the first drawing, leaving --axes px beside the plot for axis labels and titles.
+  // report.css reserves the height this gives, so keep the two in step.
+  var AXES = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--axes"));
   function grow(el, spec) {
     var most = parseFloat(el.getAttribute("data-grow"));
     if (!(most > 1) || typeof spec.width !== "number" || typeof spec.height !== "number") return spec;
-    var factor = Math.min(most, (el.clientWidth - AXES) / spec.width);
-    if (factor < 1.1) return spec;
+    var factor = Math.min(most, Math.max(1, (el.clientWidth - AXES) / spec.width));
     spec.width = Math.floor(spec.width * factor);
     spec.height = Math.floor(spec.height * factor);
     return spec;
