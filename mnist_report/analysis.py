@@ -50,7 +50,7 @@ class Analysis:
     pairs: pl.DataFrame  # a, b, name_a, name_b, distance for a < b, nearest (hardest) first
     comparison: Comparison | None  # train and test side by side, when there is a test split
     classifiers: classifiers.Classifiers | None  # None when too few images to hold any out
-    projection: projection.Projection  # the map of the images
+    projection: projection.Projection | None  # the map of the images (on the classifiers' page)
 
     @property
     def n(self) -> int:
@@ -70,9 +70,15 @@ class Analysis:
         return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
 
 
-def analyze(dataset: Dataset) -> Analysis:
+OPTIONAL = ("splits", "classifiers")  # parts a report may go without (--skip): not computed when left out
+
+
+def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> Analysis:
     """Every summary, in two passes over the split the six pages describe (counts and sums, then
-    distances), one over the test split, and the classifiers' and the map's own reads."""
+    distances), one over the test split, and the classifiers' and the map's own reads.
+
+    `skip` names parts not to compute (of OPTIONAL): k-NN is most of the time on a large set.
+    """
     main = dataset.main
     k = len(dataset.class_names)
     names = list(dataset.class_names)
@@ -119,9 +125,9 @@ def analyze(dataset: Dataset) -> Analysis:
         most_typical=_extremes(main, distances, names, farthest=False),
         pair_distances=pair_distances,
         pairs=pairs,
-        comparison=None if dataset.test is None else compare(names, centroids.reshape(shape), count, main.labels, distances, dataset.test),
-        classifiers=_classifiers(dataset, sums if held is None else sums - held_sums, held),
-        projection=projection.build(main, centroids, names),
+        comparison=None if dataset.test is None or "splits" in skip else compare(names, centroids.reshape(shape), count, main.labels, distances, dataset.test),
+        classifiers=None if "classifiers" in skip else _classifiers(dataset, sums if held is None else sums - held_sums, held),
+        projection=None if "classifiers" in skip else projection.build(main, centroids, names),
     )
 
 

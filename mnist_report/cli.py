@@ -130,7 +130,7 @@ def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
     with _stage("load"):
         dataset = load(data, args.labels, args.limit, args.test).with_kind(kind)
     with _stage("analyze"):
-        analysis = analyze(dataset)
+        analysis = analyze(dataset, skip=set(args.skip))
     title = args.title or f"{dataset.name}, explored"
     built_at = _build_time() if args.timestamp else None
     with _stage("render"):

@@ -133,6 +133,8 @@ def classifier_facts(analysis: Analysis) -> dict | None:
     }
 
 
-def map_facts(analysis: Analysis) -> dict:
+def map_facts(analysis: Analysis) -> dict | None:
     p = analysis.projection
+    if p is None:
+        return None
     return {"explained": [float(e) for e in p.explained], "n_drawn": p.points.height, "n_total": p.n_total, "n_fit": p.n_fit}

@@ -35,7 +35,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
-PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html")
+PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html", "splits.html", "classifiers.html")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 PREFIX = "/mnist-report/"

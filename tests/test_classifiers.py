@@ -118,3 +118,13 @@ def test_splits_words_agree_with_the_splits_file(slice_site):
     assert f"differs by at most {100 * gaps[widest]:.1f} percentage point" in text
     assert f"({widest}: " in text
     assert f"beside the {N_TRAIN:,} training images" in text
+
+
+def test_skipped_parts_are_not_computed():
+    """--skip classifiers saves the neighbour search, not only the page."""
+    from mnist_report.datasets import load
+
+    a = analyze(load(limit=600), skip={"classifiers"})
+    assert a.classifiers is None and a.projection is None
+    files = site.render(a, "t", "c", pages=site.select_pages(["classifiers"]))
+    assert "classifiers.html" not in files and "data/predictions.csv" not in files
