@@ -51,3 +51,11 @@ def sample_site(tmp_path_factory) -> Path:
     """The report on the embedded sample, built once."""
     out = tmp_path_factory.mktemp("sample") / "report"
     return site.write(site.render(analyze(load()), "MNIST, explored", "mnist-report build"), out)
+
+
+@pytest.fixture(scope="session")
+def test_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 test images (uint8[N, 784]) and labels, read directly from the IDX files."""
+    images = np.frombuffer(gzip.open(MNIST / "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    return images, labels
