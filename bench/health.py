@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -103,6 +104,8 @@ def main() -> None:
         print("  twins:", entry["images_with_twin"], "exact pairs:", entry["exact_duplicate_pairs"])
         print("  odd images:", entry["odd_images"])
         report[name] = entry
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # whole run, data included
+    print(f"peak memory: {report['peak_rss_mb']} MB")
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.json}")
 
