@@ -13,7 +13,7 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
-from . import classifiers, projection
+from . import classifiers, health, projection
 from .boxplot import Box, box
 from .comparison import Comparison, compare
 from .datasets import CHUNK, PIXELS, Dataset, Split
@@ -51,6 +51,7 @@ class Analysis:
     comparison: Comparison | None  # train and test side by side, when there is a test split
     classifiers: classifiers.Classifiers | None  # None when too few images to hold any out
     projection: projection.Projection | None  # the map of the images (on the classifiers' page)
+    health: health.Health | None  # label-issue candidates, duplicates and odd images
 
     @property
     def n(self) -> int:
@@ -70,7 +71,7 @@ class Analysis:
         return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
 
 
-OPTIONAL = ("splits", "classifiers")  # parts a report may go without (--skip): not computed when left out
+OPTIONAL = ("splits", "classifiers", "health")  # parts a report may go without (--skip): not computed when left out
 
 
 def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> Analysis:
@@ -128,6 +129,7 @@ def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> 
         comparison=None if dataset.test is None or "splits" in skip else compare(names, centroids.reshape(shape), count, main.labels, distances, dataset.test),
         classifiers=None if "classifiers" in skip else _classifiers(dataset, sums if held is None else sums - held_sums, held),
         projection=None if "classifiers" in skip else projection.build(main, centroids, names),
+        health=None if "health" in skip or len(main) < health.MIN_IMAGES else health.examine(main, dataset.test if dataset.train else None, k),
     )
 
 

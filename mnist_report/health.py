@@ -56,6 +56,7 @@ BATCH = 256
 RATE = 0.1  # initial step, lowered along a cosine to 0 over the epochs
 MOMENTUM = 0.9
 TOP = 24  # candidates per split shown with their nearest training images
+MIN_IMAGES = 100  # training images below which there is too little to fit FOLDS networks on: no health part
 NEIGHBOURS = 5  # training images shown beside each candidate
 
 # Duplicates: identical bytes (hashed) are exact duplicates; distinct images closer than
@@ -457,3 +458,36 @@ def odd_images(train_images: np.ndarray, train_labels: np.ndarray, test_images: 
     counts = grid.join(per_class, on=["split", "label"], how="left", maintain_order="left").fill_null(0)
     extremes = flagged.sort(["value", "row"], descending=[True, False]).group_by("split", "kind", maintain_order=True).head(EXTREMES)
     return OddImages(table, flagged, counts, extremes, _coverage(splits))
+
+
+# ---------------------------------------------------------------------------- the report's part
+
+
+@dataclass(frozen=True, eq=False)
+class Health:
+    """The three health results for a dataset, and the splits their rows refer to."""
+
+    labels: LabelIssues
+    duplicates: Duplicates
+    odd: OddImages
+    splits: dict  # "train" / "test" -> the datasets.Split whose 0-based rows the tables hold
+
+    def instances(self, split: str, rows) -> np.ndarray:
+        return self.splits[split].instances[np.asarray(rows, dtype=np.int64)]
+
+    def pixels(self, split: str, rows) -> np.ndarray:
+        """uint8[k, 784] of the given rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.splits[split].take(rows).reshape(len(rows), PIXELS)
+
+    def split_name(self, split: str) -> str:
+        """The name a data file gives the split ("unknown" when the input does not say)."""
+        return self.splits[split].name or "unknown"
+
+
+def examine(train, test, n_classes: int) -> Health:
+    """Label issues, duplicates and odd images of a training split (datasets.Split) and, if given, a test split."""
+    arrays = [train.images.reshape(len(train), PIXELS), train.labels]
+    arrays += [test.images.reshape(len(test), PIXELS), test.labels] if test is not None else [None, None]
+    return Health(label_issues(*arrays, n_classes), duplicates(*arrays), odd_images(*arrays, n_classes),
+                  {"train": train, **({"test": test} if test is not None else {})})

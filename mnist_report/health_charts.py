@@ -1,13 +1,13 @@
-"""Figures of the dataset-health page, one function per figure: health result -> alt.Chart.
+"""Figures of the dataset-health page, one function per figure: Health -> alt.Chart.
 
-Pure, no I/O, in charts.py's look (its `_finish` and sprite grids). The results hold
-0-based rows, so each function also takes the pixels it draws (uint8[N, 784] per split)
-and the class names; rows are in file order, so a row's instance number is row + 1.
+In charts.py's look (its `_finish` and sprite grids). The results hold 0-based rows of
+their split; the Health part turns them into instance numbers and gives the few pictures
+a figure draws.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
@@ -15,7 +15,7 @@ import polars as pl
 
 from . import images
 from .charts import GALLERY, INK, _finish, _sprite_grid
-from .health import Duplicates, LabelIssues, OddImages
+from .health import Health
 
 SHOWN = 6  # rows of candidates or pairs, columns of odd images: six 50 px pictures fit a phone
 KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}
@@ -25,46 +25,51 @@ def _picture(pixels: np.ndarray) -> np.ndarray:
     return images.ink_rgb(pixels.reshape(28, 28))
 
 
-def label_candidates(issues: LabelIssues, split: str, split_images: np.ndarray, train_images: np.ndarray,
-                     class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart:
+def label_candidates(health: Health, split: str, class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart:
     """The split's top candidates (rows, most suspicious first), each followed by its nearest
     training images, so a reader can judge the label against its neighbours."""
+    issues = health.labels
     top = issues.table.filter(pl.col("split") == split).sort("rank").head(shown)
     near = issues.neighbours.filter((pl.col("split") == split) & (pl.col("rank") <= shown)).sort("rank", "neighbour")
     k = int(near["neighbour"].max() or 0)
-    columns = ["Candidate", *(f"Nearest {j}" for j in range(1, k + 1))]
+    columns = ["Image", *(str(j) for j in range(1, k + 1))]  # then its nearest training images, nearest first
     rows = [f"{r}. {class_names[label]} → {class_names[suggested]}?" for r, label, suggested in top.select("rank", "label", "suggested").iter_rows()]
-    cells = [{"row": rows[i], "col": columns[0], "instance": r + 1, "split": split, "label": class_names[label],
+    cells = [{"row": rows[i], "col": columns[0], "instance": int(instance), "split": split, "label": class_names[label],
               "detail": f"suggested {class_names[suggested]}, score {score:.2f}"}
-             for i, (r, label, suggested, score) in enumerate(top.select("instance_row", "label", "suggested", "score").iter_rows())]
-    panels = [_picture(split_images[r]) for r in top["instance_row"]]
-    for rank, j, row, label, distance in near.select("rank", "neighbour", "train_row", "train_label", "distance").iter_rows():
-        cells.append({"row": rows[rank - 1], "col": columns[j], "instance": row + 1, "split": "train",
+             for i, (instance, label, suggested, score) in enumerate(zip(health.instances(split, top["instance_row"]), top["label"], top["suggested"], top["score"]))]
+    panels = [_picture(p) for p in health.pixels(split, top["instance_row"])]
+    for (rank, j, label, distance), instance, pixels in zip(near.select("rank", "neighbour", "train_label", "distance").iter_rows(),
+                                                            health.instances("train", near["train_row"]), health.pixels("train", near["train_row"])):
+        cells.append({"row": rows[rank - 1], "col": columns[j], "instance": int(instance), "split": "train",
                       "label": class_names[label], "detail": f"RMS distance {distance / 28:.1f}"})
-        panels.append(_picture(train_images[row]))
+        panels.append(_picture(pixels))
     table = pl.DataFrame(cells)
+    x = alt.X("col:N", sort=columns, title=f"The image, then its nearest training images", axis=alt.Axis(orient="top", labelAngle=0))
+    y = alt.Y("row:N", sort=rows, title="Rank. label → suggested")
     grid = _sprite_grid(
-        table, panels, [(rows.index(c["row"]), columns.index(c["col"])) for c in cells], len(rows), len(columns), GALLERY,
-        x=alt.X("col:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("row:N", sort=rows, title="Rank. label → suggested"),
+        table, panels, [(rows.index(c["row"]), columns.index(c["col"])) for c in cells], len(rows), len(columns), GALLERY, x=x, y=y,
         tooltip=[alt.Tooltip("split:N", title="Split"), alt.Tooltip("instance:Q", title="Instance"),
                  alt.Tooltip("label:N", title="Label"), alt.Tooltip("detail:N", title="")],
     )
-    return _finish(grid)
+    band = alt.Scale(paddingInner=0, paddingOuter=0)
+    # Each picture's label in its corner, so the neighbours' labels can be read without hovering.
+    labels = alt.Chart(table).mark_text(align="right", baseline="bottom", dx=GALLERY / 2 - 2, dy=GALLERY / 2 - 1, fontSize=11,
+                                        fontWeight="bold", color="#c25100").encode(x=x.scale(band), y=y.scale(band), text="label:N")
+    return _finish(alt.layer(grid, labels))
 
 
-def duplicate_pairs(duplicates: Duplicates, split_images: Mapping[str, np.ndarray], split_labels: Mapping[str, np.ndarray],
-                    class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart | alt.Chart:
+def duplicate_pairs(health: Health, class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart | alt.Chart:
     """The closest pairs side by side with their RMS distance; pairs whose labels differ say so."""
+    duplicates = health.duplicates
     pairs = duplicates.table.head(shown)
     columns = ["Image A", "Image B"]
     rows, cells, panels = [], [], []
     for i, (sa, ra, sb, rb, distance, same) in enumerate(pairs.iter_rows()):
         rows.append(f"{i + 1}. RMS {distance / 28:.1f}" + ("" if same else " · labels differ"))
         for col, split, row in ((0, sa, ra), (1, sb, rb)):
-            cells.append({"row": rows[-1], "col": columns[col], "split": split, "instance": row + 1,
-                          "label": class_names[int(split_labels[split][row])]})
-            panels.append(_picture(split_images[split][row]))
+            cells.append({"row": rows[-1], "col": columns[col], "split": split, "instance": int(health.instances(split, [row])[0]),
+                          "label": class_names[int(health.splits[split].labels[row])]})
+            panels.append(_picture(health.pixels(split, [row])[0]))
     if not rows:  # nothing to show: a one-line statement instead of an empty grid
         return _finish(alt.Chart(pl.DataFrame({"text": [f"No pair closer than RMS {duplicates.threshold_rms:g}."]}))
                        .mark_text(align="left", color="#222", fontSize=13).encode(text="text:N", x=alt.value(0), y=alt.value(10))
@@ -79,9 +84,9 @@ def duplicate_pairs(duplicates: Duplicates, split_images: Mapping[str, np.ndarra
     return _finish(grid)
 
 
-def odd_counts(odd: OddImages, class_names: Sequence[str]) -> alt.Chart:
+def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
     """How many images of each class and split are faint, heavy or off centre."""
-    long = odd.counts.unpivot(index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count").with_columns(
+    long = health.odd.counts.unpivot(index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count").with_columns(
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         pl.col("kind").replace_strict(KIND_TITLES).alias("kind"))
     base = alt.Chart(long).encode(
@@ -95,20 +100,20 @@ def odd_counts(odd: OddImages, class_names: Sequence[str]) -> alt.Chart:
                               row=alt.Row("split:N", sort=["train", "test"], title=None)))
 
 
-def odd_extremes(odd: OddImages, split: str, split_images: np.ndarray, class_names: Sequence[str],
-                 shown: int = SHOWN) -> alt.LayerChart:
+def odd_extremes(health: Health, split: str, class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart:
     """The most extreme faint, heavy and off-centre images of a split, one row per kind."""
+    odd = health.odd
     table = (odd.extremes.filter(pl.col("split") == split).group_by("kind", maintain_order=True).head(shown)
              .join(odd.measures.select("split", "row", "ink", "offset"), on=["split", "row"], how="left", maintain_order="left"))
     kinds = [KIND_TITLES[k] for k in KIND_TITLES if k in set(table["kind"])]
     table = table.with_columns(
         pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
-        (pl.col("row") + 1).alias("instance"),
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         (pl.int_range(pl.len()).over("kind") + 1).alias("place"),
-    ).select("kind", "place", "instance", "name", "ink", "offset")
+    ).select("kind", "place", "row", "name", "ink", "offset")
+    panels = [_picture(p) for p in health.pixels(split, table["row"])]
+    table = table.with_columns(pl.Series("instance", health.instances(split, table["row"]), dtype=pl.Int64)).drop("row")
     cells = [(kinds.index(kind), place - 1) for kind, place in table.select("kind", "place").iter_rows()]
-    panels = [_picture(split_images[i - 1]) for i in table["instance"]]
     grid = _sprite_grid(
         table, panels, cells, max(len(kinds), 1), shown, GALLERY,
         x=alt.X("place:O", title="Most extreme first", axis=alt.Axis(orient="top", labelAngle=0)),

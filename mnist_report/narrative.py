@@ -62,6 +62,7 @@ def facts(analysis: Analysis) -> dict:
         "splits": split_facts(analysis),
         "classifiers": classifier_facts(analysis),
         "map": map_facts(analysis),
+        "health": health_facts(analysis),
         "n_outliers_drawn": analysis.outliers_drawn.height,
     }
 
@@ -138,3 +139,38 @@ def map_facts(analysis: Analysis) -> dict | None:
     if p is None:
         return None
     return {"explained": [float(e) for e in p.explained], "n_drawn": p.points.height, "n_total": p.n_total, "n_fit": p.n_fit}
+
+
+def health_facts(analysis: Analysis) -> dict | None:
+    """What the health page claims: candidates per split, duplicate counts, odd images, and what was covered."""
+    from . import health as h
+
+    part = analysis.health
+    if part is None:
+        return None
+    names = analysis.dataset.class_names
+    table = part.labels.table
+    splits = list(part.splits)
+    candidates = {}
+    for split in splits:
+        mine = table.filter(pl.col("split") == split)
+        top = mine.sort("rank").row(0, named=True)
+        candidates[split] = {
+            "n": mine.height, "disagree": int((mine["score"] > 0).sum()),
+            "top_instance": int(part.instances(split, [top["instance_row"]])[0]), "top_label": names[top["label"]],
+            "top_suggested": names[top["suggested"]], "top_score": float(top["score"]),
+        }
+    d = part.duplicates
+    exact = d.table.filter(pl.col("distance") == 0)
+    pairs = {f"{a}-{b}": d.table.filter((pl.col("split_a") == a) & (pl.col("split_b") == b)).height
+             for a, b in (("train", "train"), ("test", "test"), ("test", "train"), ("train", "test")) if a in splits and b in splits}
+    odd = part.odd.counts.group_by("split").agg(pl.col("faint", "heavy", "off_centre").sum())
+    return {
+        "method": part.labels.method, "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "shown": 6, "neighbours": h.NEIGHBOURS,
+        "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": exact.height, "pairs": pairs,
+        "differ": int((~d.table["same_label"]).sum()) if d.table.height else 0,
+        "test_with_twin": d.images_with_twin("test", "train", h.NEAR_RMS) if "test" in splits else 0,
+        "odd": {r["split"]: r for r in odd.iter_rows(named=True)},
+        "ink_z": h.INK_Z, "offset_px": h.OFFSET_PX,
+        "sampled": [(c.split, c.used, c.total) for c in part.labels.coverage if c.sampled], "sample_limit": h.SAMPLE_LIMIT,
+    }

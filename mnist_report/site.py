@@ -28,9 +28,10 @@ import polars as pl
 
 from markupsafe import Markup
 
-from . import __version__, charts, confusion
+from . import __version__, charts, confusion, health_charts
 from .analysis import Analysis
 from .cache import cache_dir
+from .datasets import SIDE
 from .errors import ReportError
 from .narrative import facts
 
@@ -154,6 +155,28 @@ def _classifiers(a: Analysis, f: dict) -> list[Figure]:
     ]
 
 
+def _health(a: Analysis, f: dict) -> list[Figure]:
+    noun, nouns = a.dataset.class_noun
+    h, names = f["health"], a.dataset.class_names
+    shown = health_charts.SHOWN
+    figures = [
+        Figure(f"labels-{split}", health_charts.label_candidates(a.health, split, names),
+               f"The {split} split's {shown} strongest label-issue candidates, each followed by its {h['neighbours']} nearest training images and their labels. Hover for instance numbers.",
+               f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.", static="png")
+        for split in h["splits"]
+    ]
+    return figures + [
+        Figure("duplicates", health_charts.duplicate_pairs(a.health, names),
+               f"The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
+               f"{min(shown, h['n_pairs'])} pairs of near-identical images." if h["n_pairs"] else "A line saying no near-duplicate pair was found.", static="png"),
+        Figure("odd-counts", health_charts.odd_counts(a.health, names), f"Faint, heavy and off-centre images per {noun} and split.",
+               f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."),
+        Figure("odd-train", health_charts.odd_extremes(a.health, "train", names),
+               f"The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
+               f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.", static="png"),
+    ]
+
+
 def _confusion(a: Analysis) -> dict:
     noun = a.dataset.class_noun
     sprite, index = confusion.cell_images(a.classifiers, a.classifiers.images, a.dataset.class_names)
@@ -172,6 +195,8 @@ PAGES = (
          _splits, shown=lambda a: a.comparison is not None),
     Page("classifiers.html", "classifiers.html", "Simple classifiers", "how far mean images and nearest neighbours get, what they confuse, and a map of the images",
          _classifiers, shown=lambda a: a.classifiers is not None, context=_confusion),
+    Page("health.html", "health.html", "Dataset health", "label-issue candidates, duplicate images and odd images, to judge the data by",
+         _health, shown=lambda a: a.health is not None),
 )
 
 
@@ -400,7 +425,25 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     if analysis.classifiers is not None:
         out["predictions"] = analysis.classifiers.table()
         out["confusion"] = analysis.classifiers.confusion_table()
+    if analysis.health is not None:
+        out["label_issues"], out["duplicates"] = _health_tables(analysis.health)
     return out
+
+
+def _health_tables(h) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows turned into instance numbers and split names as the files say them; distances in RMS grey levels."""
+    issues = pl.concat([
+        part.select(pl.lit(h.split_name(split)).alias("split"), pl.Series("instance", h.instances(split, part["instance_row"]), dtype=pl.Int64),
+                    "label", "suggested", "score", "rank")
+        for (split,), part in h.labels.table.partition_by("split", as_dict=True, maintain_order=True).items()
+    ]).sort("split", "rank", descending=[True, False]) if h.labels.table.height else pl.DataFrame()
+    d = h.duplicates.table
+    pairs = pl.DataFrame({
+        "split_a": [h.split_name(s) for s in d["split_a"]], "instance_a": [int(h.instances(s, [r])[0]) for s, r in zip(d["split_a"], d["row_a"])],
+        "split_b": [h.split_name(s) for s in d["split_b"]], "instance_b": [int(h.instances(s, [r])[0]) for s, r in zip(d["split_b"], d["row_b"])],
+        "distance": (d["distance"] / SIDE).to_list(), "same_label": d["same_label"].to_list(),
+    }, schema={"split_a": pl.String, "instance_a": pl.Int64, "split_b": pl.String, "instance_b": pl.Int64, "distance": pl.Float64, "same_label": pl.Boolean})
+    return issues, pairs
 
 
 def _splits_table(analysis: Analysis) -> pl.DataFrame:
@@ -422,6 +465,8 @@ TABLE_NOTES = {
     "splits": "per split and label: images, share of the split, mean ink",
     "predictions": "each scored image's label and each classifier's prediction",
     "confusion": "every cell of each classifier's confusion matrix",
+    "label_issues": "every image's label-issue score and suggested label, rank 1 the most suspicious of its split",
+    "duplicates": "identical and near-identical pairs, RMS distance, whether their labels agree",
 }
 GZIP_ROWS = 1_000_000  # tables longer than this are written as .csv.gz (ten million distances are 250 MB of text)
 CSV_BATCH = 250_000  # rows turned into text at a time, so a long table never exists whole as text

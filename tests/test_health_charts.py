@@ -9,16 +9,23 @@ import polars as pl
 import pytest
 
 from mnist_report import health, health_charts
+from mnist_report.datasets import Source, Split
 
 NAMES = [str(k) for k in range(10)]
 
 
+def split(name: str, images: np.ndarray, labels: np.ndarray, first: int = 1) -> Split:
+    """Instances start at `first`, so a figure that used row + 1 instead of the split's instance numbers fails."""
+    return Split(name, images.reshape(-1, 28, 28), labels, np.arange(first, first + len(labels), dtype=np.int64),
+                 (Source(name, "IDX images", "0" * 64, images.size),))
+
+
 @pytest.fixture(scope="module")
-def slice_(train_arrays, test_arrays):
+def examined(train_arrays, test_arrays):
     train, train_y = train_arrays[0][:1_500].copy(), train_arrays[1][:1_500]
     test, test_y = test_arrays[0][:300], test_arrays[1][:300]
     train[1_000] = train[3]  # one exact pair, so the pairs figure has something to show
-    return train, train_y, test, test_y
+    return health.examine(split("train", train, train_y, first=101), split("test", test, test_y), 10)
 
 
 def spec(chart) -> dict:
@@ -31,26 +38,22 @@ def overlay(spec_: dict) -> list[dict]:
     return next(v for k, v in spec_["datasets"].items() if v and "instance" in v[0])
 
 
-def test_label_candidates_show_each_candidate_with_its_neighbours(slice_):
-    train, train_y, test, test_y = slice_
-    issues = health.label_issues(train, train_y, test, test_y, 10)
-    for split, images in (("train", train), ("test", test)):
-        rows = overlay(spec(health_charts.label_candidates(issues, split, images, train, NAMES)))
+def test_label_candidates_show_each_candidate_with_its_neighbours(examined):
+    issues = examined.labels
+    for name, offset in (("train", 101), ("test", 1)):
+        rows = overlay(spec(health_charts.label_candidates(examined, name, NAMES)))
         assert len(rows) == health_charts.SHOWN * (1 + health.NEIGHBOURS)
-        top = issues.table.filter((pl.col("split") == split) & (pl.col("rank") == 1)).row(0, named=True)
-        first = next(r for r in rows if r["col"] == "Candidate" and r["row"].startswith("1. "))
-        assert first["instance"] == top["instance_row"] + 1 and first["label"] == NAMES[top["label"]]
+        top = issues.table.filter((pl.col("split") == name) & (pl.col("rank") == 1)).row(0, named=True)
+        first = next(r for r in rows if r["col"] == "Image" and r["row"].startswith("1. "))
+        assert first["instance"] == top["instance_row"] + offset and first["label"] == NAMES[top["label"]]
 
 
-def test_duplicate_pairs_and_odd_images(slice_):
-    train, train_y, test, test_y = slice_
-    dups = health.duplicates(train, train_y, test, test_y)
-    rows = overlay(spec(health_charts.duplicate_pairs(dups, {"train": train, "test": test}, {"train": train_y, "test": test_y}, NAMES)))
-    assert [(r["split"], r["instance"]) for r in rows] == [("train", 4), ("train", 1_001)]
-    none = health.duplicates(train[:100], train_y[:100])
-    assert "No pair closer" in json.dumps(spec(health_charts.duplicate_pairs(none, {"train": train}, {"train": train_y}, NAMES)))
-    odd = health.odd_images(train, train_y, test, test_y, 10)
-    spec(health_charts.odd_counts(odd, NAMES))
-    shown = overlay(spec(health_charts.odd_extremes(odd, "train", train, NAMES)))
-    want = odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(health_charts.SHOWN).height
+def test_duplicate_pairs_and_odd_images(examined, train_arrays):
+    rows = overlay(spec(health_charts.duplicate_pairs(examined, NAMES)))
+    assert [(r["split"], r["instance"]) for r in rows] == [("train", 104), ("train", 1_101)]
+    none = health.examine(split("train", train_arrays[0][:100], train_arrays[1][:100]), None, 10)
+    assert "No pair closer" in json.dumps(spec(health_charts.duplicate_pairs(none, NAMES)))
+    spec(health_charts.odd_counts(examined, NAMES))
+    shown = overlay(spec(health_charts.odd_extremes(examined, "train", NAMES)))
+    want = examined.odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(health_charts.SHOWN).height
     assert len(shown) == want and all(np.isfinite(r["ink"]) for r in shown)
