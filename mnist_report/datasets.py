@@ -368,8 +368,8 @@ class _IdxFile:
         if not stored.compressed:  # its length was checked with the header
             if not in_memory:
                 return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *self.shape[1:]))
-        sink = _Pixels(in_memory)
         wanted = rows * row
+        sink = _Pixels(in_memory, expected=wanted)
         while sink.size < wanted and (block := stored.stream.read(min(BLOCK, wanted - sink.size))):
             sink.add(block)
             stored.show(sink.size // max(row, 1))
@@ -629,11 +629,12 @@ class _Pixels:
     space returns when its memory map is garbage collected, or when the process ends however it ends.
     """
 
-    def __init__(self, in_memory: bool = False):
+    def __init__(self, in_memory: bool = False, expected: int = 0):
         self.parts: list[np.ndarray | bytes] = []
         self.size = 0
-        self.spill = None
         self.in_memory = in_memory
+        # When the size is known (an IDX header) and too large, spill from the start rather than past IN_MEMORY.
+        self.spill = None if in_memory or expected <= IN_MEMORY else tempfile.TemporaryFile(prefix="mnist-report-")
 
     def add(self, values: np.ndarray | bytes) -> None:
         if self.spill is None and not self.in_memory and self.size + len(memoryview(values).cast("B")) > IN_MEMORY:
