@@ -424,8 +424,10 @@ GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]
 
 def _load_csv(path: Path, limit: int | None, split: str) -> Split:
     """A CSV file, a block of whole lines at a time; row numbers in messages count from the file's first line."""
-    labels, pixels, rows, has_header = [], _Pixels(), 0, None
+    labels, rows, has_header = [], 0, None
     with _stored(path, "CSV") as stored:
+        # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
+        pixels = _Pixels(expected=0 if stored.compressed else stored.size // 2)
         for text in _csv_blocks(stored):
             if has_header is None:
                 has_header = _csv_header(path, text)
