@@ -198,7 +198,7 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
     else:
         result["load"] = {"error": error_line(done["stderr"])}
     builds = []
-    for _ in range(runs if n <= SMALL else 1):
+    for _ in range(0 if runs == 0 else runs if n <= SMALL else 1):
         out = work / f"out-{name}"
         shutil.rmtree(out, ignore_errors=True)
         command = [sys.executable, "-m", "mnist_report", "build", "--out", str(out), "--force"] + (["--data", str(path)] if path else [])
@@ -213,6 +213,8 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
         builds.append(build)
         print(f"  build {name}: {'ok' if build['ok'] else 'FAILED'} in {build['seconds']:.2f} s, {build['peak_rss_mb']:.0f} MB, "
               f"stages {build['stages']}" + ("" if build["ok"] else f": {build['error']}"), flush=True)
+    if not builds:
+        return result
     ok = [b for b in builds if b["ok"]] or builds
     result["build"] = {
         "runs": len(builds), "ok": all(b["ok"] for b in builds),
@@ -238,7 +240,7 @@ def machine() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default=",".join(DEFAULT), help=f"inputs or groups, comma-separated: {', '.join(INPUTS)}; {', '.join(GROUPS)} (default: {','.join(DEFAULT)})")
-    parser.add_argument("--runs", type=int, default=3, help="builds per small input; the median is reported (default 3)")
+    parser.add_argument("--runs", type=int, default=3, help="builds per small input, the median reported; 0: floor and load only (default 3)")
     parser.add_argument("--work", type=Path, help="folder for the inputs and outputs, kept afterwards (default: a temporary one, removed)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default: bench/results/build-<time>.json)")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
@@ -254,6 +256,8 @@ def main() -> int:
     unknown = [n for n in names if n not in INPUTS]
     if unknown:
         parser.error(f"unknown input {', '.join(unknown)}; choose from {', '.join(INPUTS)} or {', '.join(GROUPS)}")
+    if not MNIST.is_dir():
+        parser.error(f"MNIST not found at {MNIST}; set MNIST_REPORT_SHARED to the shared folder")
     work = args.work or Path(tempfile.mkdtemp(prefix="mnist-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

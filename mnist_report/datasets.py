@@ -368,8 +368,8 @@ class _IdxFile:
         if not stored.compressed:  # its length was checked with the header
             if not in_memory:
                 return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *self.shape[1:]))
-        sink = _Pixels(in_memory)
         wanted = rows * row
+        sink = _Pixels(in_memory, expected=wanted)
         while sink.size < wanted and (block := stored.stream.read(min(BLOCK, wanted - sink.size))):
             sink.add(block)
             stored.show(sink.size // max(row, 1))
@@ -424,8 +424,10 @@ GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]
 
 def _load_csv(path: Path, limit: int | None, split: str) -> Split:
     """A CSV file, a block of whole lines at a time; row numbers in messages count from the file's first line."""
-    labels, pixels, rows, has_header = [], _Pixels(), 0, None
+    labels, rows, has_header = [], 0, None
     with _stored(path, "CSV") as stored:
+        # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
+        pixels = _Pixels(expected=0 if stored.compressed else stored.size // 2)
         for text in _csv_blocks(stored):
             if has_header is None:
                 has_header = _csv_header(path, text)
@@ -629,11 +631,12 @@ class _Pixels:
     space returns when its memory map is garbage collected, or when the process ends however it ends.
     """
 
-    def __init__(self, in_memory: bool = False):
+    def __init__(self, in_memory: bool = False, expected: int = 0):
         self.parts: list[np.ndarray | bytes] = []
         self.size = 0
-        self.spill = None
         self.in_memory = in_memory
+        # When the size is known (an IDX header) and too large, spill from the start rather than past IN_MEMORY.
+        self.spill = None if in_memory or expected <= IN_MEMORY else tempfile.TemporaryFile(prefix="mnist-report-")
 
     def add(self, values: np.ndarray | bytes) -> None:
         if self.spill is None and not self.in_memory and self.size + len(memoryview(values).cast("B")) > IN_MEMORY:
