@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images of each split, in file order")
     inputs.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: report; for publish, a temporary one)")
     inputs.add_argument("--download", choices=sorted(KINDS), metavar="NAME",
-                        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training set")
+                        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training and test splits")
     inputs.add_argument("--kind", choices=sorted(KINDS), metavar="NAME",
                         help="what the labels mean, for class names and credits (default: mnist, or the --download name)")
     inputs.add_argument("--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data")
