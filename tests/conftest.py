@@ -125,3 +125,21 @@ def sample_site(tmp_path_factory, sample_analysis) -> Path:
     """The report on the embedded sample, built once."""
     out = tmp_path_factory.mktemp("sample") / "report"
     return site.write(site.render(sample_analysis, "MNIST, explored", "mnist-report build"), out)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (Playwright allows one sync driver per process)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: the browser tests must run under CI")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

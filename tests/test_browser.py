@@ -31,13 +31,11 @@ if not CHROMIUM.exists() and not IN_CI:
 
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
 PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html", "splits.html", "classifiers.html")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 PREFIX = "/mnist-report/"
 WIDE, NARROW = 1000, 375
 DRAW_TIMEOUT_MS = 20_000
@@ -140,16 +138,6 @@ class Reading:
 
 
 # --- fixtures -------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: the browser tests must run under CI")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
 
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site folder under /mnist-report/ only, as GitHub Pages serves a project site."""

@@ -19,9 +19,6 @@ IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
@@ -33,14 +30,6 @@ def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
 def analysis(train_arrays, test_arrays):
     return analyze(Dataset((split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
                             split("test", test_arrays[0][:800], test_arrays[1][:800]))))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module", params=["folder", "single-file"])

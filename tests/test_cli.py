@@ -170,14 +170,16 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
     assert result.returncode == 0, result.stderr
     path = tmp_path / "report.html"
     html = path.read_text()
-    assert path.stat().st_size < 3_000_000, "target: under 3 MB for the embedded sample"
+    # 3 MB for the six exploring pages; the classifiers page (map, cell images) and the health page add 0.4 MB.
+    assert path.stat().st_size < 3_500_000, "target: under 3.5 MB for the embedded sample"
     assert not (tmp_path / "report").exists()
     markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     assert 'src="' not in markup.replace('src="data:', "")  # every image and script inline
     assert not re.search(r'<link(?![^>]*href="data:)', markup)  # the icon is inline too
     assert result.stdout.endswith(f"open it in a browser: {path.as_uri()}\n")
-    sections = html.count('<section id="page-')
-    assert sections == html.count('<li><a href="#page-') >= 7  # the six exploring pages and the classifiers'
+    sections = re.findall(r'<section id="(page-[a-z]+)"', html)
+    assert len(sections) >= 7  # the six exploring pages, the classifiers' and the health page
+    assert all(f'href="#{anchor}"' in html for anchor in sections)
     assert html.count('class="view"') >= 10
     assert "vegaEmbed" in html
 
