@@ -151,8 +151,16 @@ class Split:
             yield start, chunk, self.labels[start:start + size].astype(np.int64)
 
     def take(self, rows: np.ndarray) -> np.ndarray:
-        """uint8[k, 28, 28]: the images at these 0-based rows, in the order given."""
-        return np.array(self.images[np.asarray(rows, dtype=np.int64)])
+        """uint8[k, 28, 28]: the images at these 0-based rows, in the order given.
+
+        Mapped pages are handed back afterwards, as chunks() does: an evenly spaced
+        selection touches every page of the file.
+        """
+        picked = np.array(self.images[np.asarray(rows, dtype=np.int64)])
+        mapped = getattr(self.images, "_mmap", None)
+        if mapped is not None:
+            mapped.madvise(mmap.MADV_DONTNEED)
+        return picked
 
 
 @dataclass(frozen=True, eq=False)
