@@ -83,7 +83,9 @@ def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> 
     main = dataset.main
     k = len(dataset.class_names)
     names = list(dataset.class_names)
-    held = None if dataset.test is not None else classifiers.held_out(len(main))
+    # A test split to set beside the training split; a test split alone is just the split explored.
+    test = dataset.test if dataset.train is not None else None
+    held = None if test is not None else classifiers.held_out(len(main))
 
     pixel_counts = np.zeros(256, np.int64)
     sums, held_sums = classifiers.empty_sums(k, PIXELS), classifiers.empty_sums(k, PIXELS)
@@ -126,17 +128,16 @@ def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> 
         most_typical=_extremes(main, distances, names, farthest=False),
         pair_distances=pair_distances,
         pairs=pairs,
-        comparison=None if dataset.test is None or "splits" in skip else compare(names, centroids.reshape(shape), count, main.labels, distances, dataset.test),
-        classifiers=None if "classifiers" in skip else _classifiers(dataset, sums if held is None else sums - held_sums, held),
+        comparison=None if test is None or "splits" in skip else compare(names, centroids.reshape(shape), count, main.labels, distances, test),
+        classifiers=None if "classifiers" in skip else _classifiers(main, test, sums if held is None else sums - held_sums, held),
         projection=None if "classifiers" in skip else projection.build(main, centroids, names),
-        health=None if "health" in skip or len(main) < health.MIN_IMAGES else health.examine(main, dataset.test if dataset.train else None, k),
+        health=None if "health" in skip or len(main) < health.MIN_IMAGES else health.examine(main, test, k),
     )
 
 
-def _classifiers(dataset: Dataset, train_sums: classifiers.ClassSums, held: np.ndarray | None) -> classifiers.Classifiers | None:
+def _classifiers(main: Split, test: Split | None, train_sums: classifiers.ClassSums, held: np.ndarray | None) -> classifiers.Classifiers | None:
     """Scored on the test split, or on the held-out training rows when there is none; None when too few images."""
-    main = dataset.main
-    scored = dataset.test if held is None else main
+    scored = test if held is None else main
     available = np.arange(len(scored)) if held is None else held
     training = np.arange(len(main)) if held is None else np.setdiff1d(np.arange(len(main)), held)
     if not len(available) or not len(training):

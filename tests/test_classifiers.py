@@ -128,3 +128,12 @@ def test_skipped_parts_are_not_computed():
     assert a.classifiers is None and a.projection is None
     files = site.render(a, "t", "c", pages=site.select_pages(["classifiers"]))
     assert "classifiers.html" not in files and "data/predictions.csv" not in files
+
+
+def test_a_test_split_alone_is_scored_on_its_own_held_out_images(test_arrays):
+    """A folder holding only t10k files: the classifiers hold out part of it, never score an image against itself."""
+    a = analyze(Dataset((split("test", test_arrays[0][:600], test_arrays[1][:600]),)))
+    c = a.classifiers
+    assert c.held_out and c.split == "test" and a.comparison is None
+    assert not np.isin(c.reference, c.rows).any()
+    assert c.accuracy("knn") < 1.0
