@@ -124,7 +124,7 @@ def classifier_facts(analysis: Analysis) -> dict | None:
     removed = pair_centroid - pair_knn
     a, b = max(zip(*np.nonzero(pair_centroid)), key=lambda ab: (removed[ab], -ab[0], -ab[1])) if pair_centroid.any() else (0, 0)
     return {
-        "n": c.n, "n_available": c.n_available, "held_out": c.held_out, "hold_out_every": HOLD_OUT_EVERY, "n_train": c.n_train,
+        "n": c.n, "n_available": c.n_available, "held_out": c.held_out, "split": c.split, "hold_out_every": HOLD_OUT_EVERY, "n_train": c.n_train,
         "n_reference": len(c.reference), "k": K, "ink": INK,
         "accuracy": {name: c.accuracy(name) for name in NAMES},
         "binary_cost": c.accuracy("nearest_centroid") - c.accuracy("nearest_centroid_binary"),

@@ -75,6 +75,8 @@ def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
     assert not np.isin(c.reference, c.rows).any(), "held-out images are never searched"
     assert c.n_train == 1_200 - len(c.rows)  # the centroids leave them out too
     assert a.comparison is None
+    text = site.render(a, "t", "c")["classifiers.html"].decode()
+    assert f"trained on {c.n_train:,} training images and scored on {c.n} images held out from them" in " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
