@@ -156,11 +156,33 @@ class Split:
         Mapped pages are handed back afterwards, as chunks() does: an evenly spaced
         selection touches every page of the file.
         """
-        picked = np.array(self.images[np.asarray(rows, dtype=np.int64)])
-        mapped = getattr(self.images, "_mmap", None)
-        if mapped is not None:
-            mapped.madvise(mmap.MADV_DONTNEED)
-        return picked
+        return gather(self.images, rows)
+
+
+def gather(images: np.ndarray, rows: np.ndarray, batch: int = CHUNK) -> np.ndarray:
+    """images[rows] as a new array; from a memory map a batch of rows at a time, in file
+    order, handing the pages back after each, so a selection spread over a file holds only a batch."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if getattr(images, "_mmap", None) is None:
+        return np.array(images[rows])
+    out = np.empty((len(rows), *images.shape[1:]), images.dtype)
+    order = np.argsort(rows, kind="stable")
+    for start in range(0, len(rows), batch):
+        part = order[start:start + batch]
+        out[part] = images[rows[part]]
+        release_pages(images)
+    return out
+
+
+def release_pages(images: np.ndarray) -> None:
+    """Hand a memory-mapped array's pages back to the kernel (a no-op in memory).
+
+    Reading scattered rows faults in whole runs of pages around each, so a selection spread
+    over a file soon maps all of it; the data stays in the page cache, outside the process.
+    """
+    mapped = getattr(images, "_mmap", None)
+    if mapped is not None:
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass(frozen=True, eq=False)

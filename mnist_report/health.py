@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from .datasets import gather
 from .neighbours import nearest
 
 PIXELS = 784
@@ -157,7 +158,7 @@ def _coverage(splits) -> tuple[Coverage, ...]:
 
 
 def _take(images: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return images if len(rows) == len(images) else images[rows]
+    return images if len(rows) == len(images) else gather(images, rows)
 
 
 def principal_components(images: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:

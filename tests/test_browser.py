@@ -35,7 +35,8 @@ from playwright.sync_api import expect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
-PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html", "splits.html", "classifiers.html")
+PAGES = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html", "splits.html", "classifiers.html",
+         "health.html")
 PREFIX = "/mnist-report/"
 WIDE, NARROW = 1000, 375
 DRAW_TIMEOUT_MS = 20_000
