@@ -138,15 +138,12 @@ class Split:
         kernel, so resident memory stays at about one chunk however large the file.
         """
         flat = self.images.reshape(len(self), PIXELS)
-        mapped = getattr(self.images, "_mmap", None)
-        base = np.frombuffer(mapped, np.uint8, count=1).ctypes.data if mapped is not None else 0
+        mapped = getattr(self.images, "_mmap", None) is not None
         for start in range(0, len(self), size):
             chunk = flat[start:start + size]
-            if mapped is not None:
+            if mapped:
                 view, chunk = chunk, np.array(chunk)
-                first = view.ctypes.data - base
-                page = first - first % mmap.PAGESIZE
-                mapped.madvise(mmap.MADV_DONTNEED, page, first + view.nbytes - page)
+                release_pages(view)
             # Labels as int64: numpy indexes with them (centroids[labels]) two to three times faster than with uint8.
             yield start, chunk, self.labels[start:start + size].astype(np.int64)
 
@@ -159,7 +156,10 @@ class Split:
         return gather(self.images, rows)
 
 
-def gather(images: np.ndarray, rows: np.ndarray, batch: int = CHUNK) -> np.ndarray:
+GATHER = 16  # rows read from a map between hand-backs: a fault can map a whole large page-cache folio (MBs) around its row
+
+
+def gather(images: np.ndarray, rows: np.ndarray, batch: int = GATHER) -> np.ndarray:
     """images[rows] as a new array; from a memory map a batch of rows at a time, in file
     order, handing the pages back after each, so a selection spread over a file holds only a batch."""
     rows = np.asarray(rows, dtype=np.int64)
@@ -170,19 +170,22 @@ def gather(images: np.ndarray, rows: np.ndarray, batch: int = CHUNK) -> np.ndarr
     for start in range(0, len(rows), batch):
         part = order[start:start + batch]
         out[part] = images[rows[part]]
-        release_pages(images)
+        release_pages(images[rows[part[0]]:rows[part[-1]] + 1])
     return out
 
 
-def release_pages(images: np.ndarray) -> None:
-    """Hand a memory-mapped array's pages back to the kernel (a no-op in memory).
+def release_pages(view: np.ndarray) -> None:
+    """Hand the pages under `view`, a slice of a memory map, back to the kernel (a no-op in memory).
 
-    Reading scattered rows faults in whole runs of pages around each, so a selection spread
-    over a file soon maps all of it; the data stays in the page cache, outside the process.
+    Reading rows faults in whole runs of pages around each, so reading a file would soon map
+    all of it; the data stays in the page cache, outside the process.
     """
-    mapped = getattr(images, "_mmap", None)
-    if mapped is not None:
-        mapped.madvise(mmap.MADV_DONTNEED)
+    mapped = getattr(view, "_mmap", None)
+    if mapped is None or not view.nbytes:
+        return
+    first = view.ctypes.data - np.frombuffer(mapped, np.uint8, count=1).ctypes.data
+    page = first - first % mmap.PAGESIZE
+    mapped.madvise(mmap.MADV_DONTNEED, page, first + view.nbytes - page)
 
 
 @dataclass(frozen=True, eq=False)
