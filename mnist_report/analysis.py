@@ -101,8 +101,7 @@ def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> 
 
     distances = np.empty(len(main))
     for start, images, chunk_labels in main.chunks(CHUNK):
-        diff = images.astype(np.float64) - centroids[chunk_labels.astype(np.int64)]
-        distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / PIXELS)
+        distances[start:start + len(images)] = classifiers.rms_distances(images, chunk_labels.astype(np.int64), centroids)
 
     counts = pl.DataFrame({"label": range(k), "name": names, "count": count, "share": count / count.sum()})
     first = _first(main, dataset.class_names)

@@ -53,6 +53,12 @@ def add_sums(sums: ClassSums, images: np.ndarray, labels: np.ndarray) -> None:
         sums.count[label] += len(mine)
 
 
+def rms_distances(images: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """float64[n]: each image's RMS distance (Euclidean / sqrt(pixels)) to its label's centroid (float64[K, pixels])."""
+    diff = images.astype(np.float64) - centroids[labels]
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff) / images.shape[1])
+
+
 def empty_sums(n_classes: int, pixels: int) -> ClassSums:
     return ClassSums(np.zeros((n_classes, pixels)), np.zeros((n_classes, pixels), np.int64), np.zeros(n_classes, np.int64))
 

@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from .boxplot import Box, box
+from .classifiers import add_sums, empty_sums, rms_distances
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,17 +29,14 @@ def compare(names: list[str], train_centroids: np.ndarray, train_counts: np.ndar
     """One pass over the test split (a datasets.Split) against the training split's summaries."""
     k, pixels = len(names), train_centroids[0].size
     flat = train_centroids.reshape(k, pixels)
-    sums, counts = np.zeros((k, pixels)), np.zeros(k, np.int64)
+    sums = empty_sums(k, pixels)
     distances = np.empty(len(test))
     for start, images, labels in test.chunks():
         labels = labels.astype(np.int64)
-        np.add.at(counts, labels, 1)
-        for label in np.unique(labels):
-            sums[label] += images[labels == label].sum(axis=0, dtype=np.float64)
-        diff = images.astype(np.float64) - flat[labels]
-        distances[start:start + len(images)] = np.sqrt(np.einsum("ij,ij->i", diff, diff) / pixels)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        test_centroids = sums / counts[:, None]
+        add_sums(sums, images, labels)
+        distances[start:start + len(images)] = rms_distances(images, labels, flat)
+    counts = sums.count
+    test_centroids = sums.means()[0]
     shift = np.sqrt(((test_centroids - flat) ** 2).mean(axis=1))
 
     rows, boxes = [], []

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .datasets import gather
+from .datasets import PIXELS, SIDE, gather
 from .neighbours import nearest
 
-PIXELS = 784
-SIDE = 28
 CHUNK = 4096  # images per step of the chunked passes: 4096 x 784 float32 is 13 MB
 SAMPLE_LIMIT = 60_000  # images per split (all of MNIST's); above it a split is checked on a deterministic sample: the network and the pair search grow faster than the input
 # The duplicate search only needs orthonormal axes (any give a lower bound); fitted on at

@@ -15,6 +15,7 @@ import polars as pl
 
 from . import images
 from .charts import GALLERY, INK, _finish, _sprite_grid
+from .datasets import SIDE
 from .health import Health
 
 SHOWN = 6  # rows of candidates or pairs, columns of odd images: six 50 px pictures fit a phone
@@ -22,7 +23,7 @@ KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}
 
 
 def _picture(pixels: np.ndarray) -> np.ndarray:
-    return images.ink_rgb(pixels.reshape(28, 28))
+    return images.ink_rgb(pixels.reshape(SIDE, SIDE))
 
 
 def label_candidates(health: Health, split: str, class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart:
@@ -41,7 +42,7 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str], sho
     for (rank, j, label, distance), instance, pixels in zip(near.select("rank", "neighbour", "train_label", "distance").iter_rows(),
                                                             health.instances("train", near["train_row"]), health.pixels("train", near["train_row"])):
         cells.append({"row": rows[rank - 1], "col": columns[j], "instance": int(instance), "split": "train",
-                      "label": class_names[label], "detail": f"RMS distance {distance / 28:.1f}"})
+                      "label": class_names[label], "detail": f"RMS distance {distance / SIDE:.1f}"})
         panels.append(_picture(pixels))
     table = pl.DataFrame(cells)
     x = alt.X("col:N", sort=columns, title=f"The image, then its nearest training images", axis=alt.Axis(orient="top", labelAngle=0))
@@ -65,7 +66,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str], shown: int = SHO
     columns = ["Image A", "Image B"]
     rows, cells, panels = [], [], []
     for i, (sa, ra, sb, rb, distance, same) in enumerate(pairs.iter_rows()):
-        rows.append(f"{i + 1}. RMS {distance / 28:.1f}" + ("" if same else " · labels differ"))
+        rows.append(f"{i + 1}. RMS {distance / SIDE:.1f}" + ("" if same else " · labels differ"))
         for col, split, row in ((0, sa, ra), (1, sb, rb)):
             cells.append({"row": rows[-1], "col": columns[col], "split": split, "instance": int(health.instances(split, [row])[0]),
                           "label": class_names[int(health.splits[split].labels[row])]})

@@ -166,7 +166,7 @@ def health_facts(analysis: Analysis) -> dict | None:
              for a, b in (("train", "train"), ("test", "test"), ("test", "train"), ("train", "test")) if a in splits and b in splits}
     odd = part.odd.counts.group_by("split").agg(pl.col("faint", "heavy", "off_centre").sum())
     return {
-        "method": part.labels.method, "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "shown": 6, "neighbours": h.NEIGHBOURS,
+        "method": part.labels.method, "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "neighbours": h.NEIGHBOURS,
         "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": exact.height, "pairs": pairs,
         "differ": int((~d.table["same_label"]).sum()) if d.table.height else 0,
         "test_with_twin": d.images_with_twin("test", "train", h.NEAR_RMS) if "test" in splits else 0,

@@ -439,11 +439,21 @@ def _health_tables(h) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]).sort("split", "rank", descending=[True, False]) if h.labels.table.height else pl.DataFrame()
     d = h.duplicates.table
     pairs = pl.DataFrame({
-        "split_a": [h.split_name(s) for s in d["split_a"]], "instance_a": [int(h.instances(s, [r])[0]) for s, r in zip(d["split_a"], d["row_a"])],
-        "split_b": [h.split_name(s) for s in d["split_b"]], "instance_b": [int(h.instances(s, [r])[0]) for s, r in zip(d["split_b"], d["row_b"])],
+        "split_a": [h.split_name(s) for s in d["split_a"]], "instance_a": _instances(h, d["split_a"], d["row_a"]),
+        "split_b": [h.split_name(s) for s in d["split_b"]], "instance_b": _instances(h, d["split_b"], d["row_b"]),
         "distance": (d["distance"] / SIDE).to_list(), "same_label": d["same_label"].to_list(),
     }, schema={"split_a": pl.String, "instance_a": pl.Int64, "split_b": pl.String, "instance_b": pl.Int64, "distance": pl.Float64, "same_label": pl.Boolean})
     return issues, pairs
+
+
+def _instances(h, splits: pl.Series, rows: pl.Series) -> np.ndarray:
+    """Instance numbers of rows that belong to the named splits."""
+    splits, rows = splits.to_numpy(), rows.to_numpy()
+    out = np.empty(len(rows), np.int64)
+    for name in h.splits:
+        mine = splits == name
+        out[mine] = h.instances(name, rows[mine])
+    return out
 
 
 def _splits_table(analysis: Analysis) -> pl.DataFrame:

@@ -57,3 +57,13 @@ def test_duplicate_pairs_and_odd_images(examined, train_arrays):
     shown = overlay(spec(health_charts.odd_extremes(examined, "train", NAMES)))
     want = examined.odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(health_charts.SHOWN).height
     assert len(shown) == want and all(np.isfinite(r["ink"]) for r in shown)
+
+
+def test_data_files_give_instance_numbers(examined):
+    """duplicates.csv and label_issues.csv name images by instance, not by row (these instances start at 101)."""
+    from mnist_report import site
+
+    issues, pairs = site._health_tables(examined)
+    assert pairs.select("split_a", "instance_a", "split_b", "instance_b", "distance").row(0) == ("train", 104, "train", 1_101, 0.0)
+    top = examined.labels.table.filter((pl.col("split") == "train") & (pl.col("rank") == 1)).row(0, named=True)
+    assert issues.filter((pl.col("split") == "train") & (pl.col("rank") == 1))["instance"].item() == top["instance_row"] + 101
