@@ -23,17 +23,22 @@ INK = "#1f4e79"  # bars and points: dark enough for 4.5:1 contrast on white
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
+# The shared look, built once. Set as an attribute, not with chart.configure_*(): each of
+# those deep-copies the whole chart, a quarter of the time spent making the charts.
+CONFIG = alt.Config(
+    font=FONT, background="white", view=alt.ViewConfig(stroke=None),
+    axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222", domainColor="#666", tickColor="#666", gridColor="#e5e5e5"),
+    # Legends sit under their chart, so a figure is no wider than a phone allows.
+    legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222",
+                            orient="bottom", direction="horizontal", gradientLength=200),
+    title=alt.TitleConfig(fontSize=14, color="#222", anchor="start"),
+)
+
+
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The shared look; every public function returns through here."""
-    return (
-        chart.configure(font=FONT, background="white")
-        .configure_view(stroke=None)
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222", domainColor="#666", tickColor="#666", gridColor="#e5e5e5")
-        # Legends sit under their chart, so a figure is no wider than a phone allows.
-        .configure_legend(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222",
-                          orient="bottom", direction="horizontal", gradientLength=200)
-        .configure_title(fontSize=14, color="#222", anchor="start")
-    )
+    """The shared look; every public function returns through here (the chart is its own, just made)."""
+    chart.config = CONFIG
+    return chart
 
 
 def _noun(analysis: Analysis, plural: bool = False) -> str:

@@ -110,3 +110,19 @@ def test_outliers_drawn_are_bounded_and_the_farthest(monkeypatch, analysis_10k):
         got = drawn.filter(drawn["label"] == label)["distance"].sort(descending=True)
         assert got.to_list() == mine.head(got.len()).to_list()
     assert analysis_module._farthest_per_class(outliers, 10 ** 6).height == outliers.height
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 783, 784 * 3 + 1])
+def test_pixel_histogram_counts_like_bincount(n):
+    values = np.random.default_rng(n).integers(0, 256, n).astype(np.uint8)
+    assert analysis_module.pixel_histogram(values).tolist() == np.bincount(values, minlength=256).tolist()
+
+
+def test_distances_to_an_absent_class_are_nan():
+    from mnist_report.classifiers import rms_distances
+
+    images = np.array([[0, 255, 3, 4], [9, 9, 9, 9]], np.uint8)
+    centroids = np.array([[1.0, 2.0, 3.0, 4.0], [np.nan] * 4])
+    got = rms_distances(images, np.array([0, 1]), centroids)
+    assert got[0] == pytest.approx(np.sqrt(((images[0] - centroids[0]) ** 2).mean()), rel=1e-12)
+    assert np.isnan(got[1])

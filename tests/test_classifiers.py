@@ -73,6 +73,7 @@ def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
     assert c.held_out and c.split == "train"
     np.testing.assert_array_equal(c.rows, np.arange(HOLD_OUT_EVERY - 1, 1_200, HOLD_OUT_EVERY))
     assert not np.isin(c.reference, c.rows).any(), "held-out images are never searched"
+    np.testing.assert_array_equal(c.reference, np.setdiff1d(np.arange(1_200), c.rows))  # every other image is
     assert c.n_train == 1_200 - len(c.rows)  # the centroids leave them out too
     assert a.comparison is None
     text = site.render(a, "t", "c")["classifiers.html"].decode()
