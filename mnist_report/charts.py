@@ -97,8 +97,8 @@ def first_images(analysis: Analysis) -> alt.Chart:
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun)],
     )
     size = f"width / {columns} - 16"  # CELL at phone size, more where the page grows the view
-    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url="url:N")
-    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222").encode(text="caption:N")
+    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
+    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222").encode(text=alt.Text("caption:N"))
     rows = -(-len(data) // columns)
     return _finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 22)))
 
@@ -116,12 +116,12 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     x = alt.X("x:Q", title="x (column)", scale=alt.Scale(domain=[0, side], nice=False), axis=alt.Axis(values=list(range(0, side + 1, 4))))
     y = alt.Y("y:Q", title="y (row)", scale=alt.Scale(domain=[0, side], nice=False, reverse=True), axis=alt.Axis(values=list(range(0, side + 1, 4))))
     pixels = alt.Chart(data).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
-        x=x, x2="x1:Q", y=y, y2="y1:Q",
+        x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"),
         color=_ink_color("value", "Value"),
         tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
     )
     outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
-    marker = alt.Chart(pl.DataFrame([outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(x=x, x2="x1:Q", y=y, y2="y1:Q")
+    marker = alt.Chart(pl.DataFrame([outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"))
     chart = (pixels + marker).properties(width=28 * cell, height=28 * cell, title=f"Instance {first['instance']} ({first['name']}), pixel by pixel")
     return _finish(chart)
 
@@ -134,7 +134,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
         data = data.filter(pl.col("value") > 0)
     chart = alt.Chart(data).transform_calculate(end="datum.value + 1").mark_bar(color=INK).encode(
         x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)", scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False)),
-        x2="end:Q",
+        x2=alt.X2("end:Q"),
         y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
         y2=alt.datum(0),  # with both x ends given, a bar needs its base too
         tooltip=[alt.Tooltip("value:Q", title="Value"), alt.Tooltip("count:Q", title="Pixels", format=","),
@@ -158,8 +158,8 @@ def _named_pictures(table: pl.DataFrame, tooltip: list) -> alt.LayerChart:
     data = table.with_columns((pl.int_range(pl.len()) % 5).alias("col"), (pl.int_range(pl.len()) // 5).alias("row"))
     size = "width / 5 - 8"  # MEAN at phone size, more where the page grows the view
     base = alt.Chart(data).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=tooltip)
-    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url="url:N")
-    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(text="name:N")
+    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
+    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(text=alt.Text("name:N"))
     return (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-data.height // 5) * (MEAN + 24))
 
 
@@ -173,13 +173,14 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("n:Q", title="Images", format=","),
                alt.Tooltip("median:Q", title="Median", format=".1f"), alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
                alt.Tooltip("q3:Q", title="Upper quartile", format=".1f"), alt.Tooltip("max:Q", title="Largest", format=".1f")]
-    opacity = alt.condition(highlight, alt.value(1.0), alt.value(0.25)) if highlight else alt.value(1.0)
+    # Channel classes, not alt.value() or shorthand strings: Altair resolves those with a schema lookup of about 7 ms each.
+    opacity = alt.OpacityValue(**alt.condition(highlight, alt.value(1.0), alt.value(0.25))) if highlight else alt.OpacityValue(1.0)
     base = alt.Chart(stats).encode(y=y, tooltip=tooltip, opacity=opacity)
-    whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q")
-    boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x="q1:Q", x2="q3:Q")
-    medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x="median:Q")
+    whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q"))
+    boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
+    medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x=alt.X("median:Q"))
     outliers = alt.Chart(analysis.outliers_drawn).mark_point(size=18, color=INK, filled=False).encode(
-        x="distance:Q", y=y, opacity=opacity,
+        x=alt.X("distance:Q"), y=y, opacity=opacity,
         tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("distance:Q", title="Distance", format=".1f")],
     )
     return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
@@ -214,12 +215,12 @@ def _sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tupl
     width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * cell)
     sheet = alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]})).mark_image(
         width=width, height=height, align="left", baseline="top", smooth=False,
-    ).encode(url="url:N", x=alt.value(0), y=alt.value(0))
+    ).encode(url=alt.Url("url:N"), x=alt.XValue(0), y=alt.YValue(0))
     band = alt.Scale(paddingInner=0, paddingOuter=0)
-    veil = alt.condition(highlight, alt.value(0.0), alt.value(0.75)) if highlight else alt.value(0.0)
+    veil = alt.FillOpacityValue(**alt.condition(highlight, alt.value(0.0), alt.value(0.75))) if highlight else alt.FillOpacityValue(0.0)
     # A nearly transparent fill still catches the pointer; the veil dims what the highlight leaves out.
     overlay = alt.Chart(table).mark_rect(fill="white").encode(
-        x=x.scale(band), y=y.scale(band), fillOpacity=veil, opacity=alt.value(1), tooltip=tooltip,
+        x=x.scale(band), y=y.scale(band), fillOpacity=veil, opacity=alt.OpacityValue(1), tooltip=tooltip,
     )
     return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * cell)
 
@@ -275,7 +276,7 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     cells = base.mark_rect().encode(color=alt.Color("distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True)))
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("distance:Q", format=".0f"),
-        color=alt.condition(alt.datum.distance < float(table["distance"].median() or 0), alt.value("white"), alt.value("#111")),
+        color=alt.ColorValue(**alt.condition(alt.datum.distance < float(table["distance"].median() or 0), alt.value("white"), alt.value("#111"))),
     )
     return _finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
 
@@ -314,7 +315,7 @@ def split_ink(analysis: Analysis) -> alt.LayerChart:
     data = analysis.comparison.table.filter(pl.col("count") > 0)
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
     x_title = "Mean ink per pixel (0-255)"
-    line = alt.Chart(data).mark_rule(color="#888").encode(y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)), x2="max(mean_ink):Q")
+    line = alt.Chart(data).mark_rule(color="#888").encode(y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("max(mean_ink):Q"))
     dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
         y=y, x=alt.X("mean_ink:Q", title=x_title), color=_split_colour(), shape=alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None),
         tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f")],
@@ -345,9 +346,9 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
                alt.Tooltip("q3:Q", title="Upper quartile", format=".1f")]
     base = alt.Chart(data).encode(y=y, yOffset=offset, tooltip=tooltip)
     x_title = f"RMS distance to the {_noun(analysis)}'s mean training image"
-    whiskers = base.mark_rule().encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="whisker_high:Q", color=_split_colour())
-    boxes = base.mark_bar(size=8, stroke="#333", strokeWidth=0.5).encode(x="q1:Q", x2="q3:Q", color=_split_colour())
-    medians = base.mark_tick(color="white", size=8, thickness=2).encode(x="median:Q")
+    whiskers = base.mark_rule().encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q"), color=_split_colour())
+    boxes = base.mark_bar(size=8, stroke="#333", strokeWidth=0.5).encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"), color=_split_colour())
+    medians = base.mark_tick(color="white", size=8, thickness=2).encode(x=alt.X("median:Q"))
     return _finish(alt.layer(whiskers, boxes, medians).properties(width="container", height=alt.Step(12)))
 
 
@@ -377,9 +378,9 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart:
     colour = alt.Color("classifier:N", title="Classifier", sort=order, scale=alt.Scale(domain=order, range=[INK, "#c25100", "#2a7f3f"]),
                        legend=alt.Legend(direction="vertical", labelLimit=300))
     y = alt.Y("name:N", sort=[n for n in analysis.present_names if n in set(data["name"])], title=noun)
-    line = alt.Chart(data).mark_rule(color="#bbb").encode(y=y, x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)), x2="max(percent):Q")
+    line = alt.Chart(data).mark_rule(color="#bbb").encode(y=y, x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)), x2=alt.X2("max(percent):Q"))
     dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        y=y, x="percent:Q", color=colour, shape=alt.Shape("classifier:N", sort=order, legend=None),
+        y=y, x=alt.X("percent:Q"), color=colour, shape=alt.Shape("classifier:N", sort=order, legend=None),
         tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("classifier:N", title="Classifier"), alt.Tooltip("percent:Q", title="Right (%)", format=".1f")],
     )
     return _finish((line + dots).properties(width="container", height=alt.Step(24)))
@@ -398,7 +399,7 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
         x=x, y=y, color=colour,
         tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
     )
-    halo = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(x=x, y=y, text="name:N")
+    halo = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(x=x, y=y, text=alt.Text("name:N"))
     centres = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", color="#111").encode(
-        x=x, y=y, text="name:N", tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
+        x=x, y=y, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
     return _finish(alt.layer(points, halo, centres).properties(width=320, height=320))

@@ -55,7 +55,7 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str], sho
     band = alt.Scale(paddingInner=0, paddingOuter=0)
     # Each picture's label in its corner, so the neighbours' labels can be read without hovering.
     labels = alt.Chart(table).mark_text(align="right", baseline="bottom", dx=GALLERY / 2 - 2, dy=GALLERY / 2 - 1, fontSize=11,
-                                        fontWeight="bold", color="#c25100").encode(x=x.scale(band), y=y.scale(band), text="label:N")
+                                        fontWeight="bold", color="#c25100").encode(x=x.scale(band), y=y.scale(band), text=alt.Text("label:N"))
     return _finish(alt.layer(grid, labels))
 
 
@@ -73,7 +73,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str], shown: int = SHO
             panels.append(_picture(health.pixels(split, [row])[0]))
     if not rows:  # nothing to show: a one-line statement instead of an empty grid
         return _finish(alt.Chart(pl.DataFrame({"text": [f"No pair closer than RMS {duplicates.threshold_rms:g}."]}))
-                       .mark_text(align="left", color="#222", fontSize=13).encode(text="text:N", x=alt.value(0), y=alt.value(10))
+                       .mark_text(align="left", color="#222", fontSize=13).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(10))
                        .properties(width=300, height=20))
     table = pl.DataFrame(cells)
     grid = _sprite_grid(
