@@ -16,6 +16,7 @@ import numpy as np
 
 BLOCK = 256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
 MARGIN = 8  # extra float32 candidates re-ranked exactly
+GROUP = 64  # columns per group whose minimum stands for it (see _smallest)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,12 +50,32 @@ def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bo
         d2 += ref_sq                                                  # along a row, so ranking needs no more
         if skip_self:
             d2[np.arange(len(q_raw)), np.arange(start, start + len(q_raw))] = np.inf
-        candidates = np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]
+        candidates = _smallest(d2, wanted)
         exact = _exact_sq(q_raw, reference, candidates)
         order = np.lexsort((candidates, exact), axis=1)[:, :k]  # by distance, then by row
         index[start:start + len(q_raw)] = np.take_along_axis(candidates, order, axis=1)
         distance[start:start + len(q_raw)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
     return Neighbours(index, distance)
+
+
+def _smallest(d2: np.ndarray, wanted: int) -> np.ndarray:
+    """int64[b, wanted]: the columns of each row's `wanted` smallest values, unordered.
+
+    argpartition over every column took a third of a search's time. Instead the columns are
+    cut into groups of GROUP and each group's minimum taken: a row's `wanted` smallest values
+    can all be found in the `wanted` groups with the smallest minima (each of those holds a
+    value no larger than any left out), so only those groups' columns are partitioned.
+    """
+    b, m = d2.shape
+    groups = m // GROUP
+    if groups <= wanted:
+        return np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]
+    minima = d2[:, :groups * GROUP].reshape(b, groups, GROUP).min(axis=2)
+    best = np.argpartition(minima, wanted - 1, axis=1)[:, :wanted]
+    cols = (best[:, :, None] * GROUP + np.arange(GROUP)).reshape(b, -1)
+    cols = np.hstack([cols, np.broadcast_to(np.arange(groups * GROUP, m), (b, m - groups * GROUP))])  # the last, partial group
+    pick = np.argpartition(np.take_along_axis(d2, cols, axis=1), wanted - 1, axis=1)[:, :wanted]
+    return np.take_along_axis(cols, pick, axis=1)
 
 
 def _exact_sq(queries: np.ndarray, reference: np.ndarray, candidates: np.ndarray) -> np.ndarray:
