@@ -87,21 +87,24 @@ def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> 
     test = dataset.test if dataset.train is not None else None
     held = None if test is not None else classifiers.held_out(len(main))
 
+    def first_pass(start: int, images: np.ndarray, labels: np.ndarray):
+        mine = None if held is None else (np.arange(start, start + len(images)) % classifiers.HOLD_OUT_EVERY) == classifiers.HOLD_OUT_EVERY - 1
+        return (pixel_histogram(images), classifiers.class_sums(images, labels, k),
+                None if mine is None else classifiers.class_sums(images[mine], labels[mine], k))
+
     pixel_counts = np.zeros(256, np.int64)
     sums, held_sums = classifiers.empty_sums(k, PIXELS), classifiers.empty_sums(k, PIXELS)
-    for start, images, chunk_labels in main.chunks(CHUNK):
-        chunk_labels = chunk_labels.astype(np.int64)
-        pixel_counts += pixel_histogram(images)
-        classifiers.add_sums(sums, images, chunk_labels)
-        if held is not None:
-            mine = (np.arange(start, start + len(images)) % classifiers.HOLD_OUT_EVERY) == classifiers.HOLD_OUT_EVERY - 1
-            classifiers.add_sums(held_sums, images[mine], chunk_labels[mine])
+    for chunk_pixels, chunk_sums, chunk_held in main.map_chunks(first_pass, CHUNK, what="counting"):
+        pixel_counts += chunk_pixels
+        sums = sums + chunk_sums
+        if chunk_held is not None:
+            held_sums = held_sums + chunk_held
     count = sums.count
     centroids = sums.means()[0]
 
     distances = np.empty(len(main))
-    for start, images, chunk_labels in main.chunks(CHUNK):
-        distances[start:start + len(images)] = classifiers.rms_distances(images, chunk_labels.astype(np.int64), centroids)
+    for start, chunk in main.map_chunks(lambda start, images, labels: (start, classifiers.rms_distances(images, labels, centroids)), CHUNK, what="distances"):
+        distances[start:start + len(chunk)] = chunk
 
     counts = pl.DataFrame({"label": range(k), "name": names, "count": count, "share": count / count.sum()})
     first = _first(main, dataset.class_names)

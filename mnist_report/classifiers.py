@@ -35,6 +35,9 @@ class ClassSums:
     ink: np.ndarray  # int64[K, 784]: how many images have ink (>= INK) at each pixel
     count: np.ndarray  # int64[K]
 
+    def __add__(self, other: "ClassSums") -> "ClassSums":
+        return ClassSums(self.raw + other.raw, self.ink + other.ink, self.count + other.count)
+
     def __sub__(self, other: "ClassSums") -> "ClassSums":
         return ClassSums(self.raw - other.raw, self.ink - other.ink, self.count - other.count)
 
@@ -44,23 +47,26 @@ class ClassSums:
             return self.raw / self.count[:, None], self.ink / self.count[:, None]
 
 
-def add_sums(sums: ClassSums, images: np.ndarray, labels: np.ndarray) -> None:
-    """Accumulate one chunk (uint8[n, 784], labels) into `sums` in place."""
+def class_sums(images: np.ndarray, labels: np.ndarray, n_classes: int) -> ClassSums:
+    """The sums of one chunk (uint8[n, 784], int64 labels); chunks' sums add up with +."""
+    sums = empty_sums(n_classes, images.shape[1])
     for label in np.unique(labels):
         mine = images[labels == label]
         sums.raw[label] += mine.sum(axis=0, dtype=np.float64)
         sums.ink[label] += (mine >= INK).sum(axis=0)
         sums.count[label] += len(mine)
+    return sums
 
 
 def rms_distances(images: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """float64[n]: each image's RMS distance (Euclidean / sqrt(pixels)) to its label's centroid (float64[K, pixels])."""
     x = images.astype(np.float64)
-    # |x - c|² expanded as x·x - 2 x·c + c·c: one product with the K centroids instead of a
-    # difference image per image, half the time; the cancellation costs about 1e-15 relative.
+    # |x - c|² expanded as x·x - 2 x·c + c·c: no difference image per image, half the time; the
+    # cancellation costs about 1e-15 relative. einsum, not a matrix product: chunks run two at a
+    # time in threads (map_chunks), and BLAS's own threads beside them made the pass slower.
     # An absent class's centroid (NaN) gives its images NaN, through the c·c term.
-    cross = x @ np.nan_to_num(centroids).T
-    squared = np.einsum("ij,ij->i", x, x) - 2 * cross[np.arange(len(x)), labels] + np.einsum("ij,ij->i", centroids, centroids)[labels]
+    cross = np.einsum("ij,ij->i", x, np.nan_to_num(centroids)[labels])
+    squared = np.einsum("ij,ij->i", x, x) - 2 * cross + np.einsum("ij,ij->i", centroids, centroids)[labels]
     return np.sqrt(np.maximum(squared, 0) / images.shape[1])
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from .boxplot import Box, box
-from .classifiers import add_sums, empty_sums, rms_distances
+from .classifiers import class_sums, empty_sums, rms_distances
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,10 +31,10 @@ def compare(names: list[str], train_centroids: np.ndarray, train_counts: np.ndar
     flat = train_centroids.reshape(k, pixels)
     sums = empty_sums(k, pixels)
     distances = np.empty(len(test))
-    for start, images, labels in test.chunks():
-        labels = labels.astype(np.int64)
-        add_sums(sums, images, labels)
-        distances[start:start + len(images)] = rms_distances(images, labels, flat)
+    for start, chunk_sums, chunk_distances in test.map_chunks(lambda start, images, labels: (
+            start, class_sums(images, labels, k), rms_distances(images, labels, flat)), what="test split"):
+        sums = sums + chunk_sums
+        distances[start:start + len(chunk_distances)] = chunk_distances
     counts = sums.count
     test_centroids = sums.means()[0]
     shift = np.sqrt(((test_centroids - flat) ** 2).mean(axis=1))

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_report.datasets import HEADER, load, load_sample
+from mnist_report.datasets import HEADER, Split, load, load_sample
 from mnist_report.errors import ReportError
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
@@ -279,3 +279,20 @@ def test_chunks_of_a_mapped_file(tmp_path, train_arrays):
     assert offsets == list(range(0, N, 64))
     np.testing.assert_array_equal(split.take(np.array([7, 0, 299])).reshape(3, -1), images[[7, 0, 299]])
     np.testing.assert_array_equal(split.images.reshape(N, -1), images)  # still readable after its pages were dropped
+
+
+def test_map_chunks_keeps_file_order_and_sees_every_image(train_arrays):
+    """Chunks worked on in threads come back in file order, each image once, whatever finishes first."""
+    import time
+
+    images, labels = train_arrays[0][:1_000], train_arrays[1][:1_000]
+    split = Split("train", images, labels, np.arange(1, 1_001), ())
+
+    def slow_first(start, chunk, chunk_labels):
+        time.sleep(0.05 if start == 0 else 0)  # the first chunk finishes last
+        return start, chunk.sum(dtype=np.int64), chunk_labels
+
+    got = list(split.map_chunks(slow_first, size=97))
+    assert [start for start, _, _ in got] == list(range(0, 1_000, 97))
+    assert sum(total for _, total, _ in got) == images.sum(dtype=np.int64)
+    np.testing.assert_array_equal(np.concatenate([l for _, _, l in got]), labels)
