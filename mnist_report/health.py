@@ -137,10 +137,13 @@ class OddImages:
 
 
 def _splits(train_images, train_labels, test_images, test_labels):
-    """[(name, images, labels, rows)] with each split's covered rows (a sample above SAMPLE_LIMIT)."""
-    out = [("train", train_images, np.asarray(train_labels), _sample(len(train_images)))]
-    if test_images is not None:
-        out.append(("test", test_images, np.asarray(test_labels), _sample(len(test_images))))
+    """[(name, images, labels, rows, pixels)]: each split's covered rows (a sample above
+    SAMPLE_LIMIT) and their pixels, read once (examine() passes them to all three checks)."""
+    out = []
+    for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
+        if images is not None:
+            rows = _sample(len(images))
+            out.append((name, images, np.asarray(labels), rows, _take(images, rows)))
     return out
 
 
@@ -152,7 +155,7 @@ def _sample(n: int) -> np.ndarray:
 
 
 def _coverage(splits) -> tuple[Coverage, ...]:
-    return tuple(Coverage(name, len(images), len(rows)) for name, images, _, rows in splits)
+    return tuple(Coverage(name, len(images), len(rows)) for name, images, _, rows, _ in splits)
 
 
 def _take(images: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -256,26 +259,25 @@ def _rank(score: np.ndarray) -> np.ndarray:
 
 
 def label_issues(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray | None,
-                 test_labels: np.ndarray | None, n_classes: int) -> LabelIssues:
+                 test_labels: np.ndarray | None, n_classes: int, splits: list | None = None) -> LabelIssues:
     """Every covered image's out-of-sample disagreement with its label, ranked within its split,
     and the nearest training images of each split's TOP candidates."""
-    splits = _splits(train_images, train_labels, test_images, test_labels)
-    (_, train, train_y, train_rows), *rest = splits
-    train_px = _take(train, train_rows)
+    splits = splits or _splits(train_images, train_labels, test_images, test_labels)
+    (_, train, train_y, train_rows, train_px), *rest = splits
     mean, axes = principal_components(train_px, PCA_DIMS)
     scale = np.float32(255)  # pixels in [0, 1] keep the network's inputs near unit size
     train_x = _project(train_px, mean, axes) / scale
-    test_x = _project(_take(rest[0][1], rest[0][3]), mean, axes) / scale if rest else None
+    test_x = _project(rest[0][4], mean, axes) / scale if rest else None
     probabilities = out_of_sample_probabilities(train_x, train_y[train_rows].astype(np.int64), test_x, n_classes)
     frames, near = [], []
-    for (name, images, labels, rows), p in zip(splits, probabilities):
+    for (name, images, labels, rows, pixels), p in zip(splits, probabilities):
         given = labels[rows].astype(np.int64)
         score = margin(p, given)
         rank = _rank(score)
         frames.append(pl.DataFrame({"split": name, "instance_row": rows, "label": given,
                                     "suggested": p.argmax(axis=1), "score": score, "rank": rank}))
         top = np.argsort(rank)[:TOP]
-        near.append(_gallery(name, images[rows[top]], rows[top], rank[top], train_px, train_rows, train_y,
+        near.append(_gallery(name, pixels[top], rows[top], rank[top], train_px, train_rows, train_y,
                              skip=name == "train"))
     table = pl.concat(frames).with_columns(pl.col("label", "suggested", "rank").cast(pl.Int64),
                                            pl.col("instance_row").cast(pl.Int64))
@@ -302,7 +304,7 @@ def _gallery(name, queries, rows, ranks, train_px, train_rows, train_y, skip: bo
 
 
 def duplicates(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray | None = None,
-               test_labels: np.ndarray | None = None) -> Duplicates:
+               test_labels: np.ndarray | None = None, splits: list | None = None) -> Duplicates:
     """Exact (identical bytes) and near (RMS below NEAR_RMS) duplicate pairs within each split
     and between test and train.
 
@@ -310,14 +312,13 @@ def duplicates(train_images: np.ndarray, train_labels: np.ndarray, test_images: 
     orthonormal axes never lengthens a difference, so every pair within the radius in pixels
     is within it there too; those candidates are then measured exactly on the raw pixels.
     """
-    splits = _splits(train_images, train_labels, test_images, test_labels)
-    fit = _take(train_images, splits[0][3])
+    splits = splits or _splits(train_images, train_labels, test_images, test_labels)
+    fit = splits[0][4]
     mean, axes = principal_components(fit[::-(-len(fit) // PCA_FIT)], SEARCH_DIMS)
     radius = NEAR_RMS * SIDE
     found = []
-    for i, (name_a, images_a, labels_a, rows_a) in enumerate(splits):
-        for name_b, images_b, labels_b, rows_b in splits[:i + 1]:  # train-train, test-train, test-test
-            a, b = _take(images_a, rows_a), _take(images_b, rows_b)
+    for i, (name_a, _, labels_a, rows_a, a) in enumerate(splits):
+        for name_b, _, labels_b, rows_b, b in splits[:i + 1]:  # train-train, test-train, test-test
             same = name_a == name_b
             pairs = [_exact_pairs(a, b, same), _near_pairs(a, b, mean, axes, radius, same)]
             ia = np.concatenate([p[0] for p in pairs])
@@ -432,12 +433,12 @@ def _modified_z(values: np.ndarray, labels: np.ndarray, n_classes: int) -> np.nd
 
 
 def odd_images(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray | None,
-               test_labels: np.ndarray | None, n_classes: int) -> OddImages:
+               test_labels: np.ndarray | None, n_classes: int, splits: list | None = None) -> OddImages:
     """Images with far too little or too much ink for their class, or ink far off centre."""
-    splits = _splits(train_images, train_labels, test_images, test_labels)
+    splits = splits or _splits(train_images, train_labels, test_images, test_labels)
     measures = []
-    for name, images, labels, rows in splits:
-        ink, offset = _ink_and_offset(_take(images, rows))
+    for name, _, labels, rows, pixels in splits:
+        ink, offset = _ink_and_offset(pixels)
         given = labels[rows].astype(np.int64)
         blank = np.isnan(offset)  # no ink at all: nothing has a centre, and it is faint anyway
         measures.append(pl.DataFrame({
@@ -488,5 +489,6 @@ def examine(train, test, n_classes: int) -> Health:
     """Label issues, duplicates and odd images of a training split (datasets.Split) and, if given, a test split."""
     arrays = [train.images.reshape(len(train), PIXELS), train.labels]
     arrays += [test.images.reshape(len(test), PIXELS), test.labels] if test is not None else [None, None]
-    return Health(label_issues(*arrays, n_classes), duplicates(*arrays), odd_images(*arrays, n_classes),
+    splits = _splits(*arrays)  # each split's sample read once for the three checks
+    return Health(label_issues(*arrays, n_classes, splits), duplicates(*arrays, splits), odd_images(*arrays, n_classes, splits),
                   {"train": train, **({"test": test} if test is not None else {})})
