@@ -180,7 +180,7 @@ def error_line(stderr: str) -> str:
     return (named or lines)[-1][:300]
 
 
-def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
+def measure(name: str, path: Path | None, work: Path, runs: int, skip: str = "") -> dict:
     n = INPUTS[name][0]
     files = [] if path is None else [path] if path.suffix == ".csv" else [path, path.with_name(path.name.replace("images-idx3", "labels-idx1"))]
     result: dict = {"images": n, "input_bytes": sum(f.stat().st_size for f in files)}
@@ -202,6 +202,7 @@ def measure(name: str, path: Path | None, work: Path, runs: int) -> dict:
         out = work / f"out-{name}"
         shutil.rmtree(out, ignore_errors=True)
         command = [sys.executable, "-m", "mnist_report", "build", "--out", str(out), "--force"] + (["--data", str(path)] if path else [])
+        command += ["--skip", skip] if skip else []
         done = run(command, work)
         build = {"seconds": done["seconds"], "cpu_seconds": done["cpu_seconds"], "peak_rss_mb": done["peak_rss_mb"], "ok": done["status"] == 0,
                  "stages": {m[1]: float(m[2]) for line in done["stdout"].splitlines() if (m := STAGE.match(line.strip()))}}
@@ -243,6 +244,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="builds per small input, the median reported; 0: floor and load only (default 3)")
     parser.add_argument("--work", type=Path, help="folder for the inputs and outputs, kept afterwards (default: a temporary one, removed)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default: bench/results/build-<time>.json)")
+    parser.add_argument("--skip", default="", help="parts the builds leave out, as build --skip takes them (e.g. classifiers,health: the six exploring pages)")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--probe", nargs="?", const="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -263,11 +265,12 @@ def main() -> int:
     try:
         mnist = read_mnist()
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit, "machine": machine(), "inputs": {}}
+        report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit, "machine": machine(),
+                  "skip": args.skip, "inputs": {}}
         for name in names:
             path = write_input(name, work, mnist)
             print(f"{name}: measuring (load average {os.getloadavg()[0]:.1f})", flush=True)
-            report["inputs"][name] = {"load_average_before": round(os.getloadavg()[0], 2), **measure(name, path, work, args.runs)}
+            report["inputs"][name] = {"load_average_before": round(os.getloadavg()[0], 2), **measure(name, path, work, args.runs, args.skip)}
             print(f"{name}: {json.dumps({k: v for k, v in report['inputs'][name].items() if k != 'build'})}", flush=True)
     finally:
         if args.work is None:
