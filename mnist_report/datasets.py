@@ -23,6 +23,7 @@ import mmap
 import os
 import re
 import tempfile
+import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from queue import Full, Queue
 from typing import TypeVar
 
 import numpy as np
@@ -490,7 +492,8 @@ def _load_csv(path: Path, limit: int | None, split: str) -> Split:
     with _stored(path, "CSV") as stored:
         # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
         pixels = _Pixels(expected=0 if stored.compressed else stored.size // 2)
-        for text in _csv_blocks(stored):
+        blocks = _read_ahead(_csv_blocks(stored))
+        for text in blocks:
             if has_header is None:
                 has_header = _csv_header(path, text)
                 if has_header:
@@ -508,6 +511,7 @@ def _load_csv(path: Path, limit: int | None, split: str) -> Split:
                 stored.show(rows)
             if limit is not None and rows >= limit:
                 break
+        blocks.close()  # the reading thread stops before source() reads the rest
         if rows == 0:
             raise ReportError(f"{path}: header only, no images")
         _check_limit(limit, rows, path)
@@ -541,6 +545,49 @@ def _csv_blocks(stored: _Stored) -> Iterator[bytes]:
     if not any_text:
         once = " once decompressed" if stored.compressed else ""
         raise ReportError(f"{stored.path}: empty file{once}" if total == 0 else f"{stored.path}: empty file, expected one image per row")
+
+
+def _read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items, made one ahead in a thread: reading, decompressing and hashing the next
+    block (all of which let go of the GIL) overlap the parsing of this one. The producer's
+    errors are raised here; closing this generator stops and joins the thread."""
+    queue: Queue = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as e:  # handed to the consumer, who raises it
+            put((None, e))
+
+    thread = threading.Thread(target=produce, name="mnist-report-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+_END = object()
 
 
 def _csv_header(path: Path, text: bytes) -> bool:

@@ -296,3 +296,25 @@ def test_map_chunks_keeps_file_order_and_sees_every_image(train_arrays):
     assert [start for start, _, _ in got] == list(range(0, 1_000, 97))
     assert sum(total for _, total, _ in got) == images.sum(dtype=np.int64)
     np.testing.assert_array_equal(np.concatenate([l for _, _, l in got]), labels)
+
+
+def test_read_ahead_passes_items_errors_and_stops_when_closed():
+    import threading
+
+    from mnist_report.datasets import _read_ahead
+
+    assert list(_read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield 1
+        raise ReportError("x.csv: broken")
+
+    got = _read_ahead(failing())
+    assert next(got) == 1
+    with pytest.raises(ReportError, match="x.csv: broken"):
+        next(got)
+
+    endless = _read_ahead(iter(int, 1))  # never ends on its own
+    assert next(endless) == 0
+    endless.close()
+    assert not any(t.name == "mnist-report-read" for t in threading.enumerate())
