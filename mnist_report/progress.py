@@ -1,4 +1,5 @@
-"""Progress of a long read on a terminal: images done, rate, time left. Nothing when not a terminal.
+"""Progress of a long step (a read, a pass over the images, the neighbour search) on a terminal:
+images done, rate, time left. Nothing when not a terminal.
 
 The line is drawn after the stage label the command has printed (the cursor position is
 saved and restored), and erased when done, so the stage's time follows the label as usual
@@ -23,7 +24,7 @@ class Progress:
         self.shown = False
 
     def update(self, done: int, images: int | None = None) -> None:
-        """`done` of `total` bytes read, `images` read so far (None while only hashing what is mapped)."""
+        """`done` of `total` (bytes read, or images), `images` done so far (None while only hashing what is mapped)."""
         now = time.monotonic()
         if not self.on or now - self.start < SHOW_AFTER or now - self.drawn < EVERY or not done:
             return
