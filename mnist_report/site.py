@@ -55,8 +55,9 @@ class Figure:
     chart: alt.TopLevelMixin
     caption: str
     alt: str
-    # Static image for readers without JavaScript: SVG for charts of a few marks,
-    # PNG where images or hundreds of marks would make an SVG heavy.
+    # Static image for readers without JavaScript: SVG for charts of a few marks and for
+    # galleries drawn from one sprite (the SVG embeds it, lighter and quicker than a PNG of
+    # the whole), PNG where hundreds of marks or many images would make an SVG heavy.
     static: str = "svg"
     # Drawn to fit a 375 px phone; where the page is wider the browser may grow it up to this
     # factor, keeping its shape (charts whose marks follow the view's width and height).
@@ -113,10 +114,10 @@ def _atypical(a: Analysis, f: dict) -> list[Figure]:
     return [
         Figure("atypical", charts.atypical(a), f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; circles: beyond). "
                f"Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
-               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.", static="png"),
+               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}."),
         # Not grown: the least typical gallery above, inside a concatenation, cannot grow, and the two are compared.
         Figure("typical", charts.most_typical(a), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.", static="png"),
+               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}."),
     ]
 
 
@@ -163,18 +164,18 @@ def _health(a: Analysis, f: dict) -> list[Figure]:
     figures = [
         Figure(f"labels-{split}", health_charts.label_candidates(a.health, split, names),
                f"The {split} split's {shown} strongest label-issue candidates, each followed by its {h['neighbours']} nearest training images and their labels. Hover for instance numbers.",
-               f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.", static="png")
+               f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.")
         for split in h["splits"]
     ]
     return figures + [
         Figure("duplicates", health_charts.duplicate_pairs(a.health, names),
                f"The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
-               f"{min(shown, h['n_pairs'])} pairs of near-identical images." if h["n_pairs"] else "A line saying no near-duplicate pair was found.", static="png"),
+               f"{min(shown, h['n_pairs'])} pairs of near-identical images." if h["n_pairs"] else "A line saying no near-duplicate pair was found."),
         Figure("odd-counts", health_charts.odd_counts(a.health, names), f"Faint, heavy and off-centre images per {noun} and split.",
                f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."),
         Figure("odd-train", health_charts.odd_extremes(a.health, "train", names),
                f"The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
-               f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.", static="png"),
+               f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre."),
     ]
 
 
