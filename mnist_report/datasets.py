@@ -28,7 +28,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from queue import Full, Queue
@@ -489,10 +489,10 @@ GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]
 def _load_csv(path: Path, limit: int | None, split: str) -> Split:
     """A CSV file, a block of whole lines at a time; row numbers in messages count from the file's first line."""
     labels, rows, has_header = [], 0, None
-    with _stored(path, "CSV") as stored:
+    # The reading thread is stopped before the file closes, whatever happens.
+    with _stored(path, "CSV") as stored, closing(_read_ahead(_csv_blocks(stored))) as blocks:
         # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
         pixels = _Pixels(expected=0 if stored.compressed else stored.size // 2)
-        blocks = _read_ahead(_csv_blocks(stored))
         for text in blocks:
             if has_header is None:
                 has_header = _csv_header(path, text)

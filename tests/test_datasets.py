@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_report.datasets import HEADER, Split, load, load_sample
+from mnist_report.datasets import BLOCK, HEADER, Split, load, load_sample
 from mnist_report.errors import ReportError
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
@@ -318,3 +318,15 @@ def test_read_ahead_passes_items_errors_and_stops_when_closed():
     assert next(endless) == 0
     endless.close()
     assert not any(t.name == "mnist-report-read" for t in threading.enumerate())
+
+
+def test_a_bad_csv_leaves_no_reading_thread(tmp_path):
+    import threading
+
+    bad = tmp_path / "bad.csv"  # a short row first, then more than one read block (BLOCK) of good ones
+    good = ("5," + ",".join(["0"] * 784) + "\n").encode()
+    bad.write_bytes(b"5,1,2\n" + good * (BLOCK // len(good) * 2))
+    with pytest.raises(ReportError, match="bad.csv") as caught:  # its traceback keeps the loader's frame alive
+        load(bad)
+    assert not any(t.name == "mnist-report-read" for t in threading.enumerate()), "stopped before the error left the loader"
+    del caught
