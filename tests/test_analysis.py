@@ -126,3 +126,46 @@ def test_distances_to_an_absent_class_are_nan():
     got = rms_distances(images, np.array([0, 1]), centroids)
     assert got[0] == pytest.approx(np.sqrt(((images[0] - centroids[0]) ** 2).mean()), rel=1e-12)
     assert np.isnan(got[1])
+
+
+def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, train_arrays):
+    """A small tiling of MNIST (each tile rolled a pixel further, so none repeats another) read
+    through the memory map, 4,096 images at a time, with the samples of the classifiers, the map
+    and health read through it too, gives the numbers of the same pixels in memory, in one chunk."""
+    from mnist_report import classifiers, health, projection
+    from mnist_report.datasets import Dataset, Split
+
+    from .test_datasets import write_idx
+
+    base, base_labels = train_arrays[0][:2_000].reshape(-1, 28, 28), train_arrays[1][:2_000]
+    images = np.concatenate([np.roll(base, tile, axis=2) for tile in range(5)])
+    labels = np.tile(base_labels, 5)
+    write_idx(tmp_path / "train-images-idx3-ubyte", images)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
+    # Limits small enough that every sampled part reads a selection of rows, not the whole split.
+    for module, name, value in ((health, "SAMPLE_LIMIT", 3_000), (classifiers, "MAX_EVALUATED", 500),
+                                (classifiers, "MAX_REFERENCE", 4_000), (projection, "MAX_FIT", 5_000), (projection, "MAX_DRAWN", 700)):
+        monkeypatch.setattr(module, name, value)
+    mapped = load(tmp_path)
+    assert isinstance(mapped.images, np.memmap) and len(mapped) == 10_000
+    streamed = analyze(mapped)
+    monkeypatch.setattr(analysis_module, "CHUNK", len(images))
+    whole = analyze(Dataset((Split("train", images, labels, np.arange(1, len(images) + 1), ()),)))
+
+    for name in ("pixel_counts", "centroids", "distances", "pair_distances"):
+        np.testing.assert_array_equal(getattr(streamed, name), getattr(whole, name), err_msg=name)
+    for name in ("counts", "distance_stats", "outliers", "outliers_drawn", "pairs"):
+        assert getattr(streamed, name).equals(getattr(whole, name)), name
+    for name in ("least_typical", "most_typical", "first"):
+        assert getattr(streamed, name).table.equals(getattr(whole, name).table), name
+        np.testing.assert_array_equal(getattr(streamed, name).images, getattr(whole, name).images)
+    c, w = streamed.classifiers, whole.classifiers
+    assert c.n == 500 and len(c.reference) == 4_000
+    for name in c.predictions:
+        np.testing.assert_array_equal(c.predictions[name], w.predictions[name], err_msg=name)
+    np.testing.assert_array_equal(c.neighbours.index, w.neighbours.index)
+    assert streamed.projection.points.equals(whole.projection.points) and streamed.projection.n_fit == 5_000
+    h, hw = streamed.health, whole.health
+    assert h.labels.coverage[0].used == 3_000
+    assert h.labels.table.equals(hw.labels.table) and h.duplicates.table.equals(hw.duplicates.table)
+    assert h.odd.measures.equals(hw.odd.measures)
