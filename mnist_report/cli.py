@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mnist-report: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped to a reader that stopped (`| head`): stop quietly, as a shell tool does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 141
 
 
 def _interrupt(signum, frame):

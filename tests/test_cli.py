@@ -108,6 +108,17 @@ def test_an_error_starts_a_line_of_its_own(tmp_path):
     assert [line.rstrip() for line in result.stdout.splitlines()] == ["load", "mnist-report: error: missing.csv: no such file or folder"]
 
 
+def test_output_piped_to_a_reader_that_stops(tmp_path):
+    """`mnist-report build | head -1`: the build stops quietly, as a shell tool does, and leaves no report half-written."""
+    process = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # the reader is gone before the first stage line
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert not (tmp_path / "report").exists()
+
+
 def test_destination_refused_before_any_work(tmp_path):
     (tmp_path / "occupied").mkdir()
     (tmp_path / "occupied" / "thesis.tex").write_text("precious")
