@@ -62,9 +62,9 @@ def class_sums(images: np.ndarray, labels: np.ndarray, n_classes: int) -> ClassS
 def rms_distances(images: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """float64[n]: each image's RMS distance (Euclidean / sqrt(pixels)) to its label's centroid (float64[K, pixels])."""
     x = images.astype(np.float64)
-    # |x - c|² expanded as x·x - 2 x·c + c·c: no difference image per image, half the time; the
-    # cancellation costs about 1e-15 relative. einsum, not a matrix product: chunks run two at a
-    # time in threads (map_chunks), and BLAS's own threads beside them made the pass slower.
+    # |x - c|² expanded as x·x - 2 x·c + c·c, no difference image (the cancellation costs about
+    # 1e-15 relative). einsum, not a matrix product with the K centroids: chunks run in threads
+    # (map_chunks), and BLAS's own threads beside them slowed the pass.
     # An absent class's centroid (NaN) gives its images NaN, through the c·c term.
     cross = np.einsum("ij,ij->i", x, np.nan_to_num(centroids)[labels])
     squared = np.einsum("ij,ij->i", x, x) - 2 * cross + np.einsum("ij,ij->i", centroids, centroids)[labels]
