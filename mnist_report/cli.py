@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .datasets import KINDS, Kind, custom_kind
+from .kinds import KINDS, Kind, custom_kind
 from .errors import ReportError
 
 DEFAULT_OUT = Path("report")

@@ -67,7 +67,7 @@ class Dataset:
     name: str
     mirrors: tuple[str, ...]  # base URLs, tried in order
     files: tuple[tuple[str, Digest], ...]  # (file name, checksum)
-    # Class names live with the loaders (datasets.KINDS, under the same name).
+    # Class names live in kinds.KINDS, under the same name.
 
     def __post_init__(self) -> None:
         # Fail when the record is written, not halfway through a download.

@@ -108,6 +108,13 @@ def test_an_error_starts_a_line_of_its_own(tmp_path):
     assert [line.rstrip() for line in result.stdout.splitlines()] == ["load", "mnist-report: error: missing.csv: no such file or folder"]
 
 
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """--help, and refusing bad arguments, need no numpy, polars or Altair: they answer at once."""
+    code = "import sys, mnist_report.cli; print(sorted(m for m in ('numpy', 'polars', 'altair', 'vl_convert') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
 def test_output_piped_to_a_reader_that_stops(tmp_path):
     """`mnist-report build | head -1`: the build stops quietly, as a shell tool does, and leaves no report half-written."""
     process = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"], cwd=tmp_path,
