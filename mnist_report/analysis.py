@@ -71,14 +71,11 @@ class Analysis:
         return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
 
 
-OPTIONAL = ("splits", "classifiers", "health")  # parts a report may go without (--skip): not computed when left out
-
-
 def analyze(dataset: Dataset, skip: frozenset[str] | set[str] = frozenset()) -> Analysis:
     """Every summary, in two passes over the split the six pages describe (counts and sums, then
     distances), one over the test split, and the classifiers' and the map's own reads.
 
-    `skip` names parts not to compute (of OPTIONAL): k-NN is most of the time on a large set.
+    `skip` names parts not to compute ("splits", "classifiers", "health"): k-NN is most of the time on a large set.
     """
     main = dataset.main
     k = len(dataset.class_names)

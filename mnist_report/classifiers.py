@@ -16,7 +16,6 @@ from .datasets import SIDE
 from .neighbours import Neighbours, nearest, vote
 
 K = 3  # neighbours in the vote: of 1, 3 and 5, 3 scores best on MNIST's test split (97.2%, 96.9%, 96.9%)
-K_KEPT = 10  # neighbours kept for the pages that show them (label issues)
 INK = 128  # binarised: a pixel is ink when its value is at least this
 HOLD_OUT_EVERY = 6  # without a test split, every sixth training image is held out (10,000 of MNIST's 60,000)
 MAX_EVALUATED = 10_000  # images scored at most; above that an evenly spaced sample, so k-NN cost stays bounded
@@ -109,7 +108,7 @@ class Classifiers:
     predictions: dict[str, np.ndarray]  # classifier -> int64[n]
     n_train: int  # training images behind the centroids
     reference: np.ndarray  # int64[m]: training rows k-NN searched
-    neighbours: Neighbours  # of each scored image among `reference` (index = position in reference), K_KEPT nearest
+    neighbours: Neighbours  # of each scored image among `reference` (index = position in reference), K nearest
     n_classes: int
     images: np.ndarray  # uint8[n, 28, 28]: the scored images, for the pages that show them
 
@@ -151,8 +150,8 @@ def classify(train_sums: ClassSums, reference_images: np.ndarray, reference_labe
     """Score the three classifiers on `images` (uint8[n, 784]) with true `labels`."""
     n_classes = len(train_sums.count)
     grey, binary = train_sums.means()
-    neighbours = nearest(images, reference_images, min(K_KEPT, len(reference_images)))
-    voted = vote(reference_labels, Neighbours(neighbours.index[:, :K], neighbours.distance[:, :K]), n_classes)
+    neighbours = nearest(images, reference_images, min(K, len(reference_images)))
+    voted = vote(reference_labels, neighbours, n_classes)
     predictions = {
         "nearest_centroid": nearest_centroid(images, grey),
         "nearest_centroid_binary": nearest_centroid((images >= INK).astype(np.uint8), binary),

@@ -22,6 +22,7 @@ import polars as pl
 
 from .datasets import PIXELS, SIDE, gather
 from .neighbours import nearest
+from .sampling import evenly_spaced
 
 CHUNK = 4096  # images per step of the chunked passes: 4096 x 784 float32 is 13 MB
 SAMPLE_LIMIT = 60_000  # images per split (all of MNIST's); above it a split is checked on a deterministic sample: the network and the pair search grow faster than the input
@@ -314,7 +315,7 @@ def duplicates(train_images: np.ndarray, train_labels: np.ndarray, test_images: 
     """
     splits = splits or _splits(train_images, train_labels, test_images, test_labels)
     fit = splits[0][4]
-    mean, axes = principal_components(fit[::-(-len(fit) // PCA_FIT)], SEARCH_DIMS)
+    mean, axes = principal_components(fit[evenly_spaced(len(fit), PCA_FIT)], SEARCH_DIMS)
     radius = NEAR_RMS * SIDE
     found = []
     for i, (name_a, _, labels_a, rows_a, a) in enumerate(splits):

@@ -162,12 +162,10 @@ def health_facts(analysis: Analysis) -> dict | None:
         }
     d = part.duplicates
     exact = d.table.filter(pl.col("distance") == 0)
-    pairs = {f"{a}-{b}": d.table.filter((pl.col("split_a") == a) & (pl.col("split_b") == b)).height
-             for a, b in (("train", "train"), ("test", "test"), ("test", "train"), ("train", "test")) if a in splits and b in splits}
     odd = part.odd.counts.group_by("split").agg(pl.col("faint", "heavy", "off_centre").sum())
     return {
-        "method": part.labels.method, "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "neighbours": h.NEIGHBOURS,
-        "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": exact.height, "pairs": pairs,
+        "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "neighbours": h.NEIGHBOURS,
+        "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": exact.height,
         "differ": int((~d.table["same_label"]).sum()) if d.table.height else 0,
         "test_with_twin": d.images_with_twin("test", "train", h.NEAR_RMS) if "test" in splits else 0,
         "odd": {r["split"]: r for r in odd.iter_rows(named=True)},

@@ -1,4 +1,7 @@
-"""The one way the report works on part of a large set: an evenly spaced, deterministic selection."""
+"""How the report works on part of a large set: an evenly spaced, deterministic selection.
+
+Health's checks are the one exception: a seeded random sample (health._sample).
+"""
 
 from __future__ import annotations
 
