@@ -477,9 +477,8 @@ class Health:
         return self.splits[split].instances[np.asarray(rows, dtype=np.int64)]
 
     def pixels(self, split: str, rows) -> np.ndarray:
-        """uint8[k, 784] of the given rows."""
-        rows = np.asarray(rows, dtype=np.int64)
-        return self.splits[split].take(rows).reshape(len(rows), PIXELS)
+        """uint8[k, 28, 28]: the images at the given rows."""
+        return self.splits[split].take(np.asarray(rows, dtype=np.int64))
 
     def split_name(self, split: str) -> str:
         """The name a data file gives the split ("unknown" when the input does not say)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import altair as alt
-import numpy as np
 import polars as pl
 
 from . import images
@@ -20,10 +19,6 @@ from .health import Health
 
 SHOWN = 6  # rows of candidates or pairs, columns of odd images: six 50 px pictures fit a phone
 KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}
-
-
-def _picture(pixels: np.ndarray) -> np.ndarray:
-    return images.ink_rgb(pixels.reshape(SIDE, SIDE))
 
 
 def label_candidates(health: Health, split: str, class_names: Sequence[str], shown: int = SHOWN) -> alt.LayerChart:
@@ -38,12 +33,12 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str], sho
     cells = [{"row": rows[i], "col": columns[0], "instance": int(instance), "split": split, "label": class_names[label],
               "detail": f"suggested {class_names[suggested]}, score {score:.2f}"}
              for i, (instance, label, suggested, score) in enumerate(zip(health.instances(split, top["instance_row"]), top["label"], top["suggested"], top["score"]))]
-    panels = [_picture(p) for p in health.pixels(split, top["instance_row"])]
+    panels = [images.ink_rgb(p) for p in health.pixels(split, top["instance_row"])]
     for (rank, j, label, distance), instance, pixels in zip(near.select("rank", "neighbour", "train_label", "distance").iter_rows(),
                                                             health.instances("train", near["train_row"]), health.pixels("train", near["train_row"])):
         cells.append({"row": rows[rank - 1], "col": columns[j], "instance": int(instance), "split": "train",
                       "label": class_names[label], "detail": f"RMS distance {distance / SIDE:.1f}"})
-        panels.append(_picture(pixels))
+        panels.append(images.ink_rgb(pixels))
     table = pl.DataFrame(cells)
     x = alt.X("col:N", sort=columns, title=f"The image, then its nearest training images", axis=alt.Axis(orient="top", labelAngle=0))
     y = alt.Y("row:N", sort=rows, title="Rank. label → suggested")
@@ -70,7 +65,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str], shown: int = SHO
         for col, split, row in ((0, sa, ra), (1, sb, rb)):
             cells.append({"row": rows[-1], "col": columns[col], "split": split, "instance": int(health.instances(split, [row])[0]),
                           "label": class_names[int(health.splits[split].labels[row])]})
-            panels.append(_picture(health.pixels(split, [row])[0]))
+            panels.append(images.ink_rgb(health.pixels(split, [row])[0]))
     if not rows:  # nothing to show: a one-line statement instead of an empty grid
         return _finish(alt.Chart(pl.DataFrame({"text": [f"No pair closer than RMS {duplicates.threshold_rms:g}."]}))
                        .mark_text(align="left", color="#222", fontSize=13).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(10))
@@ -112,7 +107,7 @@ def odd_extremes(health: Health, split: str, class_names: Sequence[str], shown: 
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         (pl.int_range(pl.len()).over("kind") + 1).alias("place"),
     ).select("kind", "place", "row", "name", "ink", "offset")
-    panels = [_picture(p) for p in health.pixels(split, table["row"])]
+    panels = [images.ink_rgb(p) for p in health.pixels(split, table["row"])]
     table = table.with_columns(pl.Series("instance", health.instances(split, table["row"]), dtype=pl.Int64)).drop("row")
     cells = [(kinds.index(kind), place - 1) for kind, place in table.select("kind", "place").iter_rows()]
     grid = _sprite_grid(

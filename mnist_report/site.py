@@ -496,14 +496,18 @@ CSV_BATCH = 250_000  # rows turned into text at a time, so a long table never ex
 def data_files(frames: dict[str, pl.DataFrame]) -> dict[str, bytes]:
     files = {}
     for name, frame in frames.items():
-        files[f"data/{name}.csv" + (".gz" if frame.height > GZIP_ROWS else "")] = _csv(frame, gzip_it=frame.height > GZIP_ROWS)
+        files[_csv_name(name, frame)] = _csv(frame, gzip_it=frame.height > GZIP_ROWS)
         files[f"data/{name}.parquet"] = _parquet(frame)
     return files
 
 
+def _csv_name(name: str, frame: pl.DataFrame) -> str:
+    return f"data/{name}.csv" + (".gz" if frame.height > GZIP_ROWS else "")
+
+
 def data_listing(files: dict[str, bytes], frames: dict[str, pl.DataFrame]) -> list[dict]:
     """The data files as the overview lists them: CSV (or .csv.gz) and Parquet name, columns, what they hold."""
-    return [{"csv": next(f for f in (f"data/{n}.csv", f"data/{n}.csv.gz") if f in files), "parquet": f"data/{n}.parquet",
+    return [{"csv": _csv_name(n, frame), "parquet": f"data/{n}.parquet",
              "columns": ",".join(frame.columns), "note": TABLE_NOTES[n]} for n, frame in frames.items()]
 
 
