@@ -200,11 +200,14 @@ class Dataset:
 
     @property
     def train(self) -> Split | None:
-        return next((s for s in self.splits if s.name == "train"), None)
+        return self._named("train")
 
     @property
     def test(self) -> Split | None:
-        return next((s for s in self.splits if s.name == "test"), None)
+        return self._named("test")
+
+    def _named(self, name: str) -> Split | None:
+        return next((s for s in self.splits if s.name == name), None)
 
     @property
     def images(self) -> np.ndarray:
@@ -386,7 +389,7 @@ class _IdxFile:
 
     def values(self, rows: int, in_memory: bool = False) -> np.ndarray:
         """The first `rows` entries, checked against the file's length: mapped when the file is plain (unless
-        `in_memory`), else streamed. Gzip data past `rows` is not read, as CSV rows past --limit are not."""
+        `in_memory`), else streamed. Gzip data past `rows` is not decompressed (only hashed), as CSV rows past --limit are not parsed."""
         stored, row = self.stored, math.prod(self.shape[1:])
         if not stored.compressed:  # its length was checked with the header
             if not in_memory:
@@ -452,7 +455,8 @@ def _load_csv(path: Path, limit: int | None, split: str) -> Split:
     # The reading thread is stopped before the file closes, whatever happens.
     with _stored(path, "CSV") as stored, closing(_read_ahead(_csv_blocks(stored))) as blocks:
         # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
-        pixels = _Pixels(expected=0 if stored.compressed else stored.size // 2)
+        expected = 0 if stored.compressed else stored.size // 2
+        pixels = _Pixels(expected=expected if limit is None else min(expected, limit * PIXELS))
         for text in blocks:
             if has_header is None:
                 has_header = _csv_header(path, text)

@@ -240,7 +240,7 @@ def _fetch_file(
             meter.end("done")
             return
         meter.end(f"{_host(url)}: {reason}")
-        failures.append(f"{base}: {reason}")
+        failures.append(f"{_without_password(base)}: {reason}")
     raise ReportError(f"could not download {final.name}: " + "; ".join(failures))
 
 
@@ -366,6 +366,12 @@ def _host(url: str) -> str:
     """The mirror's host (and port), for progress lines: never the user name or password a URL may hold."""
     parts = urllib.parse.urlsplit(url)
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def _without_password(url: str) -> str:
+    """The URL as an error message may show it: any user name and password left out."""
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(netloc=_host(url)).geturl() if parts.username or parts.password else url
 
 
 def _resolve(dataset: str | Dataset) -> Dataset:

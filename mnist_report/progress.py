@@ -17,9 +17,10 @@ EVERY = 0.25  # seconds between redraws
 
 
 class Progress:
-    def __init__(self, name: str, total: int, stream=sys.stderr):
-        self.name, self.total, self.stream = name, total, stream
-        self.on = stream.isatty() and not os.environ.get("CI")
+    def __init__(self, name: str, total: int, stream=None):
+        self.name, self.total = name, total
+        self.stream = sys.stderr if stream is None else stream  # as it is now, not when this module was imported
+        self.on = self.stream.isatty() and not os.environ.get("CI")
         self.start = self.drawn = time.monotonic()
         self.shown = False
 

@@ -487,3 +487,10 @@ def test_dataset_records():
         assert ds.mirrors and all(m.startswith("https://") and m.endswith("/") for m in ds.mirrors)
     assert KINDS["fashion-mnist"].class_names[0] == "T-shirt/top"
     assert KINDS["kmnist"].class_names == ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
+
+
+def test_a_failed_mirror_is_named_without_its_password():
+    from mnist_report.download import _without_password
+
+    assert _without_password("https://me:secret@mirror.example:8443/mnist/") == "https://mirror.example:8443/mnist/"
+    assert _without_password("http://127.0.0.1:8000/mnist/") == "http://127.0.0.1:8000/mnist/"
