@@ -108,6 +108,8 @@ DUPLICATE_SCHEMA = {"split_a": pl.String, "row_a": pl.Int64, "split_b": pl.Strin
 class Duplicates:
     table: pl.DataFrame  # split_a, row_a, split_b, row_b, distance (Euclidean), same_label; closest first
     n_pairs: int  # pairs found, before keeping the MAX_PAIRS closest
+    n_exact: int  # of them, identical images (distance 0)
+    n_differ: int  # of them, pairs whose labels differ
     coverage: tuple[Coverage, ...]
     threshold_rms: float = NEAR_RMS
 
@@ -332,9 +334,9 @@ def duplicates(train_images: np.ndarray, train_labels: np.ndarray, test_images: 
                 "row_b": rows_b[ib], "distance": dist, "same_label": labels_a[rows_a[ia]] == labels_b[rows_b[ib]]},
                 schema=DUPLICATE_SCHEMA))
     table = pl.concat(found)
-    n_pairs = len(table)
+    n_pairs, n_exact, n_differ = len(table), int((table["distance"] == 0).sum()), int((~table["same_label"]).sum())
     table = table.sort("distance", "split_a", "row_a", "split_b", "row_b")
-    return Duplicates(table.head(MAX_PAIRS), n_pairs, _coverage(splits))
+    return Duplicates(table.head(MAX_PAIRS), n_pairs, n_exact, n_differ, _coverage(splits))
 
 
 def _digests(images: np.ndarray) -> list[bytes]:

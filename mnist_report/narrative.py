@@ -161,12 +161,11 @@ def health_facts(analysis: Analysis) -> dict | None:
             "top_suggested": names[top["suggested"]], "top_score": float(top["score"]),
         }
     d = part.duplicates
-    exact = d.table.filter(pl.col("distance") == 0)
     odd = part.odd.counts.group_by("split").agg(pl.col("faint", "heavy", "off_centre").sum())
     return {
         "splits": splits, "pca_dims": h.PCA_DIMS, "folds": h.FOLDS, "candidates": candidates, "neighbours": h.NEIGHBOURS,
-        "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": exact.height,
-        "differ": int((~d.table["same_label"]).sum()) if d.table.height else 0,
+        "near_rms": h.NEAR_RMS, "n_pairs": d.n_pairs, "n_exact": d.n_exact,
+        "differ": d.n_differ,  # over every pair found, as n_pairs is, not only the MAX_PAIRS kept
         "test_with_twin": d.images_with_twin("test", "train", h.NEAR_RMS) if "test" in splits else 0,
         "odd": {r["split"]: r for r in odd.iter_rows(named=True)},
         "ink_z": h.INK_Z, "offset_px": h.OFFSET_PX,

@@ -69,6 +69,16 @@ def test_duplicates_equal_naive_search(planted, monkeypatch):
     assert got.images_with_twin("test", "test", 1) == 0
 
 
+def test_counts_cover_every_pair_not_only_those_kept(planted, monkeypatch):
+    """The table keeps the MAX_PAIRS closest; the counts the page states are of all pairs found."""
+    whole = health.duplicates(*planted).table
+    monkeypatch.setattr(health, "MAX_PAIRS", 1)
+    got = health.duplicates(*planted)
+    assert got.table.height == 1 and got.n_pairs == whole.height == 5
+    assert got.n_exact == (whole["distance"] == 0).sum() > got.table.height
+    assert got.n_differ == (~whole["same_label"]).sum() > got.table.height
+
+
 def test_exact_duplicates_form_a_star(train_arrays):
     """Four copies of one image are three pairs, each to the first copy."""
     images, labels = train_arrays[0][:300].copy(), train_arrays[1][:300]
