@@ -139,7 +139,7 @@ def _splits(a: Analysis, f: dict) -> list[Figure]:
                f"Paired horizontal bars per {noun}, training and test; the largest gap is for {s['share_gap'].name}."),
         Figure("ink", charts.split_ink(a), f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
                f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {s['ink'].name}."),
-        Figure("differences", charts.split_differences(a), f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
+        Figure("split-differences", charts.split_differences(a), f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
                f"{len(a.present)} red and blue difference images, one per {noun}; the strongest is {s['moved'].name}.", static="png", grow=2),
         Figure("distances", charts.split_distances(a), f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side (box: middle half; white line: median; whiskers: up to 1.5 times the box).",
                f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.", static="png"),

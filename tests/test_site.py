@@ -322,3 +322,17 @@ def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
 
     with pytest.raises(ReportError, match=r"main\.html:1: template error"):
         site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
+
+
+def test_figure_ids_are_unique_across_pages(mnist):
+    """One id per figure in the whole site: the one-file report holds every page's figures in one
+    document, and the folder's static images are named by id (the train-and-test differences once
+    took the pairs page's id, and its picture)."""
+    from mnist_report.analysis import analyze
+    from mnist_report.datasets import load
+    from mnist_report.narrative import facts
+
+    a = analyze(load(mnist, limit=1_000))
+    f = facts(a)
+    ids = [fig.id for page in site.PAGES if page.shown(a) for fig in page.figures(a, f)]
+    assert "split-differences" in ids and len(ids) == len(set(ids)), sorted(ids)
