@@ -169,7 +169,8 @@ def _health(a: Analysis, f: dict) -> list[Figure]:
     ]
     return figures + [
         Figure("duplicates", health_charts.duplicate_pairs(a.health, names),
-               f"The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
+               f"The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so." if h["n_pairs"]
+               else f"No two images are closer than RMS {h['near_rms']:g}.",
                f"{min(shown, h['n_pairs'])} pairs of near-identical images." if h["n_pairs"] else "A line saying no near-duplicate pair was found."),
         Figure("odd-counts", health_charts.odd_counts(a.health, names), f"Faint, heavy and off-centre images per {noun} and split.",
                f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."),
