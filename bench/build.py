@@ -163,7 +163,7 @@ def floor(path: Path) -> None:
 
 def probe(path: Path | None) -> None:
     """Child: `load()` and one pass over its chunks; print the seconds of each."""
-    from mnist_report.datasets import load
+    from mnist_report.loading import load
 
     started = time.perf_counter()
     dataset = load(path)

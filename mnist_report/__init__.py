@@ -10,7 +10,7 @@ In a notebook::
 __version__ = "0.1.0"
 
 # Imported on first use, so `mnist-report --help` answers without loading numpy, polars and Altair.
-_LAZY = {"load": ("datasets", "load"), "analyze": ("analysis", "analyze"), "charts": ("charts", None)}
+_LAZY = {"load": ("loading.inputs", "load"), "analyze": ("analysis", "analyze"), "charts": ("charts", None)}
 
 
 def __getattr__(name: str):

@@ -16,7 +16,9 @@ import polars as pl
 from . import classifiers, health, projection
 from .boxplot import Box, box
 from .comparison import Comparison, compare
-from .datasets import CHUNK, PIXELS, Dataset, Split
+from .loading.chunks import CHUNK
+from .loading.csvfile import PIXELS
+from .loading.model import Dataset, Split
 from .sampling import evenly_spaced
 
 MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000

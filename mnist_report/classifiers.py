@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .datasets import SIDE
+from .loading.idx import SIDE
 from .neighbours import Neighbours, nearest, vote
 
 K = 3  # neighbours in the vote: of 1, 3 and 5, 3 scores best on MNIST's test split (97.2%, 96.9%, 96.9%)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .kinds import KINDS, Kind, custom_kind
+from .loading.catalogue import KINDS, Kind, custom_kind
 from .errors import ReportError
 
 DEFAULT_OUT = Path("report")
@@ -111,7 +111,7 @@ def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
     # Imported here so `--help` and argument errors answer at once.
     from . import site
     from .analysis import analyze
-    from .datasets import load
+    from .loading.inputs import load
 
     start = time.perf_counter()
     if args.download and args.data:
@@ -126,7 +126,7 @@ def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
     site.environment(args.template_dir)
     data = args.data
     if args.download:
-        from .download import fetch
+        from .loading.download import fetch
 
         data = fetch(args.download)  # prints its own progress
     kind = _kind(args)

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .datasets import PIXELS, SIDE, gather
+from .loading.chunks import gather
+from .loading.csvfile import PIXELS
+from .loading.idx import SIDE
 from .neighbours import nearest
 from .sampling import evenly_spaced
 

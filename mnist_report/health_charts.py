@@ -14,7 +14,7 @@ import polars as pl
 
 from . import images
 from .charts import GALLERY, INK, _finish, _sprite_grid
-from .datasets import SIDE
+from .loading.idx import SIDE
 from .health import Health
 
 SHOWN = 6  # rows of candidates or pairs, columns of odd images: six 50 px pictures fit a phone

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from .analysis import Analysis
-from .datasets import PIXELS
+from .loading.csvfile import PIXELS
 
 NEAR_MAX = 250  # pixel values counted as "near 255", i.e. full ink
 N_PAIRS = 5  # pairs listed as hardest and easiest

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from . import __version__, charts, confusion, health_charts
 from .analysis import Analysis
 from .cache import cache_dir
-from .datasets import SIDE
+from .loading.idx import SIDE
 from .errors import ReportError
 from .narrative import facts
 

@@ -18,7 +18,7 @@ import pytest
 
 from mnist_report import site
 from mnist_report.analysis import analyze
-from mnist_report.datasets import load
+from mnist_report.loading import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MNIST_REPORT_SHARED", ROOT.parent / "shared")) / "data"

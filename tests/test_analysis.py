@@ -7,7 +7,7 @@ import pytest
 
 from mnist_report import analysis as analysis_module
 from mnist_report.analysis import analyze
-from mnist_report.datasets import load
+from mnist_report.loading import load
 
 from .conftest import PUBLISHED_LIMIT
 
@@ -133,7 +133,7 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
     through the memory map, 4,096 images at a time, with the samples of the classifiers, the map
     and health read through it too, gives the numbers of the same pixels in memory, in one chunk."""
     from mnist_report import classifiers, health, projection
-    from mnist_report.datasets import Dataset, Split
+    from mnist_report.loading import Dataset, Split
 
     from .test_datasets import write_idx
 

@@ -22,7 +22,8 @@ import pytest
 
 from mnist_report import site
 from mnist_report.analysis import analyze
-from mnist_report.datasets import HEADER, load
+from mnist_report.loading import load
+from mnist_report.loading.csvfile import HEADER
 from mnist_report.errors import ReportError
 
 # --- building inputs --------------------------------------------------------

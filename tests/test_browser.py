@@ -433,7 +433,8 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
     """Class names and the title are the user's: they must show as text and never run."""
     from mnist_report import site
     from mnist_report.analysis import analyze
-    from mnist_report.datasets import DIGITS, custom_kind, load
+    from mnist_report.loading import load
+    from mnist_report.loading.catalogue import TEN_CLASSES as DIGITS, custom_kind
 
     names = list(DIGITS)
     names[5] = HOSTILE  # instance 1 is a 5: the name shows in the data page's table and captions

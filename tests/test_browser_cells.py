@@ -12,7 +12,7 @@ import pytest
 from mnist_report import site
 from mnist_report.analysis import analyze
 from mnist_report.confusion import MAX_SHOWN
-from mnist_report.datasets import Dataset, Split, Source
+from mnist_report.loading import Dataset, Source, Split
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")

@@ -12,7 +12,7 @@ import pytest
 from mnist_report import site
 from mnist_report.analysis import analyze
 from mnist_report.classifiers import HOLD_OUT_EVERY, INK, K, NAMES
-from mnist_report.datasets import Dataset, Split, Source
+from mnist_report.loading import Dataset, Source, Split
 
 from .utils import Page
 
@@ -125,7 +125,7 @@ def test_splits_words_agree_with_the_splits_file(slice_site):
 
 def test_skipped_parts_are_not_computed():
     """--skip classifiers saves the neighbour search, not only the page."""
-    from mnist_report.datasets import load
+    from mnist_report.loading import load
 
     a = analyze(load(limit=600), skip={"classifiers"})
     assert a.classifiers is None and a.projection is None

@@ -8,7 +8,9 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_report.datasets import BLOCK, HEADER, Split, load, load_sample
+from mnist_report.loading import Split, load, load_sample
+from mnist_report.loading.csvfile import HEADER
+from mnist_report.loading.storage import READ_BLOCK as BLOCK
 from mnist_report.errors import ReportError
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
@@ -207,10 +209,10 @@ def test_embedded_sample_is_one_training_split():
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Blocks of a few rows and a spill threshold of a few images: every boundary is crossed many times."""
-    from mnist_report import datasets
+    from mnist_report.loading import storage
 
-    monkeypatch.setattr(datasets, "BLOCK", 5_000)  # a CSV row of MNIST is about 2,000 bytes: rows cross blocks
-    monkeypatch.setattr(datasets, "IN_MEMORY", 10 * 784)
+    monkeypatch.setattr(storage, "READ_BLOCK", 5_000)  # a CSV row of MNIST is about 2,000 bytes: rows cross blocks
+    monkeypatch.setattr(storage, "IN_MEMORY", 10 * 784)
 
 
 @pytest.mark.parametrize("form", ["csv", "csv-header-crlf-gz", "idx-gz"])
@@ -229,10 +231,10 @@ def test_spilled_path_gives_the_same_arrays(tmp_path, train_arrays, monkeypatch,
             path.write_bytes(gzip.compress(text))
     in_memory = load(path)
     assert type(in_memory.images) is np.ndarray
-    from mnist_report import datasets
+    from mnist_report.loading import storage
 
-    monkeypatch.setattr(datasets, "BLOCK", 5_000)
-    monkeypatch.setattr(datasets, "IN_MEMORY", 10 * 784)
+    monkeypatch.setattr(storage, "READ_BLOCK", 5_000)
+    monkeypatch.setattr(storage, "IN_MEMORY", 10 * 784)
     spilled = load(path)
     assert isinstance(spilled.images, np.memmap)
     assert_same(spilled, images, labels)
@@ -301,7 +303,7 @@ def test_map_chunks_keeps_file_order_and_sees_every_image(train_arrays):
 def test_read_ahead_passes_items_errors_and_stops_when_closed():
     import threading
 
-    from mnist_report.datasets import _read_ahead
+    from mnist_report.loading.csvfile import read_ahead as _read_ahead
 
     assert list(_read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
 

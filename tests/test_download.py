@@ -1,4 +1,4 @@
-"""Tests for mnist_report.download against a real HTTP server on 127.0.0.1.
+"""Tests for mnist_report.loading.download against a real HTTP server on 127.0.0.1.
 
 The server serves the MNIST files from the shared data (read into memory;
 corrupted variants are derived in memory, the shared folder is never written).
@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from mnist_report import download
-from mnist_report.download import DATASETS, Dataset, fetch
+from mnist_report.loading import download
+from mnist_report.loading.catalogue import KINDS, Download, Kind
+from mnist_report.loading.download import fetch
 from mnist_report.errors import ReportError
 
-NAMES = [name for name, _ in DATASETS["mnist"].files]
+NAMES = [name for name, _ in KINDS["mnist"].download.files]
 BIG = "train-images-idx3-ubyte.gz"  # the largest file: the one to cut short
 
 # --- the server -----------------------------------------------------------------
@@ -134,19 +135,16 @@ def no_retry_delay(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-def record(server, shared_files, mirrors=("a", "b")) -> Dataset:
+def record(server, shared_files, mirrors=("a", "b"), files=None) -> Kind:
     """The real MNIST record pointed at the test server.
 
     The three official files keep their published checksums; the re-compressed
     training images get the checksum of the shared file.
     """
-    official = dict(DATASETS["mnist"].files)
+    official = dict(KINDS["mnist"].download.files)
     official[BIG] = hashlib.sha256(shared_files[BIG]).hexdigest()
-    return dataclasses.replace(
-        DATASETS["mnist"],
-        mirrors=tuple(f"{server.base}/{m}/" for m in mirrors),
-        files=tuple(official.items()),
-    )
+    mirrors = tuple(f"{server.base}/{m}/" for m in mirrors)
+    return dataclasses.replace(KINDS["mnist"], download=Download(mirrors, files or tuple(official.items())))
 
 
 def corrupt(data: bytes) -> bytes:
@@ -301,7 +299,7 @@ def test_without_network_each_line_names_the_mirror_and_no_empty_folder_is_left(
     name = "t10k-labels-idx1-ubyte.gz"
     closed = refused_url()
     with serving({"busy": Mirror({}, status=503)}) as httpd:
-        record = Dataset("mnist", (closed, f"{httpd.base}/busy/"), ((name, "0" * 64),))
+        record = dataclasses.replace(KINDS["mnist"], download=Download((closed, f"{httpd.base}/busy/"), ((name, "0" * 64),)))
         out = io.StringIO()
         with pytest.raises(ReportError, match=f"could not download {name}"):
             fetch(record, cache_dir=tmp_path, progress=out, retries=1)
@@ -348,7 +346,7 @@ def test_unsafe_mirror_is_refused(server, shared_files, tmp_path, url):
     with pytest.raises(ReportError, match="refusing mirror"):
         fetch(record(server, shared_files), cache_dir=tmp_path, base_urls=[url], progress=None)
     with pytest.raises(ReportError, match="refusing mirror"):
-        fetch(dataclasses.replace(record(server, shared_files), mirrors=(url,)), cache_dir=tmp_path)
+        fetch(dataclasses.replace(KINDS["mnist"], download=Download((url,), KINDS["mnist"].download.files)), cache_dir=tmp_path)
     assert server.requests == []
 
 
@@ -408,16 +406,14 @@ def test_unknown_dataset_and_bad_arguments(tmp_path):
     with pytest.raises(ValueError):
         fetch("mnist", cache_dir=tmp_path, retries=-1)
     with pytest.raises(ValueError, match="hex digest"):
-        Dataset("x", ("https://example.com/",), (("f.gz", "abc"),))
+        Download(("https://example.com/",), (("f.gz", "abc"),))
     with pytest.raises(ValueError, match="algorithm"):
-        Dataset("x", ("https://example.com/",), (("f.gz", ("crc32", "00000000")),))
+        Download(("https://example.com/",), (("f.gz", ("crc32", "00000000")),))
 
 
 def test_md5_records_are_supported(server, shared_files, tmp_path):
     name = "t10k-labels-idx1-ubyte.gz"
-    rec = dataclasses.replace(
-        record(server, shared_files), files=((name, ("md5", hashlib.md5(shared_files[name]).hexdigest())),)
-    )
+    rec = record(server, shared_files, files=((name, ("md5", hashlib.md5(shared_files[name]).hexdigest())),))
     folder = fetch(rec, cache_dir=tmp_path, progress=None)
     assert (folder / name).read_bytes() == shared_files[name]
 
@@ -461,7 +457,7 @@ def official_fashion_bytes(folder: Path, name: str) -> bytes:
 
 
 def test_mnist_checksums_match_the_official_files(mnist):
-    digests = dict(DATASETS["mnist"].files)
+    digests = dict(KINDS["mnist"].download.files)
     for name, md5 in OFFICIAL_MD5["mnist"].items():
         data = (mnist / name).read_bytes()
         assert hashlib.md5(data).hexdigest() == md5, name  # it is the official file...
@@ -469,7 +465,7 @@ def test_mnist_checksums_match_the_official_files(mnist):
 
 
 def test_fashion_checksums_match_the_official_files(fashion):
-    digests = dict(DATASETS["fashion-mnist"].files)
+    digests = dict(KINDS["fashion-mnist"].download.files)
     for name, md5 in OFFICIAL_MD5["fashion-mnist"].items():
         data = official_fashion_bytes(fashion, name)
         assert hashlib.md5(data).hexdigest() == md5, name
@@ -477,20 +473,18 @@ def test_fashion_checksums_match_the_official_files(fashion):
 
 
 def test_dataset_records():
-    from mnist_report.datasets import KINDS
-
-    assert set(DATASETS) == set(KINDS) == {"mnist", "fashion-mnist", "kmnist"}
-    for name, ds in DATASETS.items():
-        assert ds.name == name
-        assert [f for f, _ in ds.files] == NAMES
-        assert len(KINDS[name].class_names) == len(set(KINDS[name].class_names)) == 10
-        assert ds.mirrors and all(m.startswith("https://") and m.endswith("/") for m in ds.mirrors)
+    assert set(KINDS) == {"mnist", "fashion-mnist", "kmnist"}
+    for name, kind in KINDS.items():
+        assert kind.key == name
+        assert [f for f, _ in kind.download.files] == NAMES
+        assert len(kind.class_names) == len(set(kind.class_names)) == 10
+        assert kind.download.mirrors and all(m.startswith("https://") and m.endswith("/") for m in kind.download.mirrors)
     assert KINDS["fashion-mnist"].class_names[0] == "T-shirt/top"
     assert KINDS["kmnist"].class_names == ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
 
 
 def test_a_failed_mirror_is_named_without_its_password():
-    from mnist_report.download import _without_password
+    from mnist_report.loading.download import _without_password
 
     assert _without_password("https://me:secret@mirror.example:8443/mnist/") == "https://mirror.example:8443/mnist/"
     assert _without_password("http://127.0.0.1:8000/mnist/") == "http://127.0.0.1:8000/mnist/"

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mnist_report.datasets import HEADER, load
+from mnist_report.loading import load
+from mnist_report.loading.csvfile import HEADER
 from mnist_report.errors import ReportError
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -205,15 +206,15 @@ def load_or_message(path: Path, limit: int | None):
 @given(case=damaged_csv(), limit=limits, block=st.integers(1, 4000))
 def test_csv_in_small_blocks_reads_as_in_one(folder, case, limit, block):
     """Blocks of any size, pixels spilled to a file: the same images, or the same message (row numbers included)."""
-    from mnist_report import datasets
+    from mnist_report.loading import storage
 
     raw, *_ = case
     path = folder / "x.csv"
     path.write_bytes(raw)
     whole = load_or_message(path, limit)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(datasets, "BLOCK", block)
-        patch.setattr(datasets, "IN_MEMORY", 784)
+        patch.setattr(storage, "READ_BLOCK", block)
+        patch.setattr(storage, "IN_MEMORY", 784)
         streamed = load_or_message(path, limit)
     if isinstance(whole, str):
         assert streamed == whole

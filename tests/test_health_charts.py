@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from mnist_report import health, health_charts
-from mnist_report.datasets import Source, Split
+from mnist_report.loading import Source, Split
 
 NAMES = [str(k) for k in range(10)]
 

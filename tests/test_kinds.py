@@ -11,8 +11,8 @@ import pytest
 
 from mnist_report import site
 from mnist_report.analysis import analyze
-from mnist_report.datasets import KINDS, custom_kind, load
-from mnist_report.download import DATASETS
+from mnist_report.loading import load
+from mnist_report.loading.catalogue import KINDS, custom_kind
 from mnist_report.errors import ReportError
 
 from .test_download import official_fashion_bytes
@@ -48,7 +48,7 @@ def test_custom_class_names_need_ten():
 
 def test_download_then_build_from_a_local_mirror(tmp_path, fashion):
     """--download fetches the official Fashion-MNIST files, verifies them and reports on them."""
-    files = {name: official_fashion_bytes(fashion, name) for name, _ in DATASETS["fashion-mnist"].files}
+    files = {name: official_fashion_bytes(fashion, name) for name, _ in KINDS["fashion-mnist"].download.files}
     requests = []
 
     class Mirror(http.server.BaseHTTPRequestHandler):

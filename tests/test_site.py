@@ -219,7 +219,7 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, mnist):
     from dataclasses import replace
 
     from mnist_report.analysis import analyze
-    from mnist_report.datasets import Dataset, load
+    from mnist_report.loading import Dataset, load
 
     full = load(mnist, limit=2_000).main
     labels = full.labels
@@ -241,7 +241,7 @@ def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
     import gzip
 
     from mnist_report.analysis import analyze
-    from mnist_report.datasets import load
+    from mnist_report.loading import load
 
     analysis = analyze(load(limit=900))
     plain = site.data_files(site.tables(analysis))
@@ -329,7 +329,7 @@ def test_figure_ids_are_unique_across_pages(mnist):
     document, and the folder's static images are named by id (the train-and-test differences once
     took the pairs page's id, and its picture)."""
     from mnist_report.analysis import analyze
-    from mnist_report.datasets import load
+    from mnist_report.loading import load
     from mnist_report.narrative import facts
 
     a = analyze(load(mnist, limit=1_000))

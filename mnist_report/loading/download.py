@@ -33,110 +33,20 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO, Union
 
-from . import __version__
-from . import cache
-from .errors import ReportError
+from .. import __version__, cache
+from ..errors import ReportError
+from .catalogue import KINDS, Kind, parse_digest
 
 CACHE_ENV = "MNIST_REPORT_CACHE"
 MIRROR_ENV = "MNIST_REPORT_MIRROR"
 
-# A checksum: a SHA-256 hex string, or an (algorithm, hexdigest) pair for a
-# file whose only published checksum uses another hashlib algorithm.
-Digest = Union[str, tuple[str, str]]
-
-
-def _parse_digest(digest: Digest) -> tuple[str, str]:
-    """(hashlib algorithm, lower-case hexdigest); ValueError for a malformed checksum."""
-    algorithm, value = ("sha256", digest) if isinstance(digest, str) else digest
-    if algorithm not in hashlib.algorithms_available:
-        raise ValueError(f"unknown hash algorithm {algorithm!r}")
-    value = value.lower()
-    if len(value) != 2 * hashlib.new(algorithm).digest_size or not re.fullmatch(r"[0-9a-f]+", value):
-        raise ValueError(f"not a {algorithm} hex digest: {value!r}")
-    return algorithm, value
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Where to download one dataset from and what its files must hash to."""
-
-    name: str
-    mirrors: tuple[str, ...]  # base URLs, tried in order
-    files: tuple[tuple[str, Digest], ...]  # (file name, checksum)
-    # Class names live in kinds.KINDS, under the same name.
-
-    def __post_init__(self) -> None:
-        # Fail when the record is written, not halfway through a download.
-        for _, digest in self.files:
-            _parse_digest(digest)
-
-
-_STANDARD_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
-
-
-def _standard(*digests: str) -> tuple[tuple[str, Digest], ...]:
-    return tuple(zip(_STANDARD_FILES, digests))
-
-
-# SHA-256 of the official files, as listed by tensorflow/datasets
-# (tensorflow_datasets/url_checksums/{mnist,fashion_mnist,kmnist}.txt).
-# tests/test_download.py recomputes them from local copies of the official
-# files (identified by torchvision's md5s) for all of Fashion-MNIST and for
-# MNIST except train-images, whose local copy is re-compressed; that one and
-# the KMNIST values rest on the published lists alone.
-DATASETS: dict[str, Dataset] = {
-    d.name: d
-    for d in (
-        Dataset(
-            name="mnist",
-            mirrors=(
-                "https://ossci-datasets.s3.amazonaws.com/mnist/",
-                "https://storage.googleapis.com/cvdf-datasets/mnist/",
-            ),
-            files=_standard(
-                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-            ),
-        ),
-        Dataset(
-            name="fashion-mnist",
-            # The project's own S3 site is http only, so it is not listed.
-            mirrors=("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",),
-            files=_standard(
-                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-            ),
-        ),
-        Dataset(
-            name="kmnist",
-            mirrors=("https://codh.rois.ac.jp/kmnist/dataset/kmnist/",),
-            files=_standard(
-                "51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4",
-                "e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17",
-                "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5",
-                "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c",
-            ),
-        ),
-    )
-}
-
 # progress(file name, bytes done, total bytes or None, outcome): outcome is None
 # while bytes arrive, then "done" once the file is verified, or a short reason
 # when an attempt fails.
-Progress = Callable[[str, int, Union[int, None], Union[str, None]], None]
+Reporter = Callable[[str, int, Union[int, None], Union[str, None]], None]
 
 _CHUNK = 64 * 1024
 _RETRY_DELAY = 0.5  # seconds, times the attempt number; tests set it to 0
@@ -149,33 +59,34 @@ def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
 
 def fetch(
-    dataset: str | Dataset,
+    dataset: str | Kind,
     *,
     cache_dir: str | os.PathLike[str] | None = None,
     base_urls: Sequence[str] | None = None,
-    progress: Progress | TextIO | None = _STDERR,
+    progress: Reporter | TextIO | None = _STDERR,
     retries: int = 2,
     timeout: float = 30.0,
 ) -> Path:
     """Return the cache folder holding the dataset's files, downloading what is missing.
 
-    `dataset` is a name from DATASETS or a Dataset record. Mirrors come from
+    `dataset` is a name from catalogue.KINDS or a Kind record with a download. Mirrors come from
     `base_urls`, else $MNIST_REPORT_MIRROR, else the record. Files already in
     the cache are re-verified (cheap) and only downloaded again if they do not
     match. Each mirror is tried `retries` more times after a network error;
     a checksum mismatch moves straight to the next mirror. `progress` is a
-    text stream (default sys.stderr), a Progress callable, or None for quiet.
+    text stream (default sys.stderr), a Reporter callable, or None for quiet.
     Raises ReportError when a file cannot be had from any mirror.
     """
-    record = _resolve(dataset)
+    kind = _resolve(dataset)
+    record = kind.download
     if retries < 0:
         raise ValueError(f"retries must be 0 or more, not {retries}")
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, not {timeout}")
-    mirrors = _mirrors(record, base_urls)
+    mirrors = _mirrors(kind, base_urls)
     report = _progress_callable(sys.stderr if progress is _STDERR else progress)
 
-    folder = cache_root(cache_dir) / record.name
+    folder = cache_root(cache_dir) / kind.key
     created = not folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -184,7 +95,7 @@ def fetch(
 
     try:
         for filename, digest in record.files:
-            _fetch_file(folder / filename, _parse_digest(digest), mirrors, report, retries, timeout)
+            _fetch_file(folder / filename, parse_digest(digest), mirrors, report, retries, timeout)
     except BaseException:
         if created and not any(folder.iterdir()):  # nothing arrived: leave no trace of this call
             folder.rmdir()
@@ -214,7 +125,7 @@ def _fetch_file(
     final: Path,
     digest: tuple[str, str],
     mirrors: tuple[str, ...],
-    report: Progress,
+    report: Reporter,
     retries: int,
     timeout: float,
 ) -> None:
@@ -374,16 +285,15 @@ def _without_password(url: str) -> str:
     return parts._replace(netloc=_host(url)).geturl() if parts.username or parts.password else url
 
 
-def _resolve(dataset: str | Dataset) -> Dataset:
-    if isinstance(dataset, Dataset):
-        return dataset
-    try:
-        return DATASETS[dataset]
-    except KeyError:
-        raise ReportError(f"unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}") from None
+def _resolve(dataset: str | Kind) -> Kind:
+    kind = dataset if isinstance(dataset, Kind) else KINDS.get(dataset)
+    if kind is None or kind.download is None:
+        known = ", ".join(key for key, k in KINDS.items() if k.download is not None)
+        raise ReportError(f"unknown dataset {dataset!r}: choose one of {known}")
+    return kind
 
 
-def _mirrors(record: Dataset, base_urls: Sequence[str] | None) -> tuple[str, ...]:
+def _mirrors(kind: Kind, base_urls: Sequence[str] | None) -> tuple[str, ...]:
     if isinstance(base_urls, str):
         base_urls = (base_urls,)  # a lone string would otherwise be split into characters
     if base_urls is not None:
@@ -391,9 +301,9 @@ def _mirrors(record: Dataset, base_urls: Sequence[str] | None) -> tuple[str, ...
     elif os.environ.get(MIRROR_ENV):
         mirrors = (os.environ[MIRROR_ENV],)
     else:
-        mirrors = record.mirrors
+        mirrors = kind.download.mirrors
     if not mirrors:
-        raise ReportError(f"no mirror to download {record.name} from")
+        raise ReportError(f"no mirror to download {kind.key} from")
     for url in mirrors:
         if not _allowed(url):
             raise ReportError(f"refusing mirror {url}: only https:// URLs are allowed (http:// only for localhost)")
@@ -437,7 +347,7 @@ _OPENER = urllib.request.build_opener(_CheckedRedirects)
 class _Meter:
     """One file's byte counts, forwarded to the progress callable."""
 
-    def __init__(self, filename: str, report: Progress) -> None:
+    def __init__(self, filename: str, report: Reporter) -> None:
         self.filename, self.report = filename, report
         self.done, self.total = 0, None
 
@@ -486,7 +396,7 @@ class _StreamProgress:
         self.stream.flush()
 
 
-def _progress_callable(progress: Progress | TextIO | None) -> Progress:
+def _progress_callable(progress: Reporter | TextIO | None) -> Reporter:
     if progress is None:
         return lambda *_: None
     if callable(progress):
