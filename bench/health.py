@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_report import health
-from mnist_report.neighbours import nearest
+from mnist_report.analysis import pca
+from mnist_report.analysis.health import duplicates, labels, odd
+from mnist_report.analysis.health.sample import sample_splits
+from mnist_report.analysis.neighbours import nearest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +40,7 @@ def confirmed_errors(shared: Path) -> np.ndarray:
 
 
 def found(score: np.ndarray, errors: np.ndarray) -> dict:
-    rank = health._rank(score)[errors]
+    rank = labels.rank_of(score)[errors]
     return {"top50": int((rank <= 50).sum()), "top100": int((rank <= 100).sum()), "ranks": sorted(rank.tolist())}
 
 
@@ -54,14 +56,14 @@ def timed(results: dict, name: str, fn, *args):
 def compare(train, train_y, test, test_y, errors) -> dict:
     """The MNIST test split's recall of confirmed errors by each method tried."""
     rows = np.arange(len(test))
-    mean, axes = health.principal_components(train, health.PCA_DIMS)
-    _, p = health.out_of_sample_probabilities(health._project(train, mean, axes) / 255, train_y.astype(np.int64),
-                                              health._project(test, mean, axes) / 255, 10)
-    margin = health.margin(p, test_y.astype(np.int64))
+    components = pca.fit(train, labels.PCA_DIMS, np.float32)
+    _, p = labels.out_of_sample_probabilities(components.project(train, np.float32) / 255, train_y.astype(np.int64),
+                                              components.project(test, np.float32) / 255, 10)
+    margin = labels.margin(p, test_y.astype(np.int64))
     near = nearest(test, train, 10)
     weight = 1 / (near.distance + 1e-9)
     knn = 1 - (weight * (train_y[near.index] == test_y[:, None])).sum(axis=1) / weight.sum(axis=1)
-    both = -(health._rank(margin) + health._rank(knn)).astype(float)
+    both = -(labels.rank_of(margin) + labels.rank_of(knn)).astype(float)
     return {"margin": found(margin, errors), "self_confidence": found(1 - p[rows, test_y], errors),
             "knn10_weighted_vote": found(knn, errors), "mean_rank_knn_margin": found(both, errors)}
 
@@ -79,17 +81,18 @@ def main() -> None:
         test, test_y = read(folder, "t10k")
         print(name, flush=True)
         seconds: dict = {}
-        issues = timed(seconds, "label_issues", health.label_issues, train, train_y, test, test_y, 10)
-        dups = timed(seconds, "duplicates", health.duplicates, train, train_y, test, test_y)
-        odd = timed(seconds, "odd_images", health.odd_images, train, train_y, test, test_y, 10)
+        splits = sample_splits(train, train_y, test, test_y)
+        issues = timed(seconds, "label_issues", labels.label_issues, splits, 10)
+        dups = timed(seconds, "duplicates", duplicates.duplicates, splits)
+        oddest = timed(seconds, "odd_images", odd.odd_images, splits, 10, (28, 28))
         seconds["total"] = round(sum(v for k, v in seconds.items() if not k.endswith("_cpu")), 2)
         seconds["total_cpu"] = round(sum(v for k, v in seconds.items() if k.endswith("_cpu")), 2)
         print(f"  total: {seconds['total']} s (cpu {seconds['total_cpu']} s)")
         entry = {"seconds": seconds, "method": issues.method, "duplicate_pairs": dups.n_pairs,
                  "exact_duplicate_pairs": int((dups.table["distance"] == 0).sum()),
                  "images_with_twin": {f"{a}-{b} rms {rms:g}": dups.images_with_twin(a, b, rms)
-                                      for a, b in (("train", "train"), ("test", "train"), ("test", "test")) for rms in (1, health.NEAR_RMS)},
-                 "odd_images": {kind: int(odd.counts[kind].sum()) for kind in ("faint", "heavy", "off_centre")}}
+                                      for a, b in (("train", "train"), ("test", "train"), ("test", "test")) for rms in (1, duplicates.NEAR_RMS)},
+                 "odd_images": {kind: int(oddest.counts[kind].sum()) for kind in ("faint", "heavy", "off_centre")}}
         if name == "mnist":
             errors = confirmed_errors(args.shared)
             test_score = issues.table.filter(issues.table["split"] == "test").sort("instance_row")["score"].to_numpy()

@@ -10,7 +10,8 @@ In a notebook::
 __version__ = "0.1.0"
 
 # Imported on first use, so `mnist-report --help` answers without loading numpy, polars and Altair.
-_LAZY = {"load": ("loading.inputs", "load"), "analyze": ("analysis", "analyze"), "charts": ("charts", None)}
+_LAZY = {"load": ("loading.inputs", "load"), "analyze": ("analysis", "analyze"), "charts": ("charts", None),
+         "build": ("build", "build"), "Options": ("build", "Options")}
 
 
 def __getattr__(name: str):
@@ -23,4 +24,4 @@ def __getattr__(name: str):
     return loaded if attribute is None else getattr(loaded, attribute)
 
 
-__all__ = ["load", "analyze", "charts", "__version__"]
+__all__ = ["load", "analyze", "charts", "build", "Options", "__version__"]

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import signal
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .loading.catalogue import KINDS, Kind, custom_kind
+from .build import DEFAULT_OUT, Options, build
 from .errors import ReportError
-
-DEFAULT_OUT = Path("report")
+from .loading.catalogue import KINDS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,10 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("--template-dir", type=Path, metavar="DIR",
                         help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README")
 
-    build = commands.add_parser("build", parents=[inputs], help="build the report site",
-                                description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
-    build.add_argument("--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder")
-    build.set_defaults(run=_build)
+    building = commands.add_parser("build", parents=[inputs], help="build the report site",
+                                   description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
+    building.add_argument("--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder")
+    building.set_defaults(run=_build)
 
     publish = commands.add_parser(
         "publish", parents=[inputs], help="build, then commit the site to the gh-pages branch",
@@ -99,68 +96,42 @@ def _stage(name: str):
     print(f" {time.perf_counter() - start:6.2f} s", flush=True)
 
 
+def _options(args: argparse.Namespace) -> Options:
+    return Options(**{name: getattr(args, name, None) for name in (
+        "data", "labels", "test", "limit", "download", "kind", "classes", "title", "template_dir", "out", "single_file")},
+        timestamp=args.timestamp, skip=tuple(args.skip), force=args.force)
+
+
 def _build(args: argparse.Namespace) -> int:
-    single = getattr(args, "single_file", None)
-    page = _report(args, single or args.out or DEFAULT_OUT, single=single is not None)
+    page = _report(args)
     print(f"open it in a browser: {page.as_uri()}")
     return 0
 
 
-def _report(args: argparse.Namespace, out: Path, single: bool) -> Path:
-    """Build the report into `out` (a folder, or one file) and return the page to open."""
-    # Imported here so `--help` and argument errors answer at once.
-    from . import site
-    from .analysis import analyze
-    from .loading.inputs import load
-
+def _report(args: argparse.Namespace, out: Path | None = None) -> Path:
+    """Build the report (into `out` instead of --out when given) and return the page to open."""
     start = time.perf_counter()
-    if args.download and args.data:
-        raise ReportError(f"{args.data}: give --data or --download, not both")
-    # A destination that would be refused is refused before any work.
-    if single:
-        site.check_file(out)
-    else:
-        site.check_folder(out, force=args.force)
-    # Checked now, not after the analysis.
-    pages = site.select_pages(args.skip)
-    site.environment(args.template_dir)
-    data = args.data
-    if args.download:
-        from .loading.download import fetch
-
-        data = fetch(args.download)  # prints its own progress
-    kind = _kind(args)
-    with _stage("load"):
-        dataset = load(data, args.labels, args.limit, args.test).with_kind(kind)
-    with _stage("analyze"):
-        analysis = analyze(dataset, skip=set(args.skip))
-    title = args.title or f"{dataset.name}, explored"
-    built_at = _build_time() if args.timestamp else None
-    with _stage("render"):
-        render = site.render_single if single else site.render
-        output = render(analysis, title, _command(args), built_at, pages=pages, templates=args.template_dir)
-    with _stage("write"):
-        page = site.write_file(output, out) if single else site.write(output, out, force=args.force) / "index.html"
-    print(f"built {page} from {len(dataset):,} images in {time.perf_counter() - start:.2f} s")
-    return page
+    built = build(_options(args), _stage, out)
+    print(f"built {built.page} from {built.images:,} images in {time.perf_counter() - start:.2f} s")
+    return built.page
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from . import site
     from .publish import check
+    from .report.output import is_report
 
     repo = Path.cwd()
     check(repo, args.branch, args.remote, args.push)  # before building: a refusal costs nothing
     if args.no_build:
         folder = args.out or DEFAULT_OUT
-        if not site.is_report(folder):
+        if not is_report(folder):
             raise ReportError(f"{folder}: no report here to publish; build one first or drop --no-build")
         return _commit(args, repo, folder)
     if args.out:
-        return _commit(args, repo, _report(args, args.out, single=False).parent)
+        return _commit(args, repo, _report(args).parent)
     # Without --out the report is built aside, so the working tree is left as it was.
     with tempfile.TemporaryDirectory(prefix="mnist-report-") as tmp:
-        return _commit(args, repo, _report(args, Path(tmp) / DEFAULT_OUT, single=False).parent)
+        return _commit(args, repo, _report(args, Path(tmp) / DEFAULT_OUT).parent)
 
 
 def _commit(args: argparse.Namespace, repo: Path, folder: Path) -> int:
@@ -173,29 +144,3 @@ def _commit(args: argparse.Namespace, repo: Path, folder: Path) -> int:
     print(f"published: {what} branch {args.branch}{pushed}")
     print(address(repo, args.remote, args.branch))
     return 0
-
-
-def _build_time() -> str:
-    """Now, or SOURCE_DATE_EPOCH for reproducible builds (as mkdocs does), in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    try:
-        moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-    except ValueError:
-        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _kind(args: argparse.Namespace) -> Kind:
-    if args.classes:
-        return custom_kind(args.classes.split(","))
-    return KINDS[args.kind or args.download or "mnist"]
-
-
-def _command(args: argparse.Namespace) -> str:
-    """The build command as a user could retype it: file and folder names, never where they are on this machine."""
-    words = ["mnist-report", "build"]
-    for flag in ("download", "data", "labels", "test", "limit", "kind", "classes", "out", "single_file", "title"):
-        value = getattr(args, flag, None)
-        if value is not None and not (flag == "out" and getattr(args, "single_file", None)):
-            words += [f"--{flag.replace('_', '-')}", value.name if isinstance(value, Path) else str(value)]
-    return shlex.join(words)

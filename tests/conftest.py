@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report import site
+from mnist_report.report import output, render
 from mnist_report.analysis import analyze
 from mnist_report.loading import load
 
@@ -111,8 +111,8 @@ def analysis_10k(mnist):
 def site_10k(tmp_path_factory, analysis_10k) -> Path:
     """The report on the first 10,000 training images, built once."""
     out = tmp_path_factory.mktemp("site") / "report"
-    files = site.render(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000")
-    return site.write(files, out)
+    files = render.site(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000")
+    return output.write(files, out)
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +124,7 @@ def sample_analysis():
 def sample_site(tmp_path_factory, sample_analysis) -> Path:
     """The report on the embedded sample, built once."""
     out = tmp_path_factory.mktemp("sample") / "report"
-    return site.write(site.render(sample_analysis, "MNIST, explored", "mnist-report build"), out)
+    return output.write(render.site(sample_analysis, "MNIST, explored", "mnist-report build"), out)
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_report import analysis as analysis_module
+from mnist_report.analysis import explore, stats
 from mnist_report.analysis import analyze
 from mnist_report.loading import load
 
@@ -35,7 +35,7 @@ def test_centroids_and_distances_match_plain_numpy(analysis_10k, train_arrays):
 
 
 def test_chunking_does_not_change_results(monkeypatch, analysis_10k, mnist):
-    monkeypatch.setattr(analysis_module, "CHUNK", 777)  # not a divisor of 10,000
+    monkeypatch.setattr(explore, "CHUNK", 777)  # not a divisor of 10,000
     again = analyze(load(mnist, limit=PUBLISHED_LIMIT))
     np.testing.assert_allclose(again.centroids, analysis_10k.centroids, rtol=1e-12)
     np.testing.assert_allclose(again.distances, analysis_10k.distances, rtol=1e-12)
@@ -100,26 +100,25 @@ def test_tidy_sample_rows_are_the_image_pixels(analysis_10k, train_arrays):
 
 def test_outliers_drawn_are_bounded_and_the_farthest(monkeypatch, analysis_10k):
     """Charts draw a counted, deterministic selection of the outliers: the farthest of each class."""
-    from mnist_report import analysis as analysis_module
 
     outliers = analysis_10k.outliers
-    drawn = analysis_module._farthest_per_class(outliers, 30)
+    drawn = explore.farthest_per_class(outliers, 30)
     assert drawn.height <= 30 < outliers.height
     for label in drawn["label"].unique():
         mine = outliers.filter(outliers["label"] == label)["distance"].sort(descending=True)
         got = drawn.filter(drawn["label"] == label)["distance"].sort(descending=True)
         assert got.to_list() == mine.head(got.len()).to_list()
-    assert analysis_module._farthest_per_class(outliers, 10 ** 6).height == outliers.height
+    assert explore.farthest_per_class(outliers, 10 ** 6).height == outliers.height
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 783, 784 * 3 + 1])
 def test_pixel_histogram_counts_like_bincount(n):
     values = np.random.default_rng(n).integers(0, 256, n).astype(np.uint8)
-    assert analysis_module.pixel_histogram(values).tolist() == np.bincount(values, minlength=256).tolist()
+    assert stats.pixel_histogram(values).tolist() == np.bincount(values, minlength=256).tolist()
 
 
 def test_distances_to_an_absent_class_are_nan():
-    from mnist_report.classifiers import rms_distances
+    from mnist_report.analysis.stats import rms_distances
 
     images = np.array([[0, 255, 3, 4], [9, 9, 9, 9]], np.uint8)
     centroids = np.array([[1.0, 2.0, 3.0, 4.0], [np.nan] * 4])
@@ -132,7 +131,8 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
     """A small tiling of MNIST (each tile rolled a pixel further, so none repeats another) read
     through the memory map, 4,096 images at a time, with the samples of the classifiers, the map
     and health read through it too, gives the numbers of the same pixels in memory, in one chunk."""
-    from mnist_report import classifiers, health, projection
+    from mnist_report.analysis import classifiers, projection
+    from mnist_report.analysis.health import sample as health
     from mnist_report.loading import Dataset, Split
 
     from .test_datasets import write_idx
@@ -149,7 +149,7 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
     mapped = load(tmp_path)
     assert isinstance(mapped.images, np.memmap) and len(mapped) == 10_000
     streamed = analyze(mapped)
-    monkeypatch.setattr(analysis_module, "CHUNK", len(images))
+    monkeypatch.setattr(explore, "CHUNK", len(images))
     whole = analyze(Dataset((Split("train", images, labels, np.arange(1, len(images) + 1), ()),)))
 
     for name in ("pixel_counts", "centroids", "distances", "pair_distances"):

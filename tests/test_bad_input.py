@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report import site
+from mnist_report.report import render
 from mnist_report.analysis import analyze
 from mnist_report.loading import load
 from mnist_report.loading.csvfile import HEADER
@@ -348,7 +348,7 @@ def test_odd_class_counts_load_and_build(tmp_path, real, shape):
         assert np.array_equal(dataset.labels, labels)
     counts = np.bincount(from_csv.labels, minlength=10)
     assert (counts[7] == 0) if shape == "absent-class" else (counts[3] == 1)
-    files = site.render(analyze(from_csv), "MNIST, explored", "mnist-report build --data x.csv")
+    files = render.site(analyze(from_csv), "MNIST, explored", "mnist-report build --data x.csv")
     assert "index.html" in files
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report import site
+from mnist_report.report import output, render
 from mnist_report.analysis import analyze
-from mnist_report.confusion import MAX_SHOWN
+from mnist_report.report.confusion import MAX_SHOWN
 from mnist_report.loading import Dataset, Source, Split
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,8 +36,8 @@ def analysis(train_arrays, test_arrays):
 def url(request, tmp_path_factory, analysis) -> str:
     folder = tmp_path_factory.mktemp(request.param)
     if request.param == "folder":
-        return (site.write(site.render(analysis, "MNIST", "mnist-report build"), folder / "r") / "classifiers.html").as_uri()
-    return site.write_file(site.render_single(analysis, "MNIST", "mnist-report build --single-file r.html"), folder / "r.html").as_uri()
+        return (output.write(render.site(analysis, "MNIST", "mnist-report build"), folder / "r") / "classifiers.html").as_uri()
+    return output.write_file(render.single(analysis, "MNIST", "mnist-report build --single-file r.html"), folder / "r.html").as_uri()
 
 
 THUMBS = """() => Array.from(document.querySelectorAll('.cell-images .thumbs canvas')).map(c => {

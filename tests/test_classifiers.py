@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report import site
+from mnist_report.report import output, pages, render, words
 from mnist_report.analysis import analyze
-from mnist_report.classifiers import HOLD_OUT_EVERY, INK, K, NAMES
+from mnist_report.analysis.classifiers import K_NEIGHBOURS as K, NAMES
+from mnist_report.analysis.stats import BINARY_THRESHOLD as INK, HOLD_OUT_EVERY
 from mnist_report.loading import Dataset, Source, Split
 
 from .utils import Page
@@ -76,13 +77,13 @@ def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
     np.testing.assert_array_equal(c.reference, np.setdiff1d(np.arange(1_200), c.rows))  # every other image is
     assert c.n_train == 1_200 - len(c.rows)  # the centroids leave them out too
     assert a.comparison is None
-    text = site.render(a, "t", "c")["classifiers.html"].decode()
+    text = render.site(a, "t", "c")["classifiers.html"].decode()
     assert f"trained on {c.n_train:,} training images and scored on {c.n} images held out from them" in " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
 def slice_site(tmp_path_factory, slice_analysis) -> Path:
-    return site.write(site.render(slice_analysis, "MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("cls") / "r")
+    return output.write(render.site(slice_analysis, "MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("cls") / "r")
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -97,7 +98,7 @@ def test_data_files_and_words_agree(slice_site, slice_analysis):
     accuracy = {name: sum(r[name] == r["label"] for r in rows) / len(rows) for name in NAMES}
     text = Page(slice_site / "classifiers.html").text()
     for name in NAMES:
-        assert f"{site._percent(accuracy[name])} right" in text, name
+        assert f"{words.percent(accuracy[name])} right" in text, name
     confusion = read(slice_site / "data/confusion.csv")
     assert len(confusion) == 3 * 100
     pairs = Counter()
@@ -124,12 +125,14 @@ def test_splits_words_agree_with_the_splits_file(slice_site):
 
 
 def test_skipped_parts_are_not_computed():
-    """--skip classifiers saves the neighbour search, not only the page."""
+    """--skip classifiers saves the neighbour search and the map, not only the page."""
     from mnist_report.loading import load
 
-    a = analyze(load(limit=600), skip={"classifiers"})
+    chosen = pages.select(["classifiers"])
+    assert "classifiers" not in pages.needs(chosen) and "map" not in pages.needs(chosen)
+    a = analyze(load(limit=600), parts=pages.needs(chosen))
     assert a.classifiers is None and a.projection is None
-    files = site.render(a, "t", "c", pages=site.select_pages(["classifiers"]))
+    files = render.site(a, "t", "c", pages=chosen)
     assert "classifiers.html" not in files and "data/predictions.csv" not in files
 
 

@@ -7,9 +7,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mnist_report import health
+from mnist_report.analysis.health import duplicates as dup, labels as lab, odd as oddity, sample
+from mnist_report.analysis.health.sample import sample_splits
 
-NEAR = health.NEAR_RMS * health.SIDE  # the near-duplicate radius, Euclidean
+NEAR = dup.NEAR_RMS * 28  # the near-duplicate radius, Euclidean, for MNIST's 784 pixels
 
 
 def _brighten(image: np.ndarray, pixels: int) -> np.ndarray:
@@ -48,8 +49,8 @@ def naive_pairs(a: np.ndarray, b: np.ndarray, same: bool) -> dict[tuple[int, int
 
 def test_duplicates_equal_naive_search(planted, monkeypatch):
     train, train_y, test, test_y = planted
-    monkeypatch.setattr(health, "BLOCK", 37)  # blocks that do not divide the splits
-    got = health.duplicates(train, train_y, test, test_y)
+    monkeypatch.setattr(dup, "PAIR_BLOCK", 37)  # blocks that do not divide the splits
+    got = dup.duplicates(sample_splits(train, train_y, test, test_y))
     for split_a, split_b, a, b in (("train", "train", train, train), ("test", "train", test, train), ("test", "test", test, test)):
         part = got.table.filter((pl.col("split_a") == split_a) & (pl.col("split_b") == split_b))
         found = {(r, s): d for r, s, d in part.select("row_a", "row_b", "distance").iter_rows()}
@@ -65,15 +66,15 @@ def test_duplicates_equal_naive_search(planted, monkeypatch):
     assert ("test", 5, "test", 300) in pairs
     assert got.n_pairs == len(got.table) == 5
     assert got.images_with_twin("train", "train", 0) == 2
-    assert got.images_with_twin("test", "train", health.NEAR_RMS) == 2
+    assert got.images_with_twin("test", "train", dup.NEAR_RMS) == 2
     assert got.images_with_twin("test", "test", 1) == 0
 
 
 def test_counts_cover_every_pair_not_only_those_kept(planted, monkeypatch):
     """The table keeps the MAX_PAIRS closest; the counts the page states are of all pairs found."""
-    whole = health.duplicates(*planted).table
-    monkeypatch.setattr(health, "MAX_PAIRS", 1)
-    got = health.duplicates(*planted)
+    whole = dup.duplicates(sample_splits(*planted)).table
+    monkeypatch.setattr(dup, "MAX_PAIRS", 1)
+    got = dup.duplicates(sample_splits(*planted))
     assert got.table.height == 1 and got.n_pairs == whole.height == 5
     assert got.n_exact == (whole["distance"] == 0).sum() > got.table.height
     assert got.n_differ == (~whole["same_label"]).sum() > got.table.height
@@ -83,10 +84,10 @@ def test_exact_duplicates_form_a_star(train_arrays):
     """Four copies of one image are three pairs, each to the first copy."""
     images, labels = train_arrays[0][:300].copy(), train_arrays[1][:300]
     images[[100, 150, 200]] = images[7]
-    got = health.duplicates(images, labels)
+    got = dup.duplicates(sample_splits(images, labels))
     assert got.table.select("row_a", "row_b").rows() == [(7, 100), (7, 150), (7, 200)]
-    none = health.duplicates(images[:100], labels[:100])  # MNIST has no pair within RMS 7
-    assert none.table.height == 0 and none.table.schema == health.DUPLICATE_SCHEMA
+    none = dup.duplicates(sample_splits(images[:100], labels[:100]))  # MNIST has no pair within RMS 7
+    assert none.table.height == 0 and none.table.schema == dup.SCHEMA
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def changed_on_purpose(small_split):
         labels = labels.copy()
         labels[rows] = (labels[rows] + rng.integers(1, 10, len(rows))) % 10
         changed[name] = (rows, labels)
-    issues = health.label_issues(train, changed["train"][1], test, changed["test"][1], 10)
+    issues = lab.label_issues(sample_splits(train, changed["train"][1], test, changed["test"][1]), 10)
     return changed, issues
 
 
@@ -125,8 +126,8 @@ def test_labels_changed_on_purpose_rank_near_the_top(changed_on_purpose):
 
 def test_ranking_is_deterministic_and_complete(small_split, changed_on_purpose):
     train, train_y, test, test_y = small_split
-    first = health.label_issues(train, train_y, test, test_y, 10)
-    again = health.label_issues(train, train_y, test, test_y, 10)
+    first = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
+    again = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
     assert first.table.equals(again.table) and first.neighbours.equals(again.neighbours)
     table = first.table
     assert table.columns == ["split", "instance_row", "label", "suggested", "score", "rank"]
@@ -137,7 +138,7 @@ def test_ranking_is_deterministic_and_complete(small_split, changed_on_purpose):
     assert [(c.split, c.total, c.used, c.sampled) for c in first.coverage] == [("train", 4_000, 4_000, False), ("test", 1_000, 1_000, False)]
     # the gallery: each split's top candidates, with training neighbours that are not the image itself
     near = first.neighbours
-    assert near.group_by("split").agg(pl.col("rank").max())["rank"].to_list() == [health.TOP] * 2
+    assert near.group_by("split").agg(pl.col("rank").max())["rank"].to_list() == [lab.SHOWN] * 2
     train_near = near.filter(pl.col("split") == "train")
     assert (train_near["train_row"] != train_near["instance_row"]).all()
     assert (near["train_label"].to_numpy() == train_y[near["train_row"].to_numpy()]).all()
@@ -155,7 +156,7 @@ def test_odd_images_planted(small_split):
     shifted = np.zeros((28, 28), np.uint8)
     shifted[:, 6:] = train[moved].reshape(28, 28)[:, :-6]  # 6 px to the right
     train[moved] = shifted.ravel()
-    odd = health.odd_images(train, train_y, test, test_y, 10)
+    odd = oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28))
     kinds = {(r["row"], r["kind"]) for r in odd.flagged.filter(pl.col("split") == "train").iter_rows(named=True)}
     assert {(blank, "faint"), (dark, "heavy"), (moved, "off_centre")} <= kinds
     measures = odd.measures.filter(pl.col("split") == "train").sort("row")
@@ -173,9 +174,9 @@ def test_odd_images_planted(small_split):
 
 def test_large_splits_are_sampled_deterministically(small_split, monkeypatch):
     train, train_y, test, test_y = small_split
-    monkeypatch.setattr(health, "SAMPLE_LIMIT", 1_500)
-    odd = health.odd_images(train, train_y, test, test_y, 10)
+    monkeypatch.setattr(sample, "SAMPLE_LIMIT", 1_500)
+    odd = oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28))
     assert [(c.split, c.total, c.used, c.sampled) for c in odd.coverage] == [("train", 4_000, 1_500, True), ("test", 1_000, 1_000, False)]
     rows = odd.measures.filter(pl.col("split") == "train")["row"].to_numpy()
     assert len(np.unique(rows)) == 1_500 and rows.max() < 4_000
-    np.testing.assert_array_equal(rows, health.odd_images(train, train_y, test, test_y, 10).measures.filter(pl.col("split") == "train")["row"].to_numpy())
+    np.testing.assert_array_equal(rows, oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28)).measures.filter(pl.col("split") == "train")["row"].to_numpy())

@@ -8,8 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mnist_report import health, health_charts
+from mnist_report.analysis import health
+from mnist_report.analysis.health import labels, odd
 from mnist_report.loading import Source, Split
+from mnist_report.report.pages import health as health_page
 
 NAMES = [str(k) for k in range(10)]
 
@@ -41,29 +43,27 @@ def overlay(spec_: dict) -> list[dict]:
 def test_label_candidates_show_each_candidate_with_its_neighbours(examined):
     issues = examined.labels
     for name, offset in (("train", 101), ("test", 1)):
-        rows = overlay(spec(health_charts.label_candidates(examined, name, NAMES)))
-        assert len(rows) == health_charts.SHOWN * (1 + health.NEIGHBOURS)
+        rows = overlay(spec(health_page.label_candidates(examined, name, NAMES)))
+        assert len(rows) == labels.SHOWN * (1 + labels.NEIGHBOURS)
         top = issues.table.filter((pl.col("split") == name) & (pl.col("rank") == 1)).row(0, named=True)
         first = next(r for r in rows if r["col"] == "Image" and r["row"].startswith("1. "))
         assert first["instance"] == top["instance_row"] + offset and first["label"] == NAMES[top["label"]]
 
 
 def test_duplicate_pairs_and_odd_images(examined, train_arrays):
-    rows = overlay(spec(health_charts.duplicate_pairs(examined, NAMES)))
+    rows = overlay(spec(health_page.duplicate_pairs(examined, NAMES)))
     assert [(r["split"], r["instance"]) for r in rows] == [("train", 104), ("train", 1_101)]
     none = health.examine(split("train", train_arrays[0][:100], train_arrays[1][:100]), None, 10)
-    assert "No pair closer" in json.dumps(spec(health_charts.duplicate_pairs(none, NAMES)))
-    spec(health_charts.odd_counts(examined, NAMES))
-    shown = overlay(spec(health_charts.odd_extremes(examined, "train", NAMES)))
-    want = examined.odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(health_charts.SHOWN).height
+    assert "No pair closer" in json.dumps(spec(health_page.duplicate_pairs(none, NAMES)))
+    spec(health_page.odd_counts(examined, NAMES))
+    shown = overlay(spec(health_page.odd_extremes(examined, NAMES)))
+    want = examined.odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(odd.SHOWN).height
     assert len(shown) == want and all(np.isfinite(r["ink"]) for r in shown)
 
 
 def test_data_files_give_instance_numbers(examined):
     """duplicates.csv and label_issues.csv name images by instance, not by row (these instances start at 101)."""
-    from mnist_report import site
-
-    issues, pairs = site._health_tables(examined)
+    issues, pairs = examined.label_table, examined.pair_table
     assert pairs.select("split_a", "instance_a", "split_b", "instance_b", "distance").row(0) == ("train", 104, "train", 1_101, 0.0)
     top = examined.labels.table.filter((pl.col("split") == "train") & (pl.col("rank") == 1)).row(0, named=True)
     assert issues.filter((pl.col("split") == "train") & (pl.col("rank") == 1))["instance"].item() == top["instance_row"] + 101

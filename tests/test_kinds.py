@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from mnist_report import site
+from mnist_report.report import output, pages, render
 from mnist_report.analysis import analyze
 from mnist_report.loading import load
 from mnist_report.loading.catalogue import KINDS, custom_kind
@@ -22,11 +22,11 @@ from .utils import Page
 @pytest.fixture(scope="module")
 def fashion_site(tmp_path_factory, fashion):
     dataset = load(fashion, limit=2_000).with_kind(KINDS["fashion-mnist"])
-    return site.write(site.render(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("f") / "r")
+    return output.write(render.site(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("f") / "r")
 
 
 def test_fashion_pages_never_say_digit(fashion_site):
-    for page in site.PAGES:
+    for page in pages.PAGES:
         text = (fashion_site / page.file).read_text()
         assert "digit" not in text.lower(), page.file
         assert "MNIST is by Yann LeCun" not in text

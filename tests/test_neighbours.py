@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_report.neighbours import Neighbours, nearest, vote
+from mnist_report.analysis.neighbours import Neighbours, nearest, vote
 
 
 def naive(queries: np.ndarray, reference: np.ndarray, k: int, skip_self: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import altair as alt
+import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -20,12 +21,17 @@ def test_readme_notebook_example_runs():
 
 
 def test_every_page_figure_is_a_chart_function():
-    """Each figure of the report comes from `charts`, so a notebook can get any of them."""
-    from mnist_report import analyze, charts, load, site
+    """Each page's chart functions are in `charts` under their names, so a notebook can get any figure."""
+    from mnist_report import analyze, charts, load
+    from mnist_report.report import pages
 
     analysis = analyze(load(limit=600))
-    for page in site.PAGES:
-        if page.shown(analysis):
-            for figure in page.figures(analysis, site.facts(analysis)):
-                assert isinstance(figure.chart, alt.TopLevelMixin)
-    assert all(callable(getattr(charts, name)) for name in ("class_counts", "centroids", "split_shares", "class_accuracy", "projection_map"))
+    for page in pages.PAGES:
+        if page.applies(analysis):
+            figures = page.figures(analysis, page.facts(analysis))
+            assert figures and all(isinstance(figure.chart, alt.TopLevelMixin) for figure in figures), page.name
+        for chart in page.charts:
+            assert getattr(charts, chart.__name__) is chart
+    assert charts.centroids(analysis).to_dict() == pages.PAGES[3].figures(analysis, pages.PAGES[3].facts(analysis))[0].chart.to_dict()
+    with pytest.raises(AttributeError, match="no chart 'nope'"):
+        charts.nope

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report import site
+from mnist_report.report import assets, export, output, pages, render, words
 
 from .utils import Page, references
 
-PAGES = [p.file for p in site.PAGES]
+PAGES = [p.file for p in pages.PAGES]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -59,7 +59,7 @@ def test_page_structure(site_10k, name):
         assert any(c.tag == "caption" for c in table.children)
 
 
-@pytest.mark.parametrize("page", site.PAGES, ids=PAGES)
+@pytest.mark.parametrize("page", pages.PAGES, ids=PAGES)
 def test_head_describes_the_page_and_loads_scripts_after_the_text(site_10k, page):
     """A meta description (the page's summary), an inline icon (no /favicon.ico 404), and deferred scripts."""
     parsed = Page(site_10k / page.file)
@@ -159,7 +159,7 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert f"{calmest} is the least variable digit: its median distance is {medians[calmest]:.1f}" in atypical
     assert f"{wildest} is the most variable, with a median of {medians[wildest]:.1f}" in atypical
     far = max(rows, key=lambda r: float(r["distance"]))
-    assert f"instance {int(far['instance']):,}, {site.with_article(far['label'])}, {float(far['distance']):.1f} from its mean" in atypical
+    assert f"instance {int(far['instance']):,}, {words.with_article(far['label'])}, {float(far['distance']):.1f} from its mean" in atypical
 
     pairs = Page(site_10k / "pairs.html").text()
     assert "The hardest pair by this measure is 4 and 9" in pairs
@@ -192,7 +192,7 @@ def test_sample_site_says_it_is_a_sample(sample_site):
 
 
 def test_rebuild_is_byte_identical(tmp_path, analysis_10k, site_10k):
-    again = site.write(site.render(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"), tmp_path / "again")
+    again = output.write(render.site(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"), tmp_path / "again")
     for path in site_10k.rglob("*"):
         if path.is_file():
             assert (again / path.relative_to(site_10k)).read_bytes() == path.read_bytes(), path.name
@@ -225,7 +225,7 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, mnist):
     labels = full.labels
     keep = (labels != 7) & ((labels != 3) | (np.cumsum(labels == 3) == 1))
     dataset = Dataset((replace(full, images=full.images[keep], labels=labels[keep], instances=full.instances[keep]),))
-    out = site.write(site.render(analyze(dataset), "t", "c"), tmp_path / "r")
+    out = output.write(render.site(analyze(dataset), "t", "c"), tmp_path / "r")
     overview = Page(out / "index.html").text()
     assert "No image is labelled 7" in overview
     assert "Only one image is labelled 3" in overview
@@ -244,47 +244,47 @@ def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
     from mnist_report.loading import load
 
     analysis = analyze(load(limit=900))
-    plain = site.data_files(site.tables(analysis))
-    monkeypatch.setattr(site, "GZIP_ROWS", 500)
-    monkeypatch.setattr(site, "CSV_BATCH", 128)  # several batches, one header
-    files = site.render(analysis, "t", "c")
+    plain = export.data_files(export.tables(analysis))
+    monkeypatch.setattr(export, "GZIP_ROWS", 500)
+    monkeypatch.setattr(export, "CSV_BATCH", 128)  # several batches, one header
+    files = render.site(analysis, "t", "c")
     assert "data/image_distances.csv" not in files and "data/centroids.csv" not in files  # 900 and 7,840 rows
     assert gzip.decompress(files["data/image_distances.csv.gz"]) == plain["data/image_distances.csv"]
     assert "data/least_typical.csv" in files  # 60 rows stay plain
-    site.write(files, tmp_path / "r")
+    output.write(files, tmp_path / "r")
     links = [a.attrs["href"] for a in Page(tmp_path / "r" / "index.html").find_all("a")]
     assert "data/image_distances.csv.gz" in links and "data/image_distances.parquet" in links
 
 
-def _only(*kept: str) -> tuple[site.Page, ...]:
+def _only(*kept: str) -> tuple:
     """The pages to build: the overview and those named."""
-    return site.select_pages([Path(p.file).stem for p in site.PAGES if p.file != "index.html" and Path(p.file).stem not in kept])
+    return pages.select([Path(p.file).stem for p in pages.PAGES if p.file != "index.html" and Path(p.file).stem not in kept])
 
 
 def test_balanced_classes_say_each(sample_analysis):
     """The sample has as many images of each digit: "500 each", not "from 500 (0) to 500 (9)"."""
     counts = set(np.bincount(sample_analysis.dataset.labels).tolist())
     assert len(counts) == 1
-    files = site.render(sample_analysis, "t", "c", pages=_only())
+    files = render.site(sample_analysis, "t", "c", pages=_only())
     (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", files["index.html"].decode())
     assert caption == f"Images per digit: {counts.pop():,} each."
 
 
 def test_skipped_pages_leave_no_trace(sample_analysis):
     """Navigation, pager, table of contents, manifest and the one-file report follow --skip."""
-    pages = site.select_pages(["data", "pairs"])
-    assert [p.file for p in pages] == [p.file for p in site.PAGES if p.file not in ("data.html", "pairs.html")]
-    kept = [p.file for p in pages if p.shown(sample_analysis)]  # the sample has no test split: no splits page
-    files = site.render(sample_analysis, "t", "c", pages=pages)
+    chosen = pages.select(["data", "pairs"])
+    assert [p.file for p in chosen] == [p.file for p in pages.PAGES if p.file not in ("data.html", "pairs.html")]
+    kept = [p.file for p in chosen if p.applies(sample_analysis)]  # the sample has no test split: no splits page
+    files = render.site(sample_analysis, "t", "c", pages=chosen)
     assert sorted(name for name in files if name.endswith(".html")) == sorted(kept)
     assert not [name for name in files if name.startswith(("figures/differences", "figures/pair-", "figures/first", "figures/pixels"))]
-    assert set(json.loads(files[site.MANIFEST])["files"]) == set(files) - {site.MANIFEST}
+    assert set(json.loads(files[output.MANIFEST])["files"]) == set(files) - {output.MANIFEST}
     for name in kept:
         hrefs = re.findall(r'href="([a-z]+\.html)"', files[name].decode())
         assert set(hrefs) <= set(kept), (name, hrefs)
     toc = re.search(r'<ol class="toc">(.*?)</ol>', files["index.html"].decode(), re.S).group(1)
     assert re.findall(r'href="([a-z]+\.html)"', toc) == kept[1:]
-    single = site.render_single(sample_analysis, "t", "c", pages=pages).decode()
+    single = render.single(sample_analysis, "t", "c", pages=chosen).decode()
     assert re.findall(r'<section id="page-([a-z]+)"', single) == [Path(f).stem for f in kept]
 
 
@@ -296,7 +296,7 @@ def test_a_page_that_cannot_be_skipped_is_named(skip, message):
     from mnist_report.errors import ReportError
 
     with pytest.raises(ReportError) as error:
-        site.select_pages(skip.split(","))
+        pages.select(skip.split(","))
     assert str(error.value).startswith(message)
 
 
@@ -307,21 +307,21 @@ def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
     (mine / "main.html").write_text('{% extends "base.html" %}{% block footer %}<p>Made by the Digits Lab.</p>{% endblock %}')
     (mine / "static" / "report.css").write_text("body { color: rebeccapurple; }\n")
     pages = _only("pixels")
-    files = site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
+    files = render.site(sample_analysis, "t", "c", pages=pages, templates=mine)
     assert files["assets/report.css"] == b"body { color: rebeccapurple; }\n"
-    assert files["assets/report.js"] == (site.TEMPLATES / "static" / "report.js").read_bytes()  # not replaced: the package's
+    assert files["assets/report.js"] == (assets.TEMPLATES / "static" / "report.js").read_bytes()  # not replaced: the package's
     for page in pages:
         html = files[page.file].decode()
         footer = re.search(r'<footer class="site">(.*?)</footer>', html, re.S).group(1)
         assert "Made by the Digits Lab." in footer and "Built by mnist-report" not in footer
         assert 'rel="next"' in footer or 'rel="prev"' in footer  # the rest of base.html is kept
-    single = site.render_single(sample_analysis, "t", "c", pages=pages, templates=mine).decode()
+    single = render.single(sample_analysis, "t", "c", pages=pages, templates=mine).decode()
     assert "<style>body { color: rebeccapurple; }\n</style>" in single
     (mine / "main.html").write_text("{% extends 'base.html' %}{% block footer %}{{ nope( }}{% endblock %}")
     from mnist_report.errors import ReportError
 
     with pytest.raises(ReportError, match=r"main\.html:1: template error"):
-        site.render(sample_analysis, "t", "c", pages=pages, templates=mine)
+        render.site(sample_analysis, "t", "c", pages=pages, templates=mine)
 
 
 def test_figure_ids_are_unique_across_pages(mnist):
@@ -330,9 +330,7 @@ def test_figure_ids_are_unique_across_pages(mnist):
     took the pairs page's id, and its picture)."""
     from mnist_report.analysis import analyze
     from mnist_report.loading import load
-    from mnist_report.narrative import facts
 
     a = analyze(load(mnist, limit=1_000))
-    f = facts(a)
-    ids = [fig.id for page in site.PAGES if page.shown(a) for fig in page.figures(a, f)]
+    ids = [fig.id for page in pages.PAGES if page.applies(a) for fig in page.figures(a, page.facts(a))]
     assert "split-differences" in ids and len(ids) == len(set(ids)), sorted(ids)

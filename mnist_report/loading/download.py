@@ -34,19 +34,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO, Union
+from typing import Any, Sequence, TextIO
 
 from .. import __version__, cache
 from ..errors import ReportError
 from .catalogue import KINDS, Kind, parse_digest
+from .download_progress import Meter, Reporter, progress_callable
 
 CACHE_ENV = "MNIST_REPORT_CACHE"
 MIRROR_ENV = "MNIST_REPORT_MIRROR"
 
-# progress(file name, bytes done, total bytes or None, outcome): outcome is None
-# while bytes arrive, then "done" once the file is verified, or a short reason
-# when an attempt fails.
-Reporter = Callable[[str, int, Union[int, None], Union[str, None]], None]
 
 _CHUNK = 64 * 1024
 _RETRY_DELAY = 0.5  # seconds, times the attempt number; tests set it to 0
@@ -84,7 +81,7 @@ def fetch(
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, not {timeout}")
     mirrors = _mirrors(kind, base_urls)
-    report = _progress_callable(sys.stderr if progress is _STDERR else progress)
+    report = progress_callable(sys.stderr if progress is _STDERR else progress)
 
     folder = cache_root(cache_dir) / kind.key
     created = not folder.is_dir()
@@ -144,7 +141,7 @@ def _fetch_file(
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + final.name
-        meter = _Meter(final.name, report)
+        meter = Meter(final.name, report)
         reason = _try_mirror(url, part, digest, meter, retries, timeout)
         if reason is None:
             os.replace(part, final)
@@ -156,7 +153,7 @@ def _fetch_file(
 
 
 def _try_mirror(
-    url: str, part: Path, digest: tuple[str, str], meter: _Meter, retries: int, timeout: float
+    url: str, part: Path, digest: tuple[str, str], meter: Meter, retries: int, timeout: float
 ) -> str | None:
     """Download url into part until it verifies: None on success, else a short reason."""
     reason = ""
@@ -185,7 +182,7 @@ def _try_mirror(
     return f"{reason} ({tries} tries)" if tries > 1 else reason
 
 
-def _attempt(url: str, part: Path, digest: tuple[str, str], meter: _Meter, timeout: float) -> None:
+def _attempt(url: str, part: Path, digest: tuple[str, str], meter: Meter, timeout: float) -> None:
     """One request for url into part, continuing what part already holds.
 
     Returns once part holds the whole file and it verifies; otherwise raises
@@ -339,76 +336,3 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_CheckedRedirects)
-
-
-# --- progress -----------------------------------------------------------------
-
-
-class _Meter:
-    """One file's byte counts, forwarded to the progress callable."""
-
-    def __init__(self, filename: str, report: Reporter) -> None:
-        self.filename, self.report = filename, report
-        self.done, self.total = 0, None
-
-    def update(self, done: int, total: int | None) -> None:
-        self.done, self.total = done, total
-        self.report(self.filename, done, total, None)
-
-    def end(self, outcome: str) -> None:
-        self.report(self.filename, self.done, self.total, outcome)
-
-
-class _StreamProgress:
-    """Progress on a text stream: a line redrawn in place on a terminal, else one line per file."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        try:
-            self.tty = stream.isatty()
-        except (AttributeError, ValueError):
-            self.tty = False
-        self.started: tuple[float, int] | None = None  # (time, bytes) when this attempt began
-        self.drawn_at = 0.0
-        self.width = 0
-
-    def __call__(self, filename: str, done: int, total: int | None, outcome: str | None) -> None:
-        now = time.monotonic()
-        if self.started is None and outcome is not None:
-            line = f"{filename}  {outcome}"  # failed before a byte arrived
-        else:
-            if self.started is None:
-                self.started = (now, done)  # speed counts this attempt's bytes, not resumed ones
-            if outcome is None and (not self.tty or now - self.drawn_at < 0.1):
-                return
-            began, first = self.started
-            speed = (done - first) / max(now - began, 1e-6)
-            line = f"{filename}  {_human(done)} / {_human(total) if total else '?'}  {_human(speed)}/s"
-            if outcome != "done" and outcome is not None:
-                line += f"  {outcome}"
-        self.drawn_at = now
-        if self.tty:
-            self.stream.write("\r" + line.ljust(self.width))
-            self.width = len(line)
-        if outcome is not None:
-            self.stream.write(("" if self.tty else line) + "\n")
-            self.started, self.width = None, 0
-        self.stream.flush()
-
-
-def _progress_callable(progress: Reporter | TextIO | None) -> Reporter:
-    if progress is None:
-        return lambda *_: None
-    if callable(progress):
-        return progress
-    if hasattr(progress, "write"):
-        return _StreamProgress(progress)
-    raise TypeError(f"progress must be a text stream, a callable or None, not {type(progress).__name__}")
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "kB", "MB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"

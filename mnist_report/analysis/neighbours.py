@@ -1,8 +1,8 @@
 """The one neighbour search: for each query image, its k nearest reference images.
 
-Used for k-NN classification, label-issue scores and near duplicates. Distances come
-from chunked float32 matrix products, |a|² - 2a·b + |b|², so memory is bounded by one
-block of queries against the reference set and nothing loops over pairs in Python.
+Used for k-NN classification and for the training images shown beside each label-issue
+candidate. Distances come from chunked float32 matrix products, |a|² - 2a·b + |b|², so memory
+is bounded by one block of queries against the reference set and nothing loops over pairs in Python.
 float32 rounding can swap near-ties, so a few more candidates than asked are kept and
 re-ranked on exact distances (integer arithmetic on uint8 pixels): the result is the
 true k nearest, ties broken by the lower reference row, the same on every machine.
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .progress import Progress
+from ..progress import Progress
 
-BLOCK = 256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
+QUERY_BLOCK = 256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
 MARGIN = 8  # extra float32 candidates re-ranked exactly
 GROUP = 64  # columns per group whose minimum stands for it (see _smallest)
 
@@ -32,7 +32,7 @@ class Neighbours:
 
 
 def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bool = False,
-            block: int = BLOCK) -> Neighbours:
+            block: int = QUERY_BLOCK) -> Neighbours:
     """The k nearest rows of `reference` to each row of `queries` (both [n, d], same dtype).
 
     With `skip_self`, `queries` is `reference` itself and each row's own entry is left

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.classifiers import NAMES, TITLES, Classifiers
 from . import images
-from .classifiers import NAMES, TITLES, Classifiers
 
 MAX_SHOWN = 30  # images a cell opens at most, the first in file order; the cell says how many it holds
 SPRITE_COLUMNS = 50
@@ -77,12 +77,11 @@ def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ..
     index = {cell: [[s, int(c.instances[positions[s]])] for s in sprite] for cell, sprite in shown.items()}
     side = pictures.shape[1]
     rows = -(-len(positions) // SPRITE_COLUMNS) or 1
-    sheet = np.zeros((rows * SPRITE_COLUMNS, side, side), np.uint8)
-    sheet[:len(positions)] = pictures[positions]
-    sheet = sheet.reshape(rows, SPRITE_COLUMNS, side, side).transpose(0, 2, 1, 3).reshape(rows * side, SPRITE_COLUMNS * side)
+    cells = [divmod(i, SPRITE_COLUMNS) for i in range(len(positions))]
+    sprite = images.sheet(list(255 - pictures[positions]), cells, rows, SPRITE_COLUMNS, gap=0)  # dark on white
     payload = {"side": side, "columns": SPRITE_COLUMNS, "names": list(class_names), "cells": index}
     # Inside <script>: "<" escaped so no name can close the block.
-    return images.data_url(255 - sheet), json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+    return images.data_url(sprite), json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def _blue(depth: float) -> str:

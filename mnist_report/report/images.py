@@ -55,17 +55,23 @@ def diverging_rgb(difference: np.ndarray, limit: float) -> np.ndarray:
     return _ramp(t, DIVERGING)
 
 
-def sprite_url(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, gap: int) -> str:
-    """Many RGB panels on one white sheet, panel i at grid cell (row, col), `gap` pixels around each.
+def sheet(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, gap: int) -> np.ndarray:
+    """Many panels (grey [h, w] or RGB [h, w, 3]) on one white sheet, panel i at grid cell (row, col), `gap` pixels around each.
 
     One picture instead of dozens: the browser decodes and Vega draws a single image mark.
     """
-    height, width = panels[0].shape[:2] if panels else (1, 1)
-    sheet = np.full((rows * (height + gap), cols * (width + gap), 3), 255, np.uint8)
+    height, width = panels[0].shape[:2] if len(panels) else (1, 1)
+    channels = panels[0].shape[2:] if len(panels) else (3,)
+    out = np.full((rows * (height + gap), cols * (width + gap), *channels), 255, np.uint8)
     for panel, (r, c) in zip(panels, cells):
         top, left = r * (height + gap) + gap // 2, c * (width + gap) + gap // 2
-        sheet[top:top + height, left:left + width] = panel
-    return data_url(sheet)
+        out[top:top + height, left:left + width] = panel
+    return out
+
+
+def sprite_url(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, gap: int) -> str:
+    """sheet() as a PNG data: URL."""
+    return data_url(sheet(panels, cells, rows, cols, gap))
 
 
 def _ramp(t: np.ndarray, colours: tuple[str, ...]) -> np.ndarray:

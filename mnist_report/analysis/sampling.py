@@ -1,6 +1,6 @@
 """How the report works on part of a large set: an evenly spaced, deterministic selection.
 
-Health's checks are the one exception: a seeded random sample (health._sample).
+Health's checks are the one exception: a seeded random sample (health/sample.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,108 @@
+"""Every summary the report shows, computed once from a `Dataset` into a frozen `Analysis`.
+
+explore.py makes the exploring summaries in two passes over the split they describe; the other
+parts, each its own module, are computed when asked for (`parts`): the test split beside the
+training split (comparison.py), simple classifiers (classifiers.py, with neighbours.py), the map
+of the images (projection.py, with pca.py) and dataset health (health/). stats.py holds the
+statistics they share. Image maths is numpy on the pixel matrix, a bounded chunk at a time;
+nothing is ever expanded to one row per pixel of the whole set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ..loading.model import Dataset
+from . import classifiers as classifying, explore, health as checking, projection as mapping
+from .classifiers import Classifiers
+from .comparison import Comparison, compare
+from .gallery import Gallery
+from .health import Health
+from .projection import Projection
+from .stats import held_out
+
+PARTS = frozenset({"comparison", "classifiers", "map", "health"})  # what analyze() computes beyond the exploring summaries
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    dataset: Dataset
+    counts: pl.DataFrame  # label, name, count, share
+    pixel_counts: np.ndarray  # int64[256]: how many pixels take each value
+    centroids: np.ndarray  # float64[K, height, width]: mean image per class (NaN where a class is absent)
+    distances: np.ndarray  # float64[N]: RMS distance of each image to its class centroid
+    distance_stats: pl.DataFrame  # per class: n, min, q1, median, q3, max, mean, whiskers
+    outliers: pl.DataFrame  # label, name, instance, distance: beyond the boxplot whiskers
+    outliers_drawn: pl.DataFrame  # the same, at most MAX_OUTLIERS_DRAWN: the farthest of each class
+    first: Gallery  # the first images of the input
+    tidy_sample: pl.DataFrame  # instance, label, x, y, value: a slice of the one-row-per-pixel table
+    least_typical: Gallery  # label, name, rank, instance, distance; rank 1 = farthest
+    most_typical: Gallery  # same, rank 1 = nearest
+    pair_distances: np.ndarray  # float64[K, K]: RMS distance between the two centroids
+    pairs: pl.DataFrame  # a, b, name_a, name_b, distance for a < b, nearest (hardest) first
+    comparison: Comparison | None  # train and test side by side, when there is a test split
+    classifiers: Classifiers | None  # None when too few images to hold any out, or not asked for
+    projection: Projection | None  # the map of the images
+    health: Health | None  # label-issue candidates, duplicates and odd images
+
+    @property
+    def n(self) -> int:
+        return len(self.dataset)
+
+    @property
+    def present(self) -> list[int]:
+        """Classes with at least one image."""
+        return [int(k) for k in self.counts.filter(pl.col("count") > 0)["label"]]
+
+    @property
+    def present_names(self) -> list[str]:
+        """Names of the classes with at least one image, in label order: the rows of every per-class figure."""
+        return [self.dataset.class_names[k] for k in self.present]
+
+    def share_of_pixels(self, low: int, high: int = 255) -> float:
+        return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
+
+
+def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analysis:
+    """Every summary, in two passes over the split the exploring pages describe (counts and sums,
+    then distances), and the `parts` asked for (a subset of PARTS), each with its own reads."""
+    unknown = set(parts) - PARTS
+    if unknown:
+        raise ValueError(f"unknown analysis parts {sorted(unknown)}; choose from {sorted(PARTS)}")
+    main, names = dataset.main, list(dataset.class_names)
+    # A test split to set beside the training split; a test split alone is just the split explored.
+    test = dataset.test if dataset.train is not None else None
+    hold_out = test is None and "classifiers" in parts
+    passed = explore.first_pass(main, len(names), hold_out)
+    count = passed.sums.count
+    centroids = passed.sums.means()[0]
+    distances = explore.distances(main, centroids)
+    stats, outliers = explore.distance_summary(main, distances, names)
+    first = explore.first_images(main, dataset.class_names)
+    pair_distances = explore.mean_distances(centroids)
+    shape = (len(names), *main.images.shape[1:])
+    return Analysis(
+        dataset=dataset,
+        counts=pl.DataFrame({"label": range(len(names)), "name": names, "count": count, "share": count / count.sum()}),
+        pixel_counts=passed.pixel_counts,
+        centroids=centroids.reshape(shape),
+        distances=distances,
+        distance_stats=stats,
+        outliers=outliers,
+        outliers_drawn=explore.farthest_per_class(outliers),
+        first=first,
+        tidy_sample=explore.tidy_sample(first),
+        least_typical=explore.extremes(main, distances, names, farthest=True),
+        most_typical=explore.extremes(main, distances, names, farthest=False),
+        pair_distances=pair_distances,
+        pairs=explore.pairs_table(pair_distances, names, count),
+        comparison=compare(names, centroids.reshape(shape), count, main.labels, distances, test)
+        if test is not None and "comparison" in parts else None,
+        classifiers=classifying.score(main, test, passed.sums - passed.held_sums if hold_out else passed.sums,
+                                      held_out(len(main)) if hold_out else None) if "classifiers" in parts else None,
+        projection=mapping.build(main, centroids, names) if "map" in parts else None,
+        health=checking.examine(main, test, len(names)) if "health" in parts and len(main) >= checking.MIN_IMAGES else None,
+    )

@@ -1,0 +1,120 @@
+"""The build, one straight line: load, analyse what the chosen pages need, render in memory, write.
+
+The command line and the notebook API both call `build`:
+
+    from mnist_report.build import Options, build
+    build(Options(data=Path("mnist/"), out=Path("site")))
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ReportError
+from .loading.catalogue import KINDS, Kind, custom_kind
+
+DEFAULT_OUT = Path("report")
+
+
+@dataclass(frozen=True)
+class Built:
+    page: Path  # the page to open: index.html, or the one file
+    images: int  # images explored
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to read, what to leave out and where to write; the command line's options."""
+
+    data: Path | None = None  # a file or folder; None: the embedded sample
+    labels: Path | None = None
+    test: Path | None = None
+    limit: int | None = None
+    download: str | None = None  # a catalogue name to fetch instead of `data`
+    kind: str | None = None  # a catalogue name: class names, words, credit
+    classes: str | None = None  # class names of your own, separated by commas
+    title: str | None = None
+    timestamp: bool = False
+    skip: tuple[str, ...] = ()  # pages to leave out
+    template_dir: Path | None = None
+    out: Path | None = None  # default: report/
+    single_file: Path | None = None  # write one HTML file here instead of a folder
+    force: bool = False
+
+    def command(self) -> str:
+        """The build command as a user could retype it: file and folder names, never where they are on this machine."""
+        words = ["mnist-report", "build"]
+        for flag in ("download", "data", "labels", "test", "limit", "kind", "classes", "out", "single_file", "title"):
+            value = getattr(self, flag)
+            if value is not None and not (flag == "out" and self.single_file):
+                words += [f"--{flag.replace('_', '-')}", value.name if isinstance(value, Path) else str(value)]
+        return shlex.join(words)
+
+    def kind_record(self) -> Kind:
+        if self.classes:
+            return custom_kind(self.classes.split(","))
+        return KINDS[self.kind or self.download or "mnist"]
+
+
+Stage = Callable[[str], AbstractContextManager]
+
+
+def quiet(name: str) -> AbstractContextManager:
+    return nullcontext()
+
+
+def build(options: Options, stage: Stage = quiet, out: Path | None = None) -> Built:
+    """Build the report; say which page to open.
+
+    `out` writes the folder elsewhere than `options.out` without changing the command the report
+    records (publish builds in a temporary folder). `stage(name)` wraps each stage (the command
+    line prints its time).
+
+    Everything that would be refused (the destination, the pages, the templates) is refused
+    before any input is read; an earlier report is replaced only once the new one is complete.
+    """
+    # Imported here so `mnist-report --help` and argument errors answer at once.
+    from . import analysis, loading
+    from .report import output, pages, render
+
+    if options.download and options.data:
+        raise ReportError(f"{options.data}: give --data or --download, not both")
+    single = options.single_file is not None
+    destination = options.single_file if single else out or options.out or DEFAULT_OUT
+    output.check_file(destination) if single else output.check_folder(destination, force=options.force)
+    chosen = pages.select(list(options.skip))
+    render.environment(options.template_dir)
+    data = options.data
+    if options.download:
+        from .loading.download import fetch
+
+        data = fetch(options.download)  # prints its own progress
+    kind = options.kind_record()
+    with stage("load"):
+        dataset = loading.load(data, options.labels, options.limit, options.test).with_kind(kind)
+    with stage("analyze"):
+        result = analysis.analyze(dataset, parts=pages.needs(chosen))
+    title = options.title or f"{dataset.name}, explored"
+    built_at = build_time() if options.timestamp else None
+    with stage("render"):
+        make = render.single if single else render.site
+        files = make(result, title, options.command(), built_at, pages=chosen, templates=options.template_dir)
+    with stage("write"):
+        page = output.write_file(files, destination) if single else output.write(files, destination, force=options.force) / "index.html"
+    return Built(page, len(dataset))
+
+
+def build_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH for reproducible builds (as mkdocs does), in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    except ValueError:
+        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

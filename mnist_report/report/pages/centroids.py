@@ -1,0 +1,45 @@
+"""Average images (centroids.html): the mean image of each class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import polars as pl
+
+from ...analysis import Analysis
+from ...analysis.stats import mean_ink
+from .. import images
+from ..draw import finish, ink_key, named_pictures
+from ..page import Figure, Named, Page
+
+
+@dataclass(frozen=True)
+class Facts:
+    least_ink: Named  # the class whose mean image has the least ink, and that mean ink (0-255)
+    most_ink: Named
+
+
+def facts(analysis: Analysis) -> Facts:
+    names, ink = analysis.dataset.class_names, mean_ink(analysis.centroids)
+    present = {names[k]: float(ink[k]) for k in analysis.present}
+    return Facts(Named(*min(present.items(), key=lambda kv: kv[1])), Named(*max(present.items(), key=lambda kv: kv[1])))
+
+
+def centroids(analysis: Analysis) -> alt.LayerChart:
+    """The mean image of each class, dark on white."""
+    noun = analysis.dataset.class_noun[0].capitalize()
+    present = analysis.present
+    table = pl.DataFrame({"name": analysis.present_names, "count": [int(analysis.counts["count"][k]) for k in present],
+                          "url": [images.ink_url(analysis.centroids[k]) for k in present]})
+    tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
+    return finish(alt.layer(named_pictures(table, tooltip), ink_key("Mean ink")))
+
+
+def figures(analysis: Analysis, f: Facts) -> list[Figure]:
+    noun, nouns = analysis.dataset.class_noun
+    return [Figure("centroids", centroids(analysis), f"The mean image of each {noun}, dark where most images have ink.",
+                   f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.", grow=2)]
+
+
+PAGE = Page(40, "centroids.html", "Average {nouns}", "the mean image of each {noun}", facts, figures, charts=(centroids,))

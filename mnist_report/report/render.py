@@ -1,0 +1,153 @@
+"""Rendering: every page of the report in memory, from its module's facts and figures and its
+template, as a folder of files (`site`) or as one self-contained HTML file (`single`).
+
+Like mkdocs' build, everything is gathered first so all pages agree; writing is output.py's.
+One Jinja environment, autoescaping on and StrictUndefined, so a missing value fails the build
+instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .. import __version__
+from ..analysis import Analysis
+from ..errors import ReportError
+from . import assets, export
+from .output import MANIFEST, manifest
+from .page import Page, about
+from .pages import PAGES
+from .vega import Rendered, resolve
+from .words import FILTERS
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A page as the navigation, the table of contents and its own head name it."""
+
+    file: str
+    title: str
+    summary: str
+    description: str  # the summary as a sentence, for search results and link previews
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the templates read, computed once for every page."""
+
+    env: jinja2.Environment
+    context: dict  # what every page's template sees
+    pages: list[tuple[Page, Entry, object, dict[str, Rendered]]]  # each shown page, its entry, its facts and figures
+
+
+def environment(custom: Path | None = None) -> jinja2.Environment:
+    """Templates from `custom` first (a user's --template-dir), then the packaged ones."""
+    if custom is not None and not Path(custom).is_dir():
+        raise ReportError(f"{custom}: no such folder for --template-dir")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*([custom] if custom else []), assets.TEMPLATES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    # tojson escapes <, >, & and ' so a spec can never close its <script> block.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    return env
+
+
+def model(analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...], custom: Path | None) -> Model:
+    """The shared context and each page with its nav entry, facts and resolved figures."""
+    env = environment(custom)
+    noun, nouns = analysis.dataset.class_noun
+    shown = [p for p in pages if p.applies(analysis)]  # pages about parts the data lacks (a test split) are left out
+    nav = []
+    for p in shown:
+        summary = p.summary.format(noun=noun, nouns=nouns)
+        nav.append(Entry(p.file, p.title.format(noun=noun, nouns=nouns), summary, summary[:1].upper() + summary[1:] + "."))
+    context = dict(about=about(analysis), noun=noun, nouns=nouns, site_title=title, nav=nav,
+                   version=__version__, command=command, built_at=built_at, favicon=assets.FAVICON)
+    resolved = []
+    for page, entry in zip(shown, nav):
+        f = page.facts(analysis)
+        resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
+    return Model(env, context, resolved)
+
+
+def _template_errors(render: Callable) -> Callable:
+    """A user's template (--template-dir) that does not parse or render is their input error: one line saying where."""
+    @functools.wraps(render)
+    def checked(*args, **kwargs):
+        try:
+            return render(*args, **kwargs)
+        except jinja2.TemplateError as e:
+            where = f"{e.filename}:{e.lineno}" if getattr(e, "filename", None) else kwargs.get("templates") or assets.TEMPLATES
+            raise ReportError(f"{where}: template error: {e.message}") from None
+    return checked
+
+
+@_template_errors
+def site(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+         pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> dict[str, bytes]:
+    """Every file of the site, by relative path: pages, static figures, data files, assets.
+
+    `pages` leaves some out (pages.select); `templates` is a folder whose templates and
+    static/ files replace the packaged ones. Nothing in it depends on when or where it is
+    built unless `built_at` is given, so two builds from the same input are byte-identical.
+    """
+    m = model(analysis, title, command, built_at, pages, templates)
+    frames = export.tables(analysis)
+    data = export.data_files(frames)
+    listing = export.data_listing(frames)
+    files: dict[str, bytes] = {}
+    for page, entry, f, figures in m.pages:
+        html = m.env.get_template(page.template_name).render(
+            m.context, f=f, data_listing=listing, page=entry, figures=figures, single=False,
+            href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
+        )
+        files[page.file] = html.encode()
+        files.update({fig.static_name: fig.static for fig in figures.values()})
+    files.update(data)
+    files["assets/report.css"] = assets.static("report.css", templates)
+    files["assets/report.js"] = assets.static("report.js", templates)
+    files["assets/vega.js"] = assets.vega_bundle()
+    files[MANIFEST] = manifest(files)
+    return files
+
+
+@_template_errors
+def single(analysis: Analysis, title: str, command: str, built_at: str | None = None,
+           pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> bytes:
+    """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
+    m = model(analysis, title, command, built_at, pages, templates)
+    anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _, _ in m.pages}
+
+    def static_src(fig: Rendered) -> str:
+        kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
+        return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
+
+    sections = []
+    for page, entry, f, figures in m.pages:
+        template = m.env.get_template(page.template_name)
+        local = template.new_context(dict(m.context, f=f, page=entry, figures=figures, single=True, href=anchors.get,
+                                          static_src=static_src, sub="h3"))
+        sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
+    # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
+    scripts = [assets.inline(assets.vega_bundle().decode(), "script"), assets.inline(assets.static("report.js", templates).decode(), "script")]
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    html = m.env.get_template("single.html").render(
+        # Markup: CSS is not HTML text, and escaping its quotes and ">" broke it (an unstyled report).
+        m.context, sections=sections, css=Markup(assets.inline(assets.static("report.css", templates).decode(), "style")),
+        scripts=[Markup(s) for s in scripts], script_hashes=hashes,
+    )
+    return html.encode()

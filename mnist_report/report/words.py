@@ -1,0 +1,37 @@
+"""How numbers and class names are written in the report's sentences: the Jinja filters and
+their Python twins, so captions and templates say them alike."""
+
+from __future__ import annotations
+
+
+def number(x: int | float) -> str:
+    """1,234"""
+    return f"{x:,}"
+
+
+def percent(share: float) -> str:
+    """Enough decimals to show a small share as non-zero, no more."""
+    pct = 100 * share
+    if pct == 0 or pct >= 10:
+        return f"{pct:.0f}%"
+    if pct >= 1:
+        return f"{pct:.1f}%"
+    return f"{pct:.2g}%"
+
+
+def distance(x: float) -> str:
+    """An RMS distance or a grey level, to a tenth."""
+    return f"{x:.1f}"
+
+
+def points(share: float) -> str:
+    """A difference of two shares, in percentage points."""
+    return f"{100 * share:.1f} percentage point" + ("" if f"{100 * share:.1f}" == "1.0" else "s")
+
+
+def with_article(word: str) -> str:
+    """ "a 5", "an 8", "an Ankle boot": by the sound of the first letter, which for digits means 8 alone."""
+    return ("an " if word[:1].lower() in "aeio8" else "a ") + word
+
+
+FILTERS = {"num": number, "pct": percent, "dist": distance, "points": points, "a": with_article}
