@@ -20,6 +20,7 @@ Each is a child process; its peak RSS comes from wait4(). Results go to bench/re
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import os
@@ -106,7 +107,7 @@ def write_input(name: str, folder: Path, mnist: tuple[np.ndarray, np.ndarray]) -
                 columns = {"label": tile_labels, **{f"p{i}": col for i, col in enumerate(tile.reshape(len(tile), -1).T)}}
                 pl.DataFrame(columns).write_csv(f, include_header=False)
     else:
-        opener = (lambda p: gzip.open(p, "wb", compresslevel=1)) if fmt.endswith("gz") else (lambda p: open(p, "wb"))
+        opener = functools.partial(gzip.open, mode="wb", compresslevel=1) if fmt.endswith("gz") else functools.partial(open, mode="wb")
         labels_path = path.with_name(path.name.replace("images-idx3", "labels-idx1"))
         with opener(part) as f, opener(labels_path) as g:
             f.write(idx_header((n, 28, 28)))

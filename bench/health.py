@@ -27,9 +27,14 @@ from mnist_report.analysis.neighbours import nearest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _unzipped(path: Path) -> bytes:
+    with gzip.open(path) as f:
+        return f.read()
+
+
 def read(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    images = np.frombuffer(gzip.open(folder / f"{split}-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
-    labels = np.frombuffer(gzip.open(folder / f"{split}-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    images = np.frombuffer(_unzipped(folder / f"{split}-images-idx3-ubyte.gz"), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(_unzipped(folder / f"{split}-labels-idx1-ubyte.gz"), np.uint8, offset=8)
     return images, labels
 
 

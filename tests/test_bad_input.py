@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report.report import render
 from mnist_report.analysis import analyze
+from mnist_report.errors import ReportError
 from mnist_report.loading import load
 from mnist_report.loading.csvfile import HEADER
-from mnist_report.errors import ReportError
+from mnist_report.report import render
 
 # --- building inputs --------------------------------------------------------
 
@@ -95,7 +95,7 @@ CASES = [
          "row 1, column 62: header name '3x6', expected '3x5'"),
     case("text-not-csv", {"x.csv": b"hello, world\nthis is not MNIST\n"}, "row 1, column 1: header name 'hello', expected 'label'"),
     case("numbered-header", {"x.csv": ("label," + ",".join(map(str, range(784))) + "\n").encode() + GOOD_CSV}, "row 1, column 2: header name '0', expected 'pixel0'"),
-    case("header-typo", {"x.csv": ",".join(HEADER[:401] + ["pixelX"] + HEADER[402:]).encode() + b"\n" + GOOD_CSV},
+    case("header-typo", {"x.csv": ",".join([*HEADER[:401], "pixelX", *HEADER[402:]]).encode() + b"\n" + GOOD_CSV},
          "row 1, column 402: header name 'pixelX', expected 'pixel400'"),
     case("header-short", {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV}, "row 1: header of 784 names, expected 785"),
     # CSV: the shape of the rows
@@ -228,13 +228,14 @@ def arguments(tmp_path: Path, data: str | None, labels: str | None) -> tuple[Pat
     return (tmp_path / data if data else None), (tmp_path / labels if labels else None)
 
 
-@pytest.mark.parametrize("files, data, labels, limit, named, phrase", CASES)
+@pytest.mark.parametrize(("files", "data", "labels", "limit", "named", "phrase"), CASES)
 def test_bad_input_is_one_clear_line(tmp_path, files, data, labels, limit, named, phrase):
     write_files(tmp_path, files)
     with pytest.raises(ReportError) as raised:
         load(*arguments(tmp_path, data, labels), limit)
     message = str(raised.value)
-    assert len(message.splitlines()) == 1 and message == message.strip(), message
+    assert len(message.splitlines()) == 1, message
+    assert message == message.strip(), message
     assert str(tmp_path / named) in message
     assert phrase in message
 
@@ -254,7 +255,7 @@ TEST_CASES = [  # --test: the message names the test file (or the folder that al
 ]
 
 
-@pytest.mark.parametrize("files, test, limit, named, phrase", TEST_CASES)
+@pytest.mark.parametrize(("files", "test", "limit", "named", "phrase"), TEST_CASES)
 def test_bad_test_split_is_one_clear_line(tmp_path, files, test, limit, named, phrase):
     files = {"train.csv": GOOD_CSV * 2, **files}  # 10 rows: --limit 6 fits the training data
     write_files(tmp_path, files)
@@ -262,14 +263,15 @@ def test_bad_test_split_is_one_clear_line(tmp_path, files, test, limit, named, p
     with pytest.raises(ReportError) as raised:
         load(data, limit=limit, test=tmp_path / test)
     message = str(raised.value)
-    assert len(message.splitlines()) == 1 and message.startswith(f"{tmp_path / named}: "), message
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith(f"{tmp_path / named}: "), message
     assert phrase in message
 
 
 def test_limit_on_the_sample_names_it():
-    with pytest.raises(ReportError, match="^the embedded sample: --limit 0: "):
+    with pytest.raises(ReportError, match=r"^the embedded sample: --limit 0: "):
         load(limit=0)
-    with pytest.raises(ReportError, match="^the embedded sample: --limit 5,001 asks for more images than the 5,000"):
+    with pytest.raises(ReportError, match=r"^the embedded sample: --limit 5,001 asks for more images than the 5,000"):
         load(limit=5001)
 
 
@@ -284,7 +286,7 @@ def real(first_images) -> tuple[np.ndarray, np.ndarray]:
 
 
 def real_csv(images: np.ndarray, labels: np.ndarray, **kw) -> bytes:
-    return csv([[str(label)] + [str(v) for v in image] for image, label in zip(images, labels)], **kw)
+    return csv([[str(label)] + [str(v) for v in image] for image, label in zip(images, labels, strict=True)], **kw)
 
 
 VARIANTS = {
@@ -316,7 +318,8 @@ def test_harmless_variations_load_the_same_images(tmp_path, real, variant, heade
     assert np.array_equal(dataset.images.reshape(-1, 784), images)
     assert np.array_equal(dataset.labels, labels)
     assert np.array_equal(dataset.instances, np.arange(1, len(labels) + 1))
-    assert dataset.images.dtype == np.uint8 and dataset.images.shape == (40, 28, 28)
+    assert dataset.images.dtype == np.uint8
+    assert dataset.images.shape == (40, 28, 28)
 
 
 def test_errors_past_the_limit_are_not_read(tmp_path):
@@ -378,7 +381,7 @@ CLI_CASES = [  # a representative few: each run starts Python and imports the wh
 ]
 
 
-@pytest.mark.parametrize("files, data, labels, limit, named, phrase", [c for c in CASES if c.id in CLI_CASES])
+@pytest.mark.parametrize(("files", "data", "labels", "limit", "named", "phrase"), [c for c in CASES if c.id in CLI_CASES])
 def test_cli_bad_input_exits_2_and_keeps_the_report(tmp_path, previous_report, files, data, labels, limit, named, phrase):
     out = tmp_path / "report"
     shutil.copytree(previous_report, out)
@@ -394,8 +397,10 @@ def test_cli_bad_input_exits_2_and_keeps_the_report(tmp_path, previous_report, f
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("mnist-report: error: "), done.stderr
-    assert str(inputs / named) in lines[0] and phrase in lines[0]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("mnist-report: error: "), done.stderr
+    assert str(inputs / named) in lines[0]
+    assert phrase in lines[0]
     assert hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "report"]  # no staging folders left behind
 
@@ -411,6 +416,7 @@ def test_cli_bad_test_file_exits_2_and_keeps_the_report(tmp_path, previous_repor
     (tmp_path / "train.csv").write_bytes(GOOD_CSV)
     (tmp_path / "test.csv").write_bytes(cell(2, 1, "10"))
     done = cli("--data", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--out", out, cwd=tmp_path)
-    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert done.stderr.splitlines() == [f"mnist-report: error: {tmp_path / 'test.csv'}: row 2, column 1: label 10 outside 0-9"]
     assert hashes(out) == before

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 import urllib.error
@@ -31,7 +30,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402 (after the skip: Chromium may be absent)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
@@ -254,21 +253,21 @@ def _loaded(v: Visit) -> Visit:
 
 # --- every page, every way of reading it ------------------------------------------------------------
 
-@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+@pytest.mark.parametrize(("mode", "width", "name"), _ways_and_pages())
 def test_no_request_leaves_the_site(visit, mode, width, name):
     v = _loaded(visit(mode, width, name))
     assert v.requests, f"{v.url}: no requests recorded at all"
     assert v.external == [], f"{v.url}: requests outside the site: {v.external}"
 
 
-@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+@pytest.mark.parametrize(("mode", "width", "name"), _ways_and_pages())
 def test_no_console_or_page_errors(visit, mode, width, name):
     v = _loaded(visit(mode, width, name))
     assert v.page_errors == [], f"{v.url}: uncaught errors: {v.page_errors}"
     assert v.console_errors == [], f"{v.url}: console errors: {v.console_errors}"
 
 
-@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+@pytest.mark.parametrize(("mode", "width", "name"), _ways_and_pages())
 def test_every_chart_is_drawn(visit, mode, width, name):
     v = _loaded(visit(mode, width, name))
     assert v.views, f"{v.url}: no charts on the page"
@@ -287,7 +286,7 @@ def test_every_chart_is_drawn(visit, mode, width, name):
     assert problems == [], f"{v.url}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("mode, width, name", _ways_and_pages())
+@pytest.mark.parametrize(("mode", "width", "name"), _ways_and_pages())
 def test_relative_links_point_to_files_in_the_site(visit, readings, mode, width, name):
     v = _loaded(visit(mode, width, name))
     reading = readings[mode]
@@ -309,23 +308,26 @@ def test_relative_links_point_to_files_in_the_site(visit, readings, mode, width,
 def test_no_horizontal_scroll_on_a_phone(visit, name):
     v = _loaded(visit("file", NARROW, name))
     width = v.scroll_width
-    assert width is not None and width <= NARROW, f"{v.url}: at {NARROW} px the document is {width} px wide and scrolls sideways"
+    assert width is not None, f"{v.url}: at {NARROW} px the document is {width} px wide and scrolls sideways"
+    assert width <= NARROW, f"{v.url}: at {NARROW} px the document is {width} px wide and scrolls sideways"
 
 
-@pytest.mark.parametrize("width", (WIDE, NARROW))
+@pytest.mark.parametrize("width", [WIDE, NARROW])
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_do_not_jump_while_charts_draw(visit, name, width):
     """Each view holds its chart's size before it draws (Lighthouse's CLS)."""
     v = _loaded(visit("file", width, name))
-    assert v.layout_shift is not None and v.layout_shift < MAX_LAYOUT_SHIFT, f"{v.url} at {width} px: cumulative layout shift {v.layout_shift:.3f}"
+    assert v.layout_shift is not None, f"{v.url} at {width} px: cumulative layout shift {v.layout_shift:.3f}"
+    assert v.layout_shift < MAX_LAYOUT_SHIFT, f"{v.url} at {width} px: cumulative layout shift {v.layout_shift:.3f}"
 
 
-@pytest.mark.parametrize("width", (WIDE, NARROW))
+@pytest.mark.parametrize("width", [WIDE, NARROW])
 def test_least_and_most_typical_galleries_are_drawn_alike(visit, width):
     """The two galleries of atypical.html are compared by eye: their pictures have one size at every width."""
     views = {x["spec"]: x for x in _loaded(visit("file", width, "atypical.html")).views}
     least, most = views["spec-atypical"]["picture"], views["spec-typical"]["picture"]
-    assert least and least == most, f"at {width} px the least typical pictures are {least}, the most typical {most}"
+    assert least, f"at {width} px the least typical pictures are {least}, the most typical {most}"
+    assert least == most, f"at {width} px the least typical pictures are {least}, the most typical {most}"
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -333,7 +335,8 @@ def test_screenshots_written(visit, name):
     for width in (WIDE, NARROW):
         _loaded(visit("file", width, name))
         shot = SCREENSHOTS / f"{Path(name).stem}-{width}.png"
-        assert shot.is_file() and shot.stat().st_size > 1000, f"{shot} missing or empty"
+        assert shot.is_file(), f"{shot} missing or empty"
+        assert shot.stat().st_size > 1000, f"{shot} missing or empty"
 
 
 # --- interaction ---------------------------------------------------------------------------------
@@ -379,7 +382,8 @@ def test_highlight_menu_works_from_the_keyboard(browser, readings):
             page.wait_for_function(CANVAS_CHANGED, arg=spec, timeout=5_000)
         except PlaywrightTimeout:
             pytest.fail("atypical.html: choosing '1' in 'Highlight digit' did not change the chart")
-        assert record.page_errors == [] and record.console_errors == [], record.page_errors + record.console_errors
+        assert record.page_errors == [], record.page_errors + record.console_errors
+        assert record.console_errors == [], record.page_errors + record.console_errors
     finally:
         context.close()
 
@@ -420,7 +424,8 @@ def test_gallery_tooltip_names_the_instance(browser, readings):
         tooltip = page.locator("#vg-tooltip-element")
         expect(tooltip).to_be_visible(timeout=3_000)
         expect(tooltip).to_contain_text("Instance")
-        assert record.page_errors == [] and record.console_errors == [], record.page_errors + record.console_errors
+        assert record.page_errors == [], record.page_errors + record.console_errors
+        assert record.console_errors == [], record.page_errors + record.console_errors
     finally:
         context.close()
 
@@ -432,10 +437,11 @@ HOSTILE = "</script><script>alert(1)</script>"
 
 def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
     """Class names and the title are the user's: they must show as text and never run."""
-    from mnist_report.report import output, render
     from mnist_report.analysis import analyze
     from mnist_report.loading import load
-    from mnist_report.loading.catalogue import TEN_CLASSES as DIGITS, custom_kind
+    from mnist_report.loading.catalogue import TEN_CLASSES as DIGITS
+    from mnist_report.loading.catalogue import custom_kind
+    from mnist_report.report import output, render
 
     names = list(DIGITS)
     names[5] = HOSTILE  # instance 1 is a 5: the name shows in the data page's table and captions
@@ -446,15 +452,17 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
         html = (out / name).read_text()
         markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
         assert not re.search(r"<[^>]*\son[a-z]+\s*=", markup, re.I), f"{name}: inline event handler"
-        assert "Content-Security-Policy" in html and "default-src 'none'" in html
+        assert "Content-Security-Policy" in html
+        assert "default-src 'none'" in html
         context = browser.new_context()
         page = context.new_page()
         dialogs, errors = [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.goto((out / name).as_uri())
         page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
-        assert dialogs == [] and errors == [], (name, dialogs, errors)
+        assert dialogs == [], (name, dialogs, errors)
+        assert errors == [], (name, dialogs, errors)
         assert page.title().endswith(title)
         assert page.eval_on_selector_all(".view[data-error]", "els => els.length") == 0
         if name == "data.html":
@@ -478,10 +486,13 @@ def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k, visi
     styles = page.evaluate(STYLES)
     views = page.evaluate(VIEWS)
     context.close()
-    assert record.external == [] and record.page_errors == [] and record.console_errors == []
+    assert record.external == []
+    assert record.page_errors == []
+    assert record.console_errors == []
     assert len(views) >= 10
     for view in views:
-        assert view.get("drawn") and view.get("ink", 0) > MIN_INK, view
+        assert view.get("drawn"), view
+        assert view.get("ink", 0) > MIN_INK, view
     # Looks like the site: the stylesheet applies whole (it once went through HTML escaping and broke).
     assert styles == _loaded(visit("file", WIDE, "index.html")).styles
     assert shift < MAX_LAYOUT_SHIFT, f"cumulative layout shift {shift:.3f}"
@@ -512,7 +523,7 @@ BAND_INK = """([spec, top, bottom]) => {
 
 def test_least_typical_gallery_shows_its_pictures(browser, readings):
     """The gallery under the boxplots is drawn, not only its axes (a whole-canvas ink check cannot tell)."""
-    context, page, record = _open(browser, readings["file"], WIDE)
+    context, page, _record = _open(browser, readings["file"], WIDE)
     try:
         page.goto(readings["file"].url("atypical.html"))
         assert _wait_drawn(page)

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report.report import output, render
 from mnist_report.analysis import analyze
-from mnist_report.report.confusion import MAX_SHOWN
 from mnist_report.loading import Dataset, Source, Split
+from mnist_report.report import output, render
+from mnist_report.report.confusion import MAX_SHOWN
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
@@ -48,7 +48,7 @@ THUMBS = """() => Array.from(document.querySelectorAll('.cell-images .thumbs can
 })"""
 
 
-@pytest.mark.parametrize("classifier, truth, guess", [("nearest_centroid", 4, 9), ("knn", 7, 7)])
+@pytest.mark.parametrize(("classifier", "truth", "guess"), [("nearest_centroid", 4, 9), ("knn", 7, 7)])
 def test_a_cell_opens_exactly_its_images(browser, url, analysis, classifier, truth, guess):
     c = analysis.classifiers
     mine = (c.labels == truth) & (c.predictions[classifier] == guess)
@@ -60,7 +60,8 @@ def test_a_cell_opens_exactly_its_images(browser, url, analysis, classifier, tru
     try:
         page.goto(url)
         button = page.locator(f'button[data-cell="{classifier}:{truth}:{guess}"]')
-        assert button.count() == 1 and button.inner_text().replace(",", "") == str(mine.sum())
+        assert button.count() == 1
+        assert button.inner_text().replace(",", "") == str(mine.sum())
         button.focus()
         page.keyboard.press("Enter")  # a real <button>: the keyboard works as the mouse does
         page.wait_for_function("() => document.querySelector('.cell-images').getAttribute('data-shown')")
@@ -70,7 +71,8 @@ def test_a_cell_opens_exactly_its_images(browser, url, analysis, classifier, tru
         assert all(f"labelled {truth}, predicted {guess}" in label for label, _ in thumbs)
         assert all(dark > 20 for _, dark in thumbs), "each thumbnail shows a drawn digit, not a blank square"
         summary = page.inner_text(".cell-summary")
-        assert f"labelled {truth}, predicted {guess}" in summary and str(len(expected)) in summary
+        assert f"labelled {truth}, predicted {guess}" in summary
+        assert str(len(expected)) in summary
         assert page.evaluate("document.activeElement.closest('.cell-images') !== null"), "focus moves to the images"
         assert errors == []
     finally:

@@ -46,4 +46,5 @@ def test_least_typical_sheet_has_the_size_of_its_grid(analysis_10k):
     """The gallery under the boxplots is one picture as large as its 10 x 6 cells."""
     pictures = marks(charts.atypical(analysis_10k), "image")
     assert len(pictures) == 1
-    assert pictures[0]["width"] == 6 * GALLERY and pictures[0]["height"] == 10 * GALLERY
+    assert pictures[0]["width"] == 6 * GALLERY
+    assert pictures[0]["height"] == 10 * GALLERY

@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_report.report import output, pages, render, words
 from mnist_report.analysis import analyze
-from mnist_report.analysis.classifiers import K_NEIGHBOURS as K, NAMES
-from mnist_report.analysis.stats import BINARY_THRESHOLD as INK, HOLD_OUT_EVERY
+from mnist_report.analysis.classifiers import K_NEIGHBOURS as K
+from mnist_report.analysis.classifiers import NAMES
+from mnist_report.analysis.stats import BINARY_THRESHOLD as INK
+from mnist_report.analysis.stats import HOLD_OUT_EVERY
 from mnist_report.loading import Dataset, Source, Split
+from mnist_report.report import output, pages, render, words
 
 from .utils import Page
 
@@ -51,7 +53,9 @@ def naive_predictions(train: np.ndarray, train_labels: np.ndarray, test: np.ndar
 
 def test_predictions_equal_a_naive_computation(slice_analysis, train_arrays, test_arrays):
     c = slice_analysis.classifiers
-    assert c.split == "test" and not c.held_out and c.n == N_TEST
+    assert c.split == "test"
+    assert not c.held_out
+    assert c.n == N_TEST
     want = naive_predictions(train_arrays[0][:N_TRAIN], train_arrays[1][:N_TRAIN], test_arrays[0][:N_TEST])
     for name in NAMES:
         np.testing.assert_array_equal(c.predictions[name], want[name], err_msg=name)
@@ -71,7 +75,8 @@ def test_confusion_rows_are_the_class_counts(slice_analysis, test_arrays):
 def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
     a = analyze(Dataset((split("train", train_arrays[0][:1_200], train_arrays[1][:1_200]),)))
     c = a.classifiers
-    assert c.held_out and c.split == "train"
+    assert c.held_out
+    assert c.split == "train"
     np.testing.assert_array_equal(c.rows, np.arange(HOLD_OUT_EVERY - 1, 1_200, HOLD_OUT_EVERY))
     assert not np.isin(c.reference, c.rows).any(), "held-out images are never searched"
     np.testing.assert_array_equal(c.reference, np.setdiff1d(np.arange(1_200), c.rows))  # every other image is
@@ -94,7 +99,8 @@ def read(path: Path) -> list[dict[str, str]]:
 def test_data_files_and_words_agree(slice_site, slice_analysis):
     rows = read(slice_site / "data/predictions.csv")
     assert list(rows[0]) == ["split", "instance", "label", "nearest_centroid", "nearest_centroid_binary", "knn"]
-    assert len(rows) == N_TEST and {r["split"] for r in rows} == {"test"}
+    assert len(rows) == N_TEST
+    assert {r["split"] for r in rows} == {"test"}
     accuracy = {name: sum(r[name] == r["label"] for r in rows) / len(rows) for name in NAMES}
     text = Page(slice_site / "classifiers.html").text()
     for name in NAMES:
@@ -105,11 +111,13 @@ def test_data_files_and_words_agree(slice_site, slice_analysis):
     for r in rows:
         if r["nearest_centroid"] != r["label"]:
             pairs[tuple(sorted((r["label"], r["nearest_centroid"])))] += 1
-    (a, b), count = max(pairs.items(), key=lambda kv: (kv[1], [-int(x) for x in kv[0]]))
+    (a, b), _count = max(pairs.items(), key=lambda kv: (kv[1], [-int(x) for x in kv[0]]))
     assert f"The nearest centroid confuses {a} and {b} most" in text
-    assert f"{N_TEST:,} test images" in text and f"{K} nearest neighbours" in text
+    assert f"{N_TEST:,} test images" in text
+    assert f"{K} nearest neighbours" in text
     for name in ("pair_distances", "most_typical", "splits", "predictions", "confusion"):
-        assert (slice_site / f"data/{name}.csv").is_file() and (slice_site / f"data/{name}.parquet").is_file()
+        assert (slice_site / f"data/{name}.csv").is_file()
+        assert (slice_site / f"data/{name}.parquet").is_file()
 
 
 def test_splits_words_agree_with_the_splits_file(slice_site):
@@ -129,17 +137,22 @@ def test_skipped_parts_are_not_computed():
     from mnist_report.loading import load
 
     chosen = pages.select(["classifiers"])
-    assert "classifiers" not in pages.needs(chosen) and "map" not in pages.needs(chosen)
+    assert "classifiers" not in pages.needs(chosen)
+    assert "map" not in pages.needs(chosen)
     a = analyze(load(limit=600), parts=pages.needs(chosen))
-    assert a.classifiers is None and a.projection is None
+    assert a.classifiers is None
+    assert a.projection is None
     files = render.site(a, "t", "c", pages=chosen)
-    assert "classifiers.html" not in files and "data/predictions.csv" not in files
+    assert "classifiers.html" not in files
+    assert "data/predictions.csv" not in files
 
 
 def test_a_test_split_alone_is_scored_on_its_own_held_out_images(test_arrays):
     """A folder holding only t10k files: the classifiers hold out part of it, never score an image against itself."""
     a = analyze(Dataset((split("test", test_arrays[0][:600], test_arrays[1][:600]),)))
     c = a.classifiers
-    assert c.held_out and c.split == "test" and a.comparison is None
+    assert c.held_out
+    assert c.split == "test"
+    assert a.comparison is None
     assert not np.isin(c.reference, c.rows).any()
     assert c.accuracy("knn") < 1.0

@@ -7,8 +7,8 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,7 +35,8 @@ def built(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     for stage in ("load", "analyze", "render", "write"):
         assert any(line.startswith(stage) and line.rstrip().endswith(" s") for line in result.stdout.splitlines()), result.stdout
-    assert "built " in result.stdout and "5,000 images" in result.stdout
+    assert "built " in result.stdout
+    assert "5,000 images" in result.stdout
     assert result.stdout.endswith(f"open it in a browser: {(cwd / 'report' / 'index.html').as_uri()}\n")
     return cwd / "report"
 
@@ -53,7 +54,8 @@ def test_build_from_csv_with_limit_out_and_title(tmp_path, first_images):
     assert result.returncode == 0, result.stderr
     index = (tmp_path / "site" / "index.html").read_text()
     assert "300 images" in index
-    assert "Three hundred &lt;digits&gt;" in index and "<digits>" not in index
+    assert "Three hundred &lt;digits&gt;" in index
+    assert "<digits>" not in index
     lines = (tmp_path / "site" / "data" / "image_distances.csv").read_text().splitlines()
     assert len(lines) == 301
 
@@ -62,11 +64,12 @@ def test_console_script_is_installed(tmp_path):
     exe = shutil.which("mnist-report")
     assert exe, "pip install . puts mnist-report on PATH"
     result = subprocess.run([exe, "--version"], cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 0 and result.stdout.startswith("mnist-report ")
+    assert result.returncode == 0
+    assert result.stdout.startswith("mnist-report ")
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--data", "missing.csv"], "missing.csv: no such file"),
         (["--data", "empty.csv"], "empty.csv: empty file"),
@@ -93,7 +96,8 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, buil
         args = [a.replace("{mnist}", str(request.getfixturevalue("mnist"))) for a in args]
     result = run("build", *args, cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("mnist-report: error: ")
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("mnist-report: error: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(report) == before
@@ -112,7 +116,8 @@ def test_the_command_line_starts_without_the_heavy_libraries():
     """--help, and refusing bad arguments, need no numpy, polars or Altair: they answer at once."""
     code = "import sys, mnist_report.cli; print(sorted(m for m in ('numpy', 'polars', 'altair', 'vl_convert') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
 
 def test_output_piped_to_a_reader_that_stops(tmp_path):
@@ -122,7 +127,8 @@ def test_output_piped_to_a_reader_that_stops(tmp_path):
     process.stdout.close()  # the reader is gone before the first stage line
     stderr = process.stderr.read()
     assert process.wait(timeout=300) == 141
-    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "BrokenPipeError" not in stderr, stderr
     assert not (tmp_path / "report").exists()
 
 
@@ -134,13 +140,15 @@ def test_destination_refused_before_any_work(tmp_path):
                           (["build", "--single-file", "folder.html"], "folder.html: is a folder"),
                           (["publish"], "is not a git repository")]:
         result = run(*args, cwd=tmp_path)
-        assert result.returncode == 2 and message in result.stderr
+        assert result.returncode == 2
+        assert message in result.stderr
         assert result.stdout == "", "refused before the load stage"
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     for args, message in [(["publish", "--push"], "remote 'origin' is not configured"),
                           (["publish", "--branch", "main"], "branch 'main' is checked out")]:
         result = run(*args, cwd=tmp_path)
-        assert result.returncode == 2 and message in result.stderr
+        assert result.returncode == 2
+        assert message in result.stderr
         assert result.stdout == "", "refused before the load stage"
 
 
@@ -149,7 +157,8 @@ def test_download_without_network_names_the_mirror_and_leaves_no_cache_folder(tm
     env = dict(os.environ, MNIST_REPORT_MIRROR=closed, MNIST_REPORT_CACHE=str(tmp_path / "cache"))
     result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--download", "mnist"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 2
+    assert result.stdout == ""
     host = closed.removeprefix("http://").rstrip("/")
     assert result.stderr.splitlines() == [
         f"train-images-idx3-ubyte.gz  {host}: Connection refused, retrying",
@@ -174,13 +183,15 @@ def test_rebuild_replaces_previous_report(tmp_path, built):
 def test_output_path_that_is_a_file(tmp_path):
     (tmp_path / "report").write_text("not a folder")
     result = run("build", cwd=tmp_path)
-    assert result.returncode == 2 and "report: exists and is not a folder" in result.stderr
+    assert result.returncode == 2
+    assert "report: exists and is not a folder" in result.stderr
     assert (tmp_path / "report").read_text() == "not a folder"
 
 
 def test_usage_errors_exit_2(tmp_path):
     result = run("build", "--limit", "many", cwd=tmp_path)
-    assert result.returncode == 2 and "invalid int value" in result.stderr
+    assert result.returncode == 2
+    assert "invalid int value" in result.stderr
 
 
 def test_single_file_is_self_contained_and_lean(tmp_path):
@@ -204,7 +215,10 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
 
 def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
-    git = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, capture_output=True, text=True, env=env, check=True).stdout  # noqa: E731
+
+    def git(*a):
+        return subprocess.run(["git", *a], cwd=tmp_path, capture_output=True, text=True, env=env, check=True).stdout
+
     git("init", "-q", "-b", "main")
     (tmp_path / "notes.txt").write_text("mine")
     git("add", "notes.txt")
@@ -214,21 +228,29 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
-    assert ".nojekyll" in files and "index.html" in files and "data/manifest.json" in files
+    assert ".nojekyll" in files
+    assert "index.html" in files
+    assert "data/manifest.json" in files
     assert git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert (tmp_path / "notes.txt").read_text() == "edited, not committed"
     assert "300 images" in git("show", "gh-pages:index.html")
     result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
                             cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert result.returncode == 2 and "nowhere: no report here to publish" in result.stderr
+    assert result.returncode == 2
+    assert "nowhere: no report here to publish" in result.stderr
 
 
 def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
     """Built aside, committed once, the address said; a push the remote declines leaves the commit here."""
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
-    git = lambda *a, cwd=tmp_path / "work": subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()  # noqa: E731
-    publish = lambda *a: subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],  # noqa: E731
-                                        cwd=tmp_path / "work", capture_output=True, text=True, env=env, timeout=300)
+
+    def git(*a, cwd=tmp_path / "work"):
+        return subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()
+
+    def publish(*a):
+        return subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],
+                              cwd=tmp_path / "work", capture_output=True, text=True, env=env, timeout=300)
+
     (tmp_path / "work").mkdir()
     git("init", "-q", "-b", "main")
     git("commit", "-q", "--allow-empty", "-m", "start")
@@ -286,7 +308,8 @@ def test_force_replaces_a_foreign_folder(tmp_path):
     (tmp_path / "report" / "old.txt").write_text("x")
     result = run("build", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert not (tmp_path / "report" / "old.txt").exists() and (tmp_path / "report" / "index.html").is_file()
+    assert not (tmp_path / "report" / "old.txt").exists()
+    assert (tmp_path / "report" / "index.html").is_file()
 
 
 def test_two_builds_are_identical_unless_timestamped(tmp_path):
@@ -296,7 +319,8 @@ def test_two_builds_are_identical_unless_timestamped(tmp_path):
         assert result.returncode == 0, result.stderr
     assert snapshot(tmp_path / "a" / "site") == snapshot(tmp_path / "b" / "site")
     index = (tmp_path / "a" / "site" / "index.html").read_text()
-    assert "mnist-report build --limit 400 --out site" in index and str(tmp_path) not in index
+    assert "mnist-report build --limit 400 --out site" in index
+    assert str(tmp_path) not in index
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
     result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)

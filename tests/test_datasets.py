@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
+from mnist_report.errors import ReportError
 from mnist_report.loading import Split, load, load_sample
 from mnist_report.loading.csvfile import HEADER
 from mnist_report.loading.storage import READ_BLOCK as BLOCK
-from mnist_report.errors import ReportError
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
 
@@ -81,7 +81,7 @@ def test_idx_with_labels_named_explicitly(tmp_path, first_images):
     write_idx(tmp_path / "pictures.bin", images.reshape(-1, 28, 28))
     write_idx(tmp_path / "answers.bin", labels)
     assert_same(load(tmp_path / "pictures.bin", labels=tmp_path / "answers.bin"), images, labels)
-    with pytest.raises(ReportError, match="pictures.bin.*--labels"):
+    with pytest.raises(ReportError, match=r"pictures\.bin.*--labels"):
         load(tmp_path / "pictures.bin")
 
 
@@ -130,7 +130,7 @@ def test_embedded_sample_is_first_500_of_each_digit(train_arrays):
 
 def test_dataset_arrays_are_read_only():
     sample = load_sample()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         sample.images[0, 0, 0] = 1
 
 
@@ -140,7 +140,9 @@ def test_dataset_arrays_are_read_only():
 def test_folder_gives_both_splits(mnist, test_arrays):
     dataset = load(mnist)
     assert [s.name for s in dataset.splits] == ["train", "test"]
-    assert dataset.main is dataset.train and dataset.split == "train" and len(dataset) == 60_000
+    assert dataset.main is dataset.train
+    assert dataset.split == "train"
+    assert len(dataset) == 60_000
     test = dataset.test
     assert_same(test, *test_arrays)
     assert [s.name for s in test.sources] == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
@@ -150,8 +152,11 @@ def test_folder_of_the_test_pair_only_builds_on_it(tmp_path, mnist):
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         shutil.copy(mnist / name, tmp_path / name)
     dataset = load(tmp_path, limit=50)
-    assert [s.name for s in dataset.splits] == ["test"] and dataset.train is None
-    assert dataset.main is dataset.test and dataset.split == "test" and len(dataset) == 50
+    assert [s.name for s in dataset.splits] == ["test"]
+    assert dataset.train is None
+    assert dataset.main is dataset.test
+    assert dataset.split == "test"
+    assert len(dataset) == 50
 
 
 def test_limit_applies_to_each_split(mnist):
@@ -160,7 +165,7 @@ def test_limit_applies_to_each_split(mnist):
     assert [s.instances.tolist() for s in dataset.splits] == [list(range(1, 31))] * 2
 
 
-@pytest.mark.parametrize("name, split", [
+@pytest.mark.parametrize(("name", "split"), [
     ("t10k-images-idx3-ubyte", "test"), ("mnist_test.csv", "test"), ("fashion-mnist_test.csv.gz", "test"), ("test.csv", "test"),
     ("train-images.idx3-ubyte", "train"), ("mnist_train.csv", "train"), ("training-2.csv", "train"),
     ("digits.csv", ""), ("latest.csv", ""), ("contest.csv", ""), ("train_test.csv", ""),
@@ -174,7 +179,8 @@ def test_a_single_file_is_the_split_its_name_says(tmp_path, train_arrays, name, 
         write_idx(path, images.reshape(-1, 28, 28))
         write_idx(tmp_path / name.replace("images", "labels").replace("idx3", "idx1"), labels)
     dataset = load(path)
-    assert [s.name for s in dataset.splits] == [split] and dataset.split == split
+    assert [s.name for s in dataset.splits] == [split]
+    assert dataset.split == split
 
 
 @pytest.mark.parametrize("test_form", ["csv", "idx-gz", "folder"])
@@ -200,7 +206,8 @@ def test_test_file_beside_training_data(tmp_path, train_arrays, test_form):
 
 def test_embedded_sample_is_one_training_split():
     dataset = load()
-    assert [s.name for s in dataset.splits] == ["train"] and dataset.split == "train"
+    assert [s.name for s in dataset.splits] == ["train"]
+    assert dataset.split == "train"
 
 
 # --- streaming: blocks, spilling, chunks -------------------------------------
@@ -261,7 +268,7 @@ def test_blank_lines_across_blocks(tmp_path, train_arrays, tiny_blocks):
     (tmp_path / "x.csv").write_bytes(text + b"\n \n" * 6_000)
     assert_same(load(tmp_path / "x.csv"), images, labels)
     (tmp_path / "x.csv").write_bytes(text + b"\n" * 12_000 + text)
-    with pytest.raises(ReportError, match="x.csv: row 21 is blank"):
+    with pytest.raises(ReportError, match=r"x\.csv: row 21 is blank"):
         load(tmp_path / "x.csv")
 
 
@@ -274,7 +281,9 @@ def test_chunks_of_a_mapped_file(tmp_path, train_arrays):
     assert isinstance(split.images, np.memmap)
     offsets = []
     for offset, chunk, chunk_labels in split.chunks(64):
-        assert type(chunk) is np.ndarray and chunk.flags.c_contiguous and chunk.shape == (min(64, N - offset), 784)
+        assert type(chunk) is np.ndarray
+        assert chunk.flags.c_contiguous
+        assert chunk.shape == (min(64, N - offset), 784)
         np.testing.assert_array_equal(chunk, images[offset:offset + 64])
         np.testing.assert_array_equal(chunk_labels, labels[offset:offset + 64])
         offsets.append(offset)
@@ -297,7 +306,7 @@ def test_map_chunks_keeps_file_order_and_sees_every_image(train_arrays):
     got = list(split.map_chunks(slow_first, size=97))
     assert [start for start, _, _ in got] == list(range(0, 1_000, 97))
     assert sum(total for _, total, _ in got) == images.sum(dtype=np.int64)
-    np.testing.assert_array_equal(np.concatenate([l for _, _, l in got]), labels)
+    np.testing.assert_array_equal(np.concatenate([part for _, _, part in got]), labels)
 
 
 def test_read_ahead_passes_items_errors_and_stops_when_closed():
@@ -313,7 +322,7 @@ def test_read_ahead_passes_items_errors_and_stops_when_closed():
 
     got = _read_ahead(failing())
     assert next(got) == 1
-    with pytest.raises(ReportError, match="x.csv: broken"):
+    with pytest.raises(ReportError, match=r"x\.csv: broken"):
         next(got)
 
     endless = _read_ahead(iter(int, 1))  # never ends on its own
@@ -328,7 +337,7 @@ def test_a_bad_csv_leaves_no_reading_thread(tmp_path):
     bad = tmp_path / "bad.csv"  # a short row first, then more than one read block (BLOCK) of good ones
     good = ("5," + ",".join(["0"] * 784) + "\n").encode()
     bad.write_bytes(b"5,1,2\n" + good * (BLOCK // len(good) * 2))
-    with pytest.raises(ReportError, match="bad.csv") as caught:  # its traceback keeps the loader's frame alive
+    with pytest.raises(ReportError, match=r"bad\.csv") as caught:  # its traceback keeps the loader's frame alive
         load(bad)
     assert not any(t.name == "mnist-report-read" for t in threading.enumerate()), "stopped before the error left the loader"
     del caught

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from mnist_report.errors import ReportError
 from mnist_report.loading import download
 from mnist_report.loading.catalogue import KINDS, Download, Kind
 from mnist_report.loading.download import fetch
-from mnist_report.errors import ReportError
 
 NAMES = [name for name, _ in KINDS["mnist"].download.files]
 BIG = "train-images-idx3-ubyte.gz"  # the largest file: the one to cut short
@@ -389,7 +389,8 @@ def test_tty_progress_updates_in_place(server, shared_files, tmp_path):
     out = Terminal()
     fetch(record(server, shared_files), cache_dir=tmp_path, progress=out)
     text = out.getvalue()
-    assert text.startswith("\r") and text.endswith("\n")
+    assert text.startswith("\r")
+    assert text.endswith("\n")
     assert text.count("\n") == 4  # one finished line per file
 
 
@@ -403,7 +404,7 @@ def test_progress_callable_sees_every_file(server, shared_files, tmp_path):
 def test_unknown_dataset_and_bad_arguments(tmp_path):
     with pytest.raises(ReportError, match="unknown dataset 'emnist'"):
         fetch("emnist", cache_dir=tmp_path)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="retries must be 0 or more"):
         fetch("mnist", cache_dir=tmp_path, retries=-1)
     with pytest.raises(ValueError, match="hex digest"):
         Download(("https://example.com/",), (("f.gz", "abc"),))
@@ -478,7 +479,8 @@ def test_dataset_records():
         assert kind.key == name
         assert [f for f, _ in kind.download.files] == NAMES
         assert len(kind.class_names) == len(set(kind.class_names)) == 10
-        assert kind.download.mirrors and all(m.startswith("https://") and m.endswith("/") for m in kind.download.mirrors)
+        assert kind.download.mirrors
+        assert all(m.startswith("https://") and m.endswith("/") for m in kind.download.mirrors)
     assert KINDS["fashion-mnist"].class_names[0] == "T-shirt/top"
     assert KINDS["kmnist"].class_names == ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
 

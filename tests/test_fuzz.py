@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mnist_report.errors import ReportError
 from mnist_report.loading import load
 from mnist_report.loading.csvfile import HEADER
-from mnist_report.errors import ReportError
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 IMAGES_NAME, LABELS_NAME = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
@@ -42,9 +42,13 @@ def check(data: Path, labels: Path | None = None, limit: int | None = None):
         assert message.startswith(f"{data.parent}{os.sep}"), message  # names the file (all are in one folder)
         return message
     n = len(dataset)
-    assert n >= 1 and (limit is None or n == limit)
-    assert dataset.images.dtype == np.uint8 and dataset.images.shape == (n, 28, 28)
-    assert dataset.labels.dtype == np.uint8 and dataset.labels.shape == (n,) and int(dataset.labels.max()) < 10
+    assert n >= 1
+    assert (limit is None or n == limit)
+    assert dataset.images.dtype == np.uint8
+    assert dataset.images.shape == (n, 28, 28)
+    assert dataset.labels.dtype == np.uint8
+    assert dataset.labels.shape == (n,)
+    assert int(dataset.labels.max()) < 10
     assert np.array_equal(dataset.instances, np.arange(1, n + 1))
     return dataset
 
@@ -86,7 +90,7 @@ TEXT = st.text(st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
 def damaged_csv(draw):
     n = draw(st.integers(1, 5))
     images, labels = pictures(draw(st.integers(0, 2**32 - 1)), n)
-    table = [[str(label)] + [str(v) for v in image] for image, label in zip(images, labels)]
+    table = [[str(label)] + [str(v) for v in image] for image, label in zip(images, labels, strict=True)]
     header = draw(st.booleans())
     damage = draw(st.lists(st.sampled_from(["delete", "add", "text", "range", "header"]), max_size=3))
     for kind in damage:
@@ -128,7 +132,8 @@ def test_csv_near_valid(folder, case, limit):
     if not damage and (limit is None or 1 <= limit <= len(labels)):
         assert not isinstance(dataset, str), f"an undamaged CSV must load: {dataset}"
         k = len(dataset)
-        assert np.array_equal(dataset.images.reshape(k, 784), images[:k]) and np.array_equal(dataset.labels, labels[:k])
+        assert np.array_equal(dataset.images.reshape(k, 784), images[:k])
+        assert np.array_equal(dataset.labels, labels[:k])
 
 
 # --- IDX -------------------------------------------------------------------
@@ -192,7 +197,8 @@ def test_idx_near_valid(folder, case, limit, layout):
     if not damage and (limit is None or 1 <= limit <= len(labels)):
         assert not isinstance(dataset, str), f"undamaged IDX files must load: {dataset}"
         k = len(dataset)
-        assert np.array_equal(dataset.images.reshape(k, 784), images[:k]) and np.array_equal(dataset.labels, labels[:k])
+        assert np.array_equal(dataset.images.reshape(k, 784), images[:k])
+        assert np.array_equal(dataset.labels, labels[:k])
 
 
 def load_or_message(path: Path, limit: int | None):
@@ -220,4 +226,5 @@ def test_csv_in_small_blocks_reads_as_in_one(folder, case, limit, block):
         assert streamed == whole
     else:
         assert not isinstance(streamed, str), streamed
-        assert np.array_equal(streamed.images, whole.images) and np.array_equal(streamed.labels, whole.labels)
+        assert np.array_equal(streamed.images, whole.images)
+        assert np.array_equal(streamed.labels, whole.labels)

@@ -7,7 +7,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mnist_report.analysis.health import duplicates as dup, labels as lab, odd as oddity, sample
+from mnist_report.analysis.health import duplicates as dup
+from mnist_report.analysis.health import labels as lab
+from mnist_report.analysis.health import odd as oddity
+from mnist_report.analysis.health import sample
 from mnist_report.analysis.health.sample import sample_splits
 
 NEAR = dup.NEAR_RMS * 28  # the near-duplicate radius, Euclidean, for MNIST's 784 pixels
@@ -44,7 +47,7 @@ def naive_pairs(a: np.ndarray, b: np.ndarray, same: bool) -> dict[tuple[int, int
     d2 = (fa * fa).sum(1)[:, None] + (fb * fb).sum(1)[None, :] - 2 * fa @ fb.T
     i, j = np.nonzero(d2 <= NEAR ** 2)
     keep = i < j if same else np.ones(len(i), bool)
-    return {(int(x), int(y)): float(np.sqrt(d2[x, y])) for x, y in zip(i[keep], j[keep])}
+    return {(int(x), int(y)): float(np.sqrt(d2[x, y])) for x, y in zip(i[keep], j[keep], strict=True)}
 
 
 def test_duplicates_equal_naive_search(planted, monkeypatch):
@@ -75,7 +78,8 @@ def test_counts_cover_every_pair_not_only_those_kept(planted, monkeypatch):
     whole = dup.duplicates(sample_splits(*planted)).table
     monkeypatch.setattr(dup, "MAX_PAIRS", 1)
     got = dup.duplicates(sample_splits(*planted))
-    assert got.table.height == 1 and got.n_pairs == whole.height == 5
+    assert got.table.height == 1
+    assert got.n_pairs == whole.height == 5
     assert got.n_exact == (whole["distance"] == 0).sum() > got.table.height
     assert got.n_differ == (~whole["same_label"]).sum() > got.table.height
 
@@ -87,7 +91,8 @@ def test_exact_duplicates_form_a_star(train_arrays):
     got = dup.duplicates(sample_splits(images, labels))
     assert got.table.select("row_a", "row_b").rows() == [(7, 100), (7, 150), (7, 200)]
     none = dup.duplicates(sample_splits(images[:100], labels[:100]))  # MNIST has no pair within RMS 7
-    assert none.table.height == 0 and none.table.schema == dup.SCHEMA
+    assert none.table.height == 0
+    assert none.table.schema == dup.SCHEMA
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +133,8 @@ def test_ranking_is_deterministic_and_complete(small_split, changed_on_purpose):
     train, train_y, test, test_y = small_split
     first = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
     again = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
-    assert first.table.equals(again.table) and first.neighbours.equals(again.neighbours)
+    assert first.table.equals(again.table)
+    assert first.neighbours.equals(again.neighbours)
     table = first.table
     assert table.columns == ["split", "instance_row", "label", "suggested", "score", "rank"]
     for name, n in (("train", len(train)), ("test", len(test))):
@@ -160,7 +166,8 @@ def test_odd_images_planted(small_split):
     kinds = {(r["row"], r["kind"]) for r in odd.flagged.filter(pl.col("split") == "train").iter_rows(named=True)}
     assert {(blank, "faint"), (dark, "heavy"), (moved, "off_centre")} <= kinds
     measures = odd.measures.filter(pl.col("split") == "train").sort("row")
-    assert measures["ink"][dark] == 255 and measures["ink"][blank] == 0
+    assert measures["ink"][dark] == 255
+    assert measures["ink"][blank] == 0
     assert measures["offset"][moved] > 4
     # counts per class are the flagged rows counted
     counts = odd.flagged.group_by("split", "label", "kind").len()
@@ -178,5 +185,6 @@ def test_large_splits_are_sampled_deterministically(small_split, monkeypatch):
     odd = oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28))
     assert [(c.split, c.total, c.used, c.sampled) for c in odd.coverage] == [("train", 4_000, 1_500, True), ("test", 1_000, 1_000, False)]
     rows = odd.measures.filter(pl.col("split") == "train")["row"].to_numpy()
-    assert len(np.unique(rows)) == 1_500 and rows.max() < 4_000
+    assert len(np.unique(rows)) == 1_500
+    assert rows.max() < 4_000
     np.testing.assert_array_equal(rows, oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28)).measures.filter(pl.col("split") == "train")["row"].to_numpy())

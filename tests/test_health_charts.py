@@ -47,7 +47,8 @@ def test_label_candidates_show_each_candidate_with_its_neighbours(examined):
         assert len(rows) == labels.SHOWN * (1 + labels.NEIGHBOURS)
         top = issues.table.filter((pl.col("split") == name) & (pl.col("rank") == 1)).row(0, named=True)
         first = next(r for r in rows if r["col"] == "Image" and r["row"].startswith("1. "))
-        assert first["instance"] == top["instance_row"] + offset and first["label"] == NAMES[top["label"]]
+        assert first["instance"] == top["instance_row"] + offset
+        assert first["label"] == NAMES[top["label"]]
 
 
 def test_duplicate_pairs_and_odd_images(examined, train_arrays):
@@ -58,7 +59,8 @@ def test_duplicate_pairs_and_odd_images(examined, train_arrays):
     spec(health_page.odd_counts(examined, NAMES))
     shown = overlay(spec(health_page.odd_extremes(examined, NAMES)))
     want = examined.odd.extremes.filter(pl.col("split") == "train").group_by("kind").head(odd.SHOWN).height
-    assert len(shown) == want and all(np.isfinite(r["ink"]) for r in shown)
+    assert len(shown) == want
+    assert all(np.isfinite(r["ink"]) for r in shown)
 
 
 def test_data_files_give_instance_numbers(examined):

@@ -18,17 +18,20 @@ def test_label_issue_file_and_words_agree(site_10k):
     text = Page(site_10k / "health.html").text()
     for split in ("train", "test"):
         mine = [r for r in rows if r["split"] == split]
-        assert len(mine) == 10_000 and sorted(int(r["rank"]) for r in mine) == list(range(1, 10_001))
+        assert len(mine) == 10_000
+        assert sorted(int(r["rank"]) for r in mine) == list(range(1, 10_001))
         top = min(mine, key=lambda r: int(r["rank"]))
         assert max(float(r["score"]) for r in mine) == float(top["score"])
         above = sum(float(r["score"]) > 0 for r in mine)
         assert (f"{split.capitalize()} split: {above:,} of 10,000 images score above 0. "
                 f"The top candidate is instance {int(top['instance']):,}, labelled {top['label']}") in text
-    assert "candidates" in text and "mislabelled near the top" in text
+    assert "candidates" in text
+    assert "mislabelled near the top" in text
 
 
 def test_duplicates_file_and_words_agree(site_10k):
     rows = read(site_10k / "data/duplicates.csv")  # MNIST: no two images within RMS 5
     text = Page(site_10k / "health.html").text()
-    assert rows == [] and "No two images are that close." in text
+    assert rows == []
+    assert "No two images are that close." in text
     assert "0 test images have a near twin in the training split" in text

@@ -23,7 +23,8 @@ def test_drawn_on_a_terminal_then_erased(monkeypatch):
     line.update(500, 500)
     text = out.getvalue()
     assert text.startswith("\x1b7distances: 250 images, ")  # the cursor saved once, after the stage label
-    assert "\x1b8distances: 500 images, " in text and text.endswith(" s left\x1b[K")
+    assert "\x1b8distances: 500 images, " in text
+    assert text.endswith(" s left\x1b[K")
     line.close()
     assert out.getvalue().endswith("\x1b8\x1b[K")  # back to the label, the line erased
 

@@ -82,12 +82,14 @@ def tree(repo: Path, ref: str) -> set[str]:
 
 
 def test_publish_creates_branch_and_leaves_checkout_alone(site, repo):
-    state = lambda: (  # noqa: E731
-        git(repo, "status", "--porcelain"),
-        git(repo, "rev-parse", "--abbrev-ref", "HEAD"),
-        git(repo, "rev-parse", "HEAD"),
-        (repo / "README.md").read_text(),
-    )
+    def state():
+        return (
+            git(repo, "status", "--porcelain"),
+            git(repo, "rev-parse", "--abbrev-ref", "HEAD"),
+            git(repo, "rev-parse", "HEAD"),
+            (repo / "README.md").read_text(),
+        )
+
     before = state()
 
     sha = publish(site, repo_dir=repo).commit
@@ -123,7 +125,8 @@ def test_publishing_the_same_site_again_adds_no_commit(site, repo):
     first = publish(site, repo_dir=repo)
     again = publish(site, repo_dir=repo, message="same files")
 
-    assert first.changed and not again.changed
+    assert first.changed
+    assert not again.changed
     assert again.commit == first.commit == git(repo, "rev-parse", "refs/heads/gh-pages")
     assert git(repo, "rev-list", "--count", "gh-pages") == "1"
 
@@ -221,7 +224,7 @@ def test_push_declined_by_the_remote_keeps_the_commit_locally(site, repo, bare):
 
 
 @pytest.mark.parametrize(
-    "remote, served",
+    ("remote", "served"),
     [
         ("https://github.com/Ann/mnist-report.git", "https://ann.github.io/mnist-report/"),
         ("https://github.com/Ann/mnist-report", "https://ann.github.io/mnist-report/"),

@@ -25,8 +25,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_every_page_and_file_is_written(site_10k):
-    for name in PAGES + ["assets/vega.js", "assets/report.js", "assets/report.css",
-                         "data/image_distances.csv", "data/centroids.csv", "data/least_typical.csv", "data/manifest.json"]:
+    for name in [*PAGES, "assets/vega.js", "assets/report.js", "assets/report.css", "data/image_distances.csv", "data/centroids.csv", "data/least_typical.csv", "data/manifest.json"]:
         assert (site_10k / name).is_file(), name
     assert (site_10k / "assets/vega.js").stat().st_size > 500_000  # the real bundle, not a stub
 
@@ -38,20 +37,26 @@ def test_page_structure(site_10k, name):
     assert html.attrs.get("lang") == "en"
     assert len(page.find_all("h1")) == 1
     assert page.find_all("title")[0].text.strip()
-    assert len(page.find_all("main")) == 1 and page.find_all("header") and page.find_all("footer")
+    assert len(page.find_all("main")) == 1
+    assert page.find_all("header")
+    assert page.find_all("footer")
     navs = page.find_all("nav")
-    assert navs and all(n.attrs.get("aria-label") for n in navs)
+    assert navs
+    assert all(n.attrs.get("aria-label") for n in navs)
     assert any(m.attrs.get("name") == "viewport" for m in page.find_all("meta"))
     current = [a for a in page.find_all("a") if a.attrs.get("aria-current") == "page"]
     assert [a.attrs["href"] for a in current] == [name]
     # every figure has words for a reader who cannot see it
-    figures = [f for f in page.find_all("figure")]
+    figures = list(page.find_all("figure"))
     assert figures
     for figure in figures:
         caption = [c for c in figure.children if c.tag == "figcaption"]
         view = [c for c in figure.children if "view" in c.attrs.get("class", "")]
-        assert caption and caption[0].text.strip()
-        assert view and view[0].attrs.get("role") == "img" and len(view[0].attrs.get("aria-label", "")) > 20
+        assert caption
+        assert caption[0].text.strip()
+        assert view
+        assert view[0].attrs.get("role") == "img"
+        assert len(view[0].attrs.get("aria-label", "")) > 20
         spec = next(s for s in page.find_all("script") if s.attrs.get("id") == view[0].attrs["data-spec"])
         assert json.loads(spec.text)["$schema"].startswith("https://vega.github.io/schema/vega/")
     # tables have captions and header cells
@@ -67,7 +72,8 @@ def test_head_describes_the_page_and_loads_scripts_after_the_text(site_10k, page
     summary = page.summary.format(noun="digit", nouns="digits")
     assert description == [summary[:1].upper() + summary[1:] + "."]
     icons = [link.attrs["href"] for link in parsed.find_all("link") if link.attrs.get("rel") == "icon"]
-    assert len(icons) == 1 and icons[0].startswith("data:image/svg+xml;base64,")
+    assert len(icons) == 1
+    assert icons[0].startswith("data:image/svg+xml;base64,")
     assert b"<svg" in base64.b64decode(icons[0].split(",", 1)[1])
     scripts = [(s.attrs["src"], "defer" in s.attrs) for s in parsed.find_all("script") if "src" in s.attrs]
     assert scripts == [("assets/vega.js", True), ("assets/report.js", True)]
@@ -85,16 +91,19 @@ def test_nothing_outside_the_site(site_10k, name):
             assert any(e.attrs.get("id") == url[1:] for e in page.elements), f"{name}: no element {url}"
             continue
         target = (site_10k / url.split("#")[0]).resolve()
-        assert target.is_file() and site_10k.resolve() in target.parents, f"{name}: broken link {url}"
+        assert target.is_file(), f"{name}: broken link {url}"
+        assert site_10k.resolve() in target.parents, f"{name}: broken link {url}"
     text = (site_10k / name).read_text()
-    assert "@import" not in text and "url(http" not in text
+    assert "@import" not in text
+    assert "url(http" not in text
 
 
 def test_styles_and_scripts_load_nothing_remote(site_10k):
     css = (site_10k / "assets/report.css").read_text()
     assert not re.search(r"url\(|@import|@font-face", css)
     js = (site_10k / "assets/report.js").read_text()
-    assert "http" not in js and "fetch(" not in js
+    assert "http" not in js
+    assert "fetch(" not in js
 
 
 def test_image_distances_file(site_10k, analysis_10k):
@@ -170,7 +179,8 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert f"{zero_share:.0f}% are exactly 0" in pixels
 
     overview = Page(site_10k / "index.html").text()
-    assert "10,000 images" in overview and "train-images-idx3-ubyte.gz" in overview
+    assert "10,000 images" in overview
+    assert "train-images-idx3-ubyte.gz" in overview
     counts = np.bincount([int(r["label"]) for r in rows])
     assert f"the commonest, {counts.argmax()}, has {counts.max():,} images" in overview
     data = Page(site_10k / "data.html").text()
@@ -187,7 +197,8 @@ def test_overview_credits_the_input(site_10k, mnist):
 
 def test_sample_site_says_it_is_a_sample(sample_site):
     text = Page(sample_site / "index.html").text()
-    assert "5,000" in text and "Every digit has exactly 500 images" in text
+    assert "5,000" in text
+    assert "Every digit has exactly 500 images" in text
     assert "instance numbers are the images' rows in the full training set" in text
 
 
@@ -203,7 +214,8 @@ def test_every_figure_has_a_static_image(site_10k):
         page = Page(site_10k / name)
         figures = page.find_all("figure")
         noscripts = [c for f in figures for c in f.children if c.tag == "noscript"]
-        assert noscripts and len(noscripts) == len(figures)
+        assert noscripts
+        assert len(noscripts) == len(figures)
         for block in noscripts:
             (img,) = [c for c in block.children if c.tag == "img"]
             assert len(img.attrs["alt"]) > 20
@@ -211,7 +223,8 @@ def test_every_figure_has_a_static_image(site_10k):
             if data.startswith(b"<svg"):  # something drawn: a mark Vega labels for screen readers
                 assert b'role="graphics-symbol"' in data, img.attrs["src"]
             else:
-                assert data.startswith(b"\x89PNG") and len(data) > 2_000, img.attrs["src"]
+                assert data.startswith(b"\x89PNG"), img.attrs["src"]
+                assert len(data) > 2_000, img.attrs["src"]
 
 
 def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, mnist):
@@ -230,7 +243,8 @@ def test_absent_and_lonely_classes_are_said_and_left_out(tmp_path, mnist):
     assert "No image is labelled 7" in overview
     assert "Only one image is labelled 3" in overview
     pair_cells = [td.text for td in Page(out / "pairs.html").find_all("td") if " and " in td.text]
-    assert pair_cells and not [c for c in pair_cells if "7" in c.split(" and ")]
+    assert pair_cells
+    assert not [c for c in pair_cells if "7" in c.split(" and ")]
     least = read_csv(out / "data/least_typical.csv")
     assert {r["label"] for r in least} == {str(d) for d in range(10) if d != 7}
     assert [r["rank"] for r in least if r["label"] == "3"] == ["1"]
@@ -248,12 +262,14 @@ def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
     monkeypatch.setattr(export, "GZIP_ROWS", 500)
     monkeypatch.setattr(export, "CSV_BATCH", 128)  # several batches, one header
     files = render.site(analysis, "t", "c")
-    assert "data/image_distances.csv" not in files and "data/centroids.csv" not in files  # 900 and 7,840 rows
+    assert "data/image_distances.csv" not in files
+    assert "data/centroids.csv" not in files
     assert gzip.decompress(files["data/image_distances.csv.gz"]) == plain["data/image_distances.csv"]
     assert "data/least_typical.csv" in files  # 60 rows stay plain
     output.write(files, tmp_path / "r")
     links = [a.attrs["href"] for a in Page(tmp_path / "r" / "index.html").find_all("a")]
-    assert "data/image_distances.csv.gz" in links and "data/image_distances.parquet" in links
+    assert "data/image_distances.csv.gz" in links
+    assert "data/image_distances.parquet" in links
 
 
 def _only(*kept: str) -> tuple:
@@ -288,7 +304,7 @@ def test_skipped_pages_leave_no_trace(sample_analysis):
     assert re.findall(r'<section id="page-([a-z]+)"', single) == [Path(f).stem for f in kept]
 
 
-@pytest.mark.parametrize("skip, message", [
+@pytest.mark.parametrize(("skip", "message"), [
     ("pairs,nope", "--skip nope: no page of that name; pages that can be left out: data, pixels, centroids, atypical, pairs, splits, classifiers"),
     ("index", "--skip index: the overview always stays;"),
 ])
@@ -313,7 +329,8 @@ def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
     for page in pages:
         html = files[page.file].decode()
         footer = re.search(r'<footer class="site">(.*?)</footer>', html, re.S).group(1)
-        assert "Made by the Digits Lab." in footer and "Built by mnist-report" not in footer
+        assert "Made by the Digits Lab." in footer
+        assert "Built by mnist-report" not in footer
         assert 'rel="next"' in footer or 'rel="prev"' in footer  # the rest of base.html is kept
     single = render.single(sample_analysis, "t", "c", pages=pages, templates=mine).decode()
     assert "<style>body { color: rebeccapurple; }\n</style>" in single
@@ -333,4 +350,5 @@ def test_figure_ids_are_unique_across_pages(mnist):
 
     a = analyze(load(mnist, limit=1_000))
     ids = [fig.id for page in pages.PAGES if page.applies(a) for fig in page.figures(a, page.facts(a))]
-    assert "split-differences" in ids and len(ids) == len(set(ids)), sorted(ids)
+    assert "split-differences" in ids, sorted(ids)
+    assert len(ids) == len(set(ids)), sorted(ids)

@@ -13,13 +13,13 @@ class Element:
     tag: str
     attrs: dict[str, str]
     text: str = ""
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
 
 
 class Page(HTMLParser):
     """All elements in document order, each with its text content."""
 
-    VOID = {"meta", "link", "img", "br", "hr", "input", "source"}
+    VOID = frozenset({"meta", "link", "img", "br", "hr", "input", "source"})
 
     def __init__(self, path: Path):
         super().__init__(convert_charrefs=True)

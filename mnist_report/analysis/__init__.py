@@ -16,7 +16,10 @@ import numpy as np
 import polars as pl
 
 from ..loading.model import Dataset
-from . import classifiers as classifying, explore, health as checking, projection as mapping
+from . import classifiers as classifying
+from . import explore
+from . import health as checking
+from . import projection as mapping
 from .classifiers import Classifiers
 from .comparison import Comparison, compare
 from .gallery import Gallery

@@ -17,7 +17,16 @@ import polars as pl
 from ..loading.chunks import CHUNK
 from ..loading.model import Split
 from .gallery import Gallery
-from .stats import ClassSums, box_table, class_boxes, class_sums, empty_sums, is_held_out, pixel_histogram, rms_distances
+from .stats import (
+    ClassSums,
+    box_table,
+    class_boxes,
+    class_sums,
+    empty_sums,
+    is_held_out,
+    pixel_histogram,
+    rms_distances,
+)
 
 MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000
 N_EXTREME = 6  # least and most typical images shown per class

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Union
 
 from ..errors import ReportError
 
@@ -19,7 +18,7 @@ TEN_CLASSES = tuple(str(d) for d in range(10))
 
 # A checksum: a SHA-256 hex string, or an (algorithm, hexdigest) pair for a
 # file whose only published checksum uses another hashlib algorithm.
-Digest = Union[str, tuple[str, str]]
+Digest = str | tuple[str, str]
 
 
 def parse_digest(digest: Digest) -> tuple[str, str]:
@@ -72,7 +71,7 @@ _STANDARD_FILES = (
 
 
 def _standard(mirrors: tuple[str, ...], *digests: str) -> Download:
-    return Download(mirrors, tuple(zip(_STANDARD_FILES, digests)))
+    return Download(mirrors, tuple(zip(_STANDARD_FILES, digests, strict=True)))
 
 
 # SHA-256 of the official files, as listed by tensorflow/datasets

@@ -150,7 +150,8 @@ def _header(path: Path, text: bytes) -> bool:
         return False
     names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
     expected_names = HEADER_ROW_COL if names[1:2] == ["1x1"] else HEADER
-    column = next((i for i, (name, expected) in enumerate(zip(names, expected_names)) if name != expected), None)
+    # The first name that differs; a header too short or too long is caught by the count below.
+    column = next((i for i, (name, expected) in enumerate(zip(names, expected_names, strict=False)) if name != expected), None)
     header = f"label,pixel0,...,pixel{PIXELS - 1}"
     if column is not None:
         raise ReportError(f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected_names[column]!r} ({header})")

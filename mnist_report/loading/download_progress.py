@@ -4,12 +4,13 @@ stream on which a line is redrawn in place on a terminal and one line per file i
 from __future__ import annotations
 
 import time
-from typing import Callable, TextIO, Union
+from collections.abc import Callable
+from typing import TextIO
 
 # progress(file name, bytes done, total bytes or None, outcome): outcome is None
 # while bytes arrive, then "done" once the file is verified, or a short reason
 # when an attempt fails.
-Reporter = Callable[[str, int, Union[int, None], Union[str, None]], None]
+Reporter = Callable[[str, int, int | None, str | None], None]
 
 
 class Meter:

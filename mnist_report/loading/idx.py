@@ -98,9 +98,8 @@ class IdxFile:
         """The first `rows` entries, checked against the file's length: mapped when the file is plain (unless
         `in_memory`), else streamed. Gzip data past `rows` is not decompressed (only hashed), as CSV rows past --limit are not parsed."""
         stored, row = self.stored, math.prod(self.shape[1:])
-        if not stored.compressed:  # its length was checked with the header
-            if not in_memory:
-                return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *self.shape[1:]))
+        if not stored.compressed and not in_memory:  # its length was checked with the header
+            return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *self.shape[1:]))
         wanted = rows * row
         sink = PixelStore(in_memory, expected=wanted)
         while sink.size < wanted and (block := stored.stream.read(min(READ_BLOCK, wanted - sink.size))):

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import chunks as chunking
 from ..errors import ReportError
+from . import chunks as chunking
 from .catalogue import MNIST, Kind
 
 T = TypeVar("T")

@@ -101,11 +101,11 @@ class PixelStore:
         self.size = 0
         self.in_memory = in_memory
         # When the size is known (an IDX header) and too large, spill from the start rather than past IN_MEMORY.
-        self.spill = None if in_memory or expected <= IN_MEMORY else tempfile.TemporaryFile(prefix="mnist-report-")
+        self.spill = None if in_memory or expected <= IN_MEMORY else _spill_file()
 
     def add(self, values: np.ndarray | bytes) -> None:
         if self.spill is None and not self.in_memory and self.size + len(memoryview(values).cast("B")) > IN_MEMORY:
-            self.spill = tempfile.TemporaryFile(prefix="mnist-report-")
+            self.spill = _spill_file()
             for part in self.parts:
                 self.spill.write(part)
             self.parts = []
@@ -126,6 +126,11 @@ class PixelStore:
         flat = [np.frombuffer(p, np.uint8) if isinstance(p, bytes) else p.reshape(-1) for p in self.parts]
         joined = flat[0] if len(flat) == 1 else np.concatenate(flat) if flat else np.empty(0, np.uint8)
         return joined.reshape(rows, *shape)
+
+
+def _spill_file():
+    """An unlinked temporary file, open until the pixels' memory map is made (PixelStore.array closes it)."""
+    return tempfile.TemporaryFile(prefix="mnist-report-")
 
 
 def read_up_to(stream, size: int) -> bytes:

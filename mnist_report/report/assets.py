@@ -4,6 +4,7 @@ static/ folder, or the user's), the Vega libraries, and the favicon."""
 from __future__ import annotations
 
 import base64
+import contextlib
 from pathlib import Path
 
 import altair as alt
@@ -46,8 +47,6 @@ def vega_bundle() -> bytes:
     if path.is_file():
         return path.read_bytes()
     bundle = vl_convert.javascript_bundle(vl_version=vl_version).encode()
-    try:
+    with contextlib.suppress(OSError):  # an unwritable cache only costs time
         write_atomically(path, bundle)
-    except OSError:
-        pass  # an unwritable cache only costs time
     return bundle

@@ -63,7 +63,7 @@ def sheet(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, col
     height, width = panels[0].shape[:2] if len(panels) else (1, 1)
     channels = panels[0].shape[2:] if len(panels) else (3,)
     out = np.full((rows * (height + gap), cols * (width + gap), *channels), 255, np.uint8)
-    for panel, (r, c) in zip(panels, cells):
+    for panel, (r, c) in zip(panels, cells, strict=True):
         top, left = r * (height + gap) + gap // 2, c * (width + gap) + gap // 2
         out[top:top + height, left:left + width] = panel
     return out

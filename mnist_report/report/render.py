@@ -75,10 +75,10 @@ def model(analysis: Analysis, title: str, command: str, built_at: str | None, pa
     for p in shown:
         summary = p.summary.format(noun=noun, nouns=nouns)
         nav.append(Entry(p.file, p.title.format(noun=noun, nouns=nouns), summary, summary[:1].upper() + summary[1:] + "."))
-    context = dict(about=about(analysis), noun=noun, nouns=nouns, site_title=title, nav=nav,
-                   version=__version__, command=command, built_at=built_at, favicon=assets.FAVICON)
+    context = {"about": about(analysis), "noun": noun, "nouns": nouns, "site_title": title, "nav": nav,
+                   "version": __version__, "command": command, "built_at": built_at, "favicon": assets.FAVICON}
     resolved = []
-    for page, entry in zip(shown, nav):
+    for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
         resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
     return Model(env, context, resolved)

@@ -15,7 +15,9 @@ import polars as pl
 
 from ...loading.model import Split
 from ..gallery import Gallery
-from . import duplicates as pairs, labels, odd as oddity
+from . import duplicates as pairs
+from . import labels
+from . import odd as oddity
 from .duplicates import Duplicates
 from .labels import LabelIssues
 from .odd import OddImages

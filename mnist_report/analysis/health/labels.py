@@ -61,7 +61,7 @@ def label_issues(splits: list[Sampled], n_classes: int) -> LabelIssues:
     test_x = components.project(rest[0].pixels, np.float32) / scale if rest else None
     probabilities = out_of_sample_probabilities(train_x, train.given, test_x, n_classes)
     frames, near = [], []
-    for split, p in zip(splits, probabilities):
+    for split, p in zip(splits, probabilities, strict=False):  # no test split: probabilities end with None
         score = margin(p, split.given)
         rank = rank_of(score)
         frames.append(pl.DataFrame({"split": split.name, "instance_row": split.rows, "label": split.given,
@@ -119,7 +119,7 @@ def _train(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random.Generato
             grad[np.arange(len(batch)), y[batch]] -= 1
             grad /= len(batch)
             back = (grad @ w2.T) * (hidden > 0)
-            for v, g, p in zip(velocity, (xb.T @ back, back.sum(axis=0), hidden.T @ grad, grad.sum(axis=0)), params):
+            for v, g, p in zip(velocity, (xb.T @ back, back.sum(axis=0), hidden.T @ grad, grad.sum(axis=0)), params, strict=True):
                 v *= MOMENTUM
                 v -= rate * g
                 p += v

@@ -68,7 +68,7 @@ def extremes_grid(analysis: Analysis, gallery: Gallery, title: str, highlight: s
     noun = analysis.dataset.class_noun[0].capitalize()
     order = analysis.present_names
     table = gallery.table
-    cells = [(order.index(name), rank - 1) for name, rank in zip(table["name"], table["rank"])]
+    cells = [(order.index(name), rank - 1) for name, rank in zip(table["name"], table["rank"], strict=True)]
     return sprite_grid(
         table, [images.ink_rgb(image) for image in gallery.images], cells, len(order), 6, GALLERY,
         x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),

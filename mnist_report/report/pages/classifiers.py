@@ -71,7 +71,7 @@ class Facts:
 def _confused(analysis: Analysis, name: str, hardness: dict) -> list[Confused]:
     names, m = analysis.dataset.class_names, analysis.classifiers.confusion(name)
     both = np.triu(m + m.T, 1)
-    order = sorted(zip(*np.nonzero(both)), key=lambda ab: (-both[ab], ab))[:N_CONFUSED]
+    order = sorted(zip(*np.nonzero(both), strict=True), key=lambda ab: (-both[ab], ab))[:N_CONFUSED]
     return [Confused(names[a], names[b], int(both[a, b]), int(m[a, b]), int(m[b, a]), hardness.get((int(a), int(b)))) for a, b in order]
 
 
@@ -81,7 +81,7 @@ def facts(analysis: Analysis) -> Facts:
     centroid, knn = c.confusion("nearest_centroid"), c.confusion("knn")
     pair_centroid, pair_knn = np.triu(centroid + centroid.T, 1), np.triu(knn + knn.T, 1)
     removed = pair_centroid - pair_knn
-    a, b = max(zip(*np.nonzero(pair_centroid)), key=lambda ab: (removed[ab], -ab[0], -ab[1])) if pair_centroid.any() else (0, 0)
+    a, b = max(zip(*np.nonzero(pair_centroid), strict=True), key=lambda ab: (removed[ab], -ab[0], -ab[1])) if pair_centroid.any() else (0, 0)
     sprite, index = confusion.cell_images(c, c.images, names)
     return Facts(
         n=c.n, n_available=c.n_available, held_out=c.held_out, split=c.split, hold_out_every=HOLD_OUT_EVERY, n_train=c.n_train,

@@ -177,17 +177,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
                f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.")
         for split in f.splits
     ]
-    return candidates + [
-        Figure("duplicates", duplicate_pairs(h, names),
-               "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so." if f.n_pairs
-               else f"No two images are closer than RMS {f.near_rms:g}.",
-               f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images." if f.n_pairs else "A line saying no near-duplicate pair was found."),
-        Figure("odd-counts", odd_counts(h, names), f"Faint, heavy and off-centre images per {noun} and split.",
-               f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."),
-        Figure("odd-train", odd_extremes(h, names),
-               "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
-               f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre."),
-    ]
+    return [*candidates, Figure("duplicates", duplicate_pairs(h, names), "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so." if f.n_pairs else f"No two images are closer than RMS {f.near_rms:g}.", f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images." if f.n_pairs else "A line saying no near-duplicate pair was found."), Figure("odd-counts", odd_counts(h, names), f"Faint, heavy and off-centre images per {noun} and split.", f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."), Figure("odd-train", odd_extremes(h, names), "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.", f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.")]
 
 
 PAGE = Page(90, "health.html", "Dataset health", "label-issue candidates, duplicate images and odd images, to judge the data by",

@@ -43,7 +43,7 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
     c = analysis.centroids
     limit = float(max((np.abs(c[a] - c[b]).max() for a in present for b in present if a != b), default=1.0)) or 1.0
     table = _ordered_pairs(analysis)
-    pairs = list(zip(table["i"], table["j"]))
+    pairs = list(zip(table["i"], table["j"], strict=True))
     panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
     grid = sprite_grid(
         table.select("row", "col", "distance"), panels, pairs, len(order), len(order), SMALL,

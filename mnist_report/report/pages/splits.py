@@ -53,7 +53,7 @@ def facts(analysis: Analysis) -> Facts:
     spread = (boxes.with_columns((pl.col("test") - pl.col("train")).alias("diff"))
               .sort(pl.col("diff").abs(), "label", descending=[True, False]).row(0, named=True))
     counts = c.table.group_by("split").agg(pl.col("count").sum())
-    n = dict(zip(counts["split"], counts["count"]))
+    n = dict(zip(counts["split"], counts["count"], strict=True))
     return Facts(
         n_train=int(n["train"]), n_test=int(n["test"]),
         share_gap=Named(gap["name"], float(gap["gap"])), share_train=float(gap["share_train"]), share_test=float(gap["share_test"]),
@@ -127,7 +127,7 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
-    noun, nouns = analysis.dataset.class_noun
+    noun, _nouns = analysis.dataset.class_noun
     return [
         Figure("shares", split_shares(analysis), f"Each {noun}'s share of the training and of the test images.",
                f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}."),
