@@ -25,8 +25,14 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 BUNDLE = "assets/vega.js"
 ORDER = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html")
 PAINT_TARGET_MS = 600
@@ -53,7 +59,9 @@ def pages(site: Path) -> list[str]:
     return [p for p in ORDER if p in found] + sorted(found - set(ORDER))
 
 
-def load_once(browser, site: Path, page_name: str, width: int, timeout_ms: int) -> tuple[float | None, int, set[str], str | None]:
+def load_once(
+    browser, site: Path, page_name: str, width: int, timeout_ms: int
+) -> tuple[float | None, int, set[str], str | None]:
     """One cold load: (ms until every chart drawn, or None; charts failed; site files loaded; problem)."""
     base = unquote(site.as_uri() + "/")
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -64,7 +72,7 @@ def load_once(browser, site: Path, page_name: str, width: int, timeout_ms: int) 
     def request(r):
         url = unquote(urldefrag(r.url).url.split("?", 1)[0])
         if url.startswith(base):
-            loaded.add(url[len(base):])
+            loaded.add(url[len(base) :])
         elif not url.startswith(("data:", "blob:")):
             outside.append(r.url)
 
@@ -140,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"  {name}: {problem}")
     shared = f"{bundle.stat().st_size / KB:,.0f} KB" if bundle.is_file() else "missing"
-    print(f"targets: every page painted within {PAINT_TARGET_MS} ms (median), under {WEIGHT_TARGET_KB} KB beside {BUNDLE} ({shared}, shared); "
-          f"! marks a miss")
+    print(
+        f"targets: every page painted within {PAINT_TARGET_MS} ms (median), under {WEIGHT_TARGET_KB} KB beside {BUNDLE} ({shared}, shared); "
+        f"! marks a miss"
+    )
     print("all pages on target" if not missed else f"{missed} page(s) miss a target")
     return 1 if (missed and args.strict) else 0
 

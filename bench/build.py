@@ -60,9 +60,13 @@ STAGE = re.compile(r"^(load|analyze|render|write)\s+([0-9.]+) s$")
 
 def read_mnist() -> tuple[np.ndarray, np.ndarray]:
     """The 70,000 MNIST images (training then test), uint8[70000, 28, 28], and labels."""
+
     def idx(name: str, offset: int) -> np.ndarray:
         return np.frombuffer(gzip.open(MNIST / name).read(), np.uint8, offset=offset)
-    images = np.concatenate([idx("train-images-idx3-ubyte.gz", 16), idx("t10k-images-idx3-ubyte.gz", 16)]).reshape(-1, 28, 28)
+
+    images = np.concatenate([idx("train-images-idx3-ubyte.gz", 16), idx("t10k-images-idx3-ubyte.gz", 16)]).reshape(
+        -1, 28, 28
+    )
     labels = np.concatenate([idx("train-labels-idx1-ubyte.gz", 8), idx("t10k-labels-idx1-ubyte.gz", 8)])
     return images, labels
 
@@ -104,10 +108,17 @@ def write_input(name: str, folder: Path, mnist: tuple[np.ndarray, np.ndarray]) -
     if fmt == "csv":
         with open(part, "wb") as f:
             for tile, tile_labels in source:
-                columns = {"label": tile_labels, **{f"p{i}": col for i, col in enumerate(tile.reshape(len(tile), -1).T)}}
+                columns = {
+                    "label": tile_labels,
+                    **{f"p{i}": col for i, col in enumerate(tile.reshape(len(tile), -1).T)},
+                }
                 pl.DataFrame(columns).write_csv(f, include_header=False)
     else:
-        opener = functools.partial(gzip.open, mode="wb", compresslevel=1) if fmt.endswith("gz") else functools.partial(open, mode="wb")
+        opener = (
+            functools.partial(gzip.open, mode="wb", compresslevel=1)
+            if fmt.endswith("gz")
+            else functools.partial(open, mode="wb")
+        )
         labels_path = path.with_name(path.name.replace("images-idx3", "labels-idx1"))
         with opener(part) as f, opener(labels_path) as g:
             f.write(idx_header((n, 28, 28)))
@@ -116,7 +127,10 @@ def write_input(name: str, folder: Path, mnist: tuple[np.ndarray, np.ndarray]) -
                 f.write(np.ascontiguousarray(tile).tobytes())
                 g.write(tile_labels.tobytes())
     part.rename(path)
-    print(f"wrote {path.name} ({n:,} images, {path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"wrote {path.name} ({n:,} images, {path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     return path
 
 
@@ -135,9 +149,14 @@ def run(args: list[str], cwd: Path) -> dict:
         out.seek(0), err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     # CPU time as well as wall time: on a shared machine the wall time also measures the neighbours.
-    return {"seconds": round(wall, 3), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "status": child.returncode,
-            "stdout": stdout, "stderr": stderr}
+    return {
+        "seconds": round(wall, 3),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "status": child.returncode,
+        "stdout": stdout,
+        "stderr": stderr,
+    }
 
 
 def floor(path: Path) -> None:
@@ -170,8 +189,17 @@ def probe(path: Path | None) -> None:
     dataset = load(path)
     loaded = time.perf_counter()
     ink = sum(int(chunk.sum(dtype=np.int64)) for _, chunk, _ in dataset.main.chunks())
-    print(json.dumps({"load_seconds": loaded - started, "chunks_seconds": time.perf_counter() - loaded, "images": len(dataset),
-                      "mapped": type(dataset.images).__name__ == "memmap", "ink": ink}))
+    print(
+        json.dumps(
+            {
+                "load_seconds": loaded - started,
+                "chunks_seconds": time.perf_counter() - loaded,
+                "images": len(dataset),
+                "mapped": type(dataset.images).__name__ == "memmap",
+                "ink": ink,
+            }
+        )
+    )
 
 
 def error_line(stderr: str) -> str:
@@ -183,46 +211,77 @@ def error_line(stderr: str) -> str:
 
 def measure(name: str, path: Path | None, work: Path, runs: int, skip: str = "") -> dict:
     n = INPUTS[name][0]
-    files = [] if path is None else [path] if path.suffix == ".csv" else [path, path.with_name(path.name.replace("images-idx3", "labels-idx1"))]
+    files = (
+        []
+        if path is None
+        else [path]
+        if path.suffix == ".csv"
+        else [path, path.with_name(path.name.replace("images-idx3", "labels-idx1"))]
+    )
     result: dict = {"images": n, "input_bytes": sum(f.stat().st_size for f in files)}
     if path is not None:
         done = run([sys.executable, __file__, "--floor", str(path)], work)
-        result["floor"] = {"seconds": round(json.loads(done["stdout"])["seconds"], 3), "process_seconds": done["seconds"],
-                           "process_cpu_seconds": done["cpu_seconds"],
-                           "peak_rss_mb": done["peak_rss_mb"]} if done["status"] == 0 else {"error": error_line(done["stderr"])}
+        result["floor"] = (
+            {
+                "seconds": round(json.loads(done["stdout"])["seconds"], 3),
+                "process_seconds": done["seconds"],
+                "process_cpu_seconds": done["cpu_seconds"],
+                "peak_rss_mb": done["peak_rss_mb"],
+            }
+            if done["status"] == 0
+            else {"error": error_line(done["stderr"])}
+        )
     done = run([sys.executable, __file__, "--probe"] + ([str(path)] if path else []), work)
     if done["status"] == 0:
         numbers = json.loads(done["stdout"])
-        result["load"] = {"seconds": round(numbers["load_seconds"], 3), "chunks_seconds": round(numbers["chunks_seconds"], 3),
-                          "memory_mapped": numbers["mapped"], "process_seconds": done["seconds"],
-                          "process_cpu_seconds": done["cpu_seconds"], "peak_rss_mb": done["peak_rss_mb"]}
+        result["load"] = {
+            "seconds": round(numbers["load_seconds"], 3),
+            "chunks_seconds": round(numbers["chunks_seconds"], 3),
+            "memory_mapped": numbers["mapped"],
+            "process_seconds": done["seconds"],
+            "process_cpu_seconds": done["cpu_seconds"],
+            "peak_rss_mb": done["peak_rss_mb"],
+        }
     else:
         result["load"] = {"error": error_line(done["stderr"])}
     builds = []
     for _ in range(0 if runs == 0 else runs if n <= SMALL else 1):
         out = work / f"out-{name}"
         shutil.rmtree(out, ignore_errors=True)
-        command = [sys.executable, "-m", "mnist_report", "build", "--out", str(out), "--force"] + (["--data", str(path)] if path else [])
+        command = [sys.executable, "-m", "mnist_report", "build", "--out", str(out), "--force"] + (
+            ["--data", str(path)] if path else []
+        )
         command += ["--skip", skip] if skip else []
         done = run(command, work)
-        build = {"seconds": done["seconds"], "cpu_seconds": done["cpu_seconds"], "peak_rss_mb": done["peak_rss_mb"], "ok": done["status"] == 0,
-                 "stages": {m[1]: float(m[2]) for line in done["stdout"].splitlines() if (m := STAGE.match(line.strip()))}}
+        build = {
+            "seconds": done["seconds"],
+            "cpu_seconds": done["cpu_seconds"],
+            "peak_rss_mb": done["peak_rss_mb"],
+            "ok": done["status"] == 0,
+            "stages": {m[1]: float(m[2]) for line in done["stdout"].splitlines() if (m := STAGE.match(line.strip()))},
+        }
         if done["status"] == 0:
             build["output_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         else:
             build["error"] = error_line(done["stderr"])
         shutil.rmtree(out, ignore_errors=True)
         builds.append(build)
-        print(f"  build {name}: {'ok' if build['ok'] else 'FAILED'} in {build['seconds']:.2f} s, {build['peak_rss_mb']:.0f} MB, "
-              f"stages {build['stages']}" + ("" if build["ok"] else f": {build['error']}"), flush=True)
+        print(
+            f"  build {name}: {'ok' if build['ok'] else 'FAILED'} in {build['seconds']:.2f} s, {build['peak_rss_mb']:.0f} MB, "
+            f"stages {build['stages']}" + ("" if build["ok"] else f": {build['error']}"),
+            flush=True,
+        )
     if not builds:
         return result
     ok = [b for b in builds if b["ok"]] or builds
     result["build"] = {
-        "runs": len(builds), "ok": all(b["ok"] for b in builds),
+        "runs": len(builds),
+        "ok": all(b["ok"] for b in builds),
         "median_seconds": statistics.median(b["seconds"] for b in ok),
         "median_cpu_seconds": statistics.median(b["cpu_seconds"] for b in ok),
-        "median_stages": {s: statistics.median(b["stages"][s] for b in ok if s in b["stages"]) for s in ok[0]["stages"]},
+        "median_stages": {
+            s: statistics.median(b["stages"][s] for b in ok if s in b["stages"]) for s in ok[0]["stages"]
+        },
         "peak_rss_mb": max(b["peak_rss_mb"] for b in ok),
         **({"output_bytes": ok[0]["output_bytes"]} if "output_bytes" in ok[0] else {"error": ok[0]["error"]}),
         "all": builds,
@@ -231,21 +290,59 @@ def measure(name: str, path: Path | None, work: Path, runs: int, skip: str = "")
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
-    memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "",
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     import polars as pl
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": memory, "python": platform.python_version(),
-            "numpy": np.__version__, "polars": pl.__version__, "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "polars": pl.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default=",".join(DEFAULT), help=f"inputs or groups, comma-separated: {', '.join(INPUTS)}; {', '.join(GROUPS)} (default: {','.join(DEFAULT)})")
-    parser.add_argument("--runs", type=int, default=3, help="builds per small input, the median reported; 0: floor and load only (default 3)")
-    parser.add_argument("--work", type=Path, help="folder for the inputs and outputs, kept afterwards (default: a temporary one, removed)")
+    parser.add_argument(
+        "--only",
+        default=",".join(DEFAULT),
+        help=f"inputs or groups, comma-separated: {', '.join(INPUTS)}; {', '.join(GROUPS)} (default: {','.join(DEFAULT)})",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="builds per small input, the median reported; 0: floor and load only (default 3)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="folder for the inputs and outputs, kept afterwards (default: a temporary one, removed)",
+    )
     parser.add_argument("--out", type=Path, help="JSON file to write (default: bench/results/build-<time>.json)")
-    parser.add_argument("--skip", default="", help="parts the builds leave out, as build --skip takes them (e.g. classifiers,health: the six exploring pages)")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="parts the builds leave out, as build --skip takes them (e.g. classifiers,health: the six exploring pages)",
+    )
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--probe", nargs="?", const="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -265,14 +362,26 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         mnist = read_mnist()
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit, "machine": machine(),
-                  "skip": args.skip, "inputs": {}}
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        report = {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": commit,
+            "machine": machine(),
+            "skip": args.skip,
+            "inputs": {},
+        }
         for name in names:
             path = write_input(name, work, mnist)
             print(f"{name}: measuring (load average {os.getloadavg()[0]:.1f})", flush=True)
-            report["inputs"][name] = {"load_average_before": round(os.getloadavg()[0], 2), **measure(name, path, work, args.runs, args.skip)}
-            print(f"{name}: {json.dumps({k: v for k, v in report['inputs'][name].items() if k != 'build'})}", flush=True)
+            report["inputs"][name] = {
+                "load_average_before": round(os.getloadavg()[0], 2),
+                **measure(name, path, work, args.runs, args.skip),
+            }
+            print(
+                f"{name}: {json.dumps({k: v for k, v in report['inputs'][name].items() if k != 'build'})}", flush=True
+            )
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

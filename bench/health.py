@@ -62,15 +62,23 @@ def compare(train, train_y, test, test_y, errors) -> dict:
     """The MNIST test split's recall of confirmed errors by each method tried."""
     rows = np.arange(len(test))
     components = pca.fit(train, labels.PCA_DIMS, np.float32)
-    _, p = labels.out_of_sample_probabilities(components.project(train, np.float32) / 255, train_y.astype(np.int64),
-                                              components.project(test, np.float32) / 255, 10)
+    _, p = labels.out_of_sample_probabilities(
+        components.project(train, np.float32) / 255,
+        train_y.astype(np.int64),
+        components.project(test, np.float32) / 255,
+        10,
+    )
     margin = labels.margin(p, test_y.astype(np.int64))
     near = nearest(test, train, 10)
     weight = 1 / (near.distance + 1e-9)
     knn = 1 - (weight * (train_y[near.index] == test_y[:, None])).sum(axis=1) / weight.sum(axis=1)
     both = -(labels.rank_of(margin) + labels.rank_of(knn)).astype(float)
-    return {"margin": found(margin, errors), "self_confidence": found(1 - p[rows, test_y], errors),
-            "knn10_weighted_vote": found(knn, errors), "mean_rank_knn_margin": found(both, errors)}
+    return {
+        "margin": found(margin, errors),
+        "self_confidence": found(1 - p[rows, test_y], errors),
+        "knn10_weighted_vote": found(knn, errors),
+        "mean_rank_knn_margin": found(both, errors),
+    }
 
 
 def main() -> None:
@@ -93,17 +101,26 @@ def main() -> None:
         seconds["total"] = round(sum(v for k, v in seconds.items() if not k.endswith("_cpu")), 2)
         seconds["total_cpu"] = round(sum(v for k, v in seconds.items() if k.endswith("_cpu")), 2)
         print(f"  total: {seconds['total']} s (cpu {seconds['total_cpu']} s)")
-        entry = {"seconds": seconds, "method": issues.method, "duplicate_pairs": dups.n_pairs,
-                 "exact_duplicate_pairs": int((dups.table["distance"] == 0).sum()),
-                 "images_with_twin": {f"{a}-{b} rms {rms:g}": dups.images_with_twin(a, b, rms)
-                                      for a, b in (("train", "train"), ("test", "train"), ("test", "test")) for rms in (1, duplicates.NEAR_RMS)},
-                 "odd_images": {kind: int(oddest.counts[kind].sum()) for kind in ("faint", "heavy", "off_centre")}}
+        entry = {
+            "seconds": seconds,
+            "method": issues.method,
+            "duplicate_pairs": dups.n_pairs,
+            "exact_duplicate_pairs": int((dups.table["distance"] == 0).sum()),
+            "images_with_twin": {
+                f"{a}-{b} rms {rms:g}": dups.images_with_twin(a, b, rms)
+                for a, b in (("train", "train"), ("test", "train"), ("test", "test"))
+                for rms in (1, duplicates.NEAR_RMS)
+            },
+            "odd_images": {kind: int(oddest.counts[kind].sum()) for kind in ("faint", "heavy", "off_centre")},
+        }
         if name == "mnist":
             errors = confirmed_errors(args.shared)
             test_score = issues.table.filter(issues.table["split"] == "test").sort("instance_row")["score"].to_numpy()
             entry["confirmed_errors"] = {"n": len(errors), "chosen": found(test_score, errors)}
-            print(f"  confirmed errors in top 50 / 100: {entry['confirmed_errors']['chosen']['top50']} / "
-                  f"{entry['confirmed_errors']['chosen']['top100']} of {len(errors)}")
+            print(
+                f"  confirmed errors in top 50 / 100: {entry['confirmed_errors']['chosen']['top50']} / "
+                f"{entry['confirmed_errors']['chosen']['top100']} of {len(errors)}"
+            )
             if args.compare:
                 entry["confirmed_errors"].update(compare(train, train_y, test, test_y, errors))
                 for method, figures in entry["confirmed_errors"].items():

@@ -10,8 +10,13 @@ In a notebook::
 __version__ = "0.1.0"
 
 # Imported on first use, so `mnist-report --help` answers without loading numpy, polars and Altair.
-_LAZY = {"load": ("loading.inputs", "load"), "analyze": ("analysis", "analyze"), "charts": ("charts", None),
-         "build": ("build", "build"), "Options": ("build", "Options")}
+_LAZY = {
+    "load": ("loading.inputs", "load"),
+    "analyze": ("analysis", "analyze"),
+    "charts": ("charts", None),
+    "build": ("build", "build"),
+    "Options": ("build", "Options"),
+}
 
 
 def __getattr__(name: str):

@@ -106,7 +106,11 @@ def build(options: Options, stage: Stage = quiet, out: Path | None = None) -> Bu
         make = render.single if single else render.site
         files = make(result, title, options.command(), built_at, pages=chosen, templates=options.template_dir)
     with stage("write"):
-        page = output.write_file(files, destination) if single else output.write(files, destination, force=options.force) / "index.html"
+        page = (
+            output.write_file(files, destination)
+            if single
+            else output.write(files, destination, force=options.force) / "index.html"
+        )
     return Built(page, len(dataset))
 
 

@@ -17,7 +17,9 @@ def __getattr__(name: str):
     try:
         return _CHARTS[name]
     except KeyError:
-        raise AttributeError(f"module {__name__!r} has no chart {name!r}; charts: {', '.join(sorted(_CHARTS))}") from None
+        raise AttributeError(
+            f"module {__name__!r} has no chart {name!r}; charts: {', '.join(sorted(_CHARTS))}"
+        ) from None
 
 
 def __dir__() -> list[str]:

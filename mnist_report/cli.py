@@ -40,48 +40,118 @@ def _interrupt(signum, frame):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mnist-report", description="Build an offline, interactive report site for MNIST-format image data.")
+    parser = argparse.ArgumentParser(
+        prog="mnist-report", description="Build an offline, interactive report site for MNIST-format image data."
+    )
     parser.add_argument("--version", action="version", version=f"mnist-report {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    inputs = _outputs(_inputs())
+    _build_command(commands, inputs)
+    _publish_command(commands, inputs)
+    return parser
 
-    # What to read and where to write: the same for build and publish.
+
+def _inputs() -> argparse.ArgumentParser:
+    """What to read: the same for build and publish."""
     inputs = argparse.ArgumentParser(add_help=False)
-    inputs.add_argument("--data", type=Path, metavar="PATH", help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample")
-    inputs.add_argument("--labels", type=Path, metavar="PATH", help="IDX labels file, when it is not beside the images under the standard name")
-    inputs.add_argument("--test", type=Path, metavar="PATH", help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split")
-    inputs.add_argument("--limit", type=int, metavar="N", help="use only the first N images of each split, in file order")
-    inputs.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: report; for publish, a temporary one)")
-    inputs.add_argument("--download", choices=sorted(KINDS), metavar="NAME",
-                        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training and test splits")
-    inputs.add_argument("--kind", choices=sorted(KINDS), metavar="NAME",
-                        help="what the labels mean, for class names and credits (default: mnist, or the --download name)")
-    inputs.add_argument("--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data")
-    inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
-    inputs.add_argument("--timestamp", action="store_true",
-                        help="say when the report was built (SOURCE_DATE_EPOCH if set); without it, builds are byte-identical")
-    inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
-    inputs.add_argument("--skip", type=lambda text: [name.strip() for name in text.split(",") if name.strip()], default=[], metavar="PAGE[,PAGE]",
-                        help="leave these pages out, named as their files without .html (pairs for pairs.html); the overview always stays")
-    inputs.add_argument("--template-dir", type=Path, metavar="DIR",
-                        help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README")
+    inputs.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample",
+    )
+    inputs.add_argument(
+        "--labels",
+        type=Path,
+        metavar="PATH",
+        help="IDX labels file, when it is not beside the images under the standard name",
+    )
+    inputs.add_argument(
+        "--test",
+        type=Path,
+        metavar="PATH",
+        help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split",
+    )
+    inputs.add_argument(
+        "--limit", type=int, metavar="N", help="use only the first N images of each split, in file order"
+    )
+    inputs.add_argument(
+        "--download",
+        choices=sorted(KINDS),
+        metavar="NAME",
+        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training and test splits",
+    )
+    inputs.add_argument(
+        "--kind",
+        choices=sorted(KINDS),
+        metavar="NAME",
+        help="what the labels mean, for class names and credits (default: mnist, or the --download name)",
+    )
+    inputs.add_argument(
+        "--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data"
+    )
+    return inputs
 
-    building = commands.add_parser("build", parents=[inputs], help="build the report site",
-                                   description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.")
-    building.add_argument("--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder")
+
+def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Where to write and what to leave out: the same for build and publish."""
+    inputs.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: report; for publish, a temporary one)"
+    )
+    inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
+    inputs.add_argument(
+        "--timestamp",
+        action="store_true",
+        help="say when the report was built (SOURCE_DATE_EPOCH if set); without it, builds are byte-identical",
+    )
+    inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
+    inputs.add_argument(
+        "--skip",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        metavar="PAGE[,PAGE]",
+        help="leave these pages out, named as their files without .html (pairs for pairs.html); the overview always stays",
+    )
+    inputs.add_argument(
+        "--template-dir",
+        type=Path,
+        metavar="DIR",
+        help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README",
+    )
+    return inputs
+
+
+def _build_command(commands, inputs: argparse.ArgumentParser) -> None:
+    building = commands.add_parser(
+        "build",
+        parents=[inputs],
+        help="build the report site",
+        description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.",
+    )
+    building.add_argument(
+        "--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder"
+    )
     building.set_defaults(run=_build)
 
+
+def _publish_command(commands, inputs: argparse.ArgumentParser) -> None:
     publish = commands.add_parser(
-        "publish", parents=[inputs], help="build, then commit the site to the gh-pages branch",
+        "publish",
+        parents=[inputs],
+        help="build, then commit the site to the gh-pages branch",
         description="Build the report (or take the one in --out with --no-build) and commit it to a branch of the git "
-                    "repository in the current folder, without touching the working tree; push only with --push.",
+        "repository in the current folder, without touching the working tree; push only with --push.",
     )
-    publish.add_argument("--no-build", action="store_true", help="publish the report already in --out (default: report)")
+    publish.add_argument(
+        "--no-build", action="store_true", help="publish the report already in --out (default: report)"
+    )
     publish.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
     publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
     publish.add_argument("--push", action="store_true", help="push the branch to the remote")
-    publish.add_argument("--message", metavar="TEXT", help="commit message (default: names the source commit and tool version)")
+    publish.add_argument(
+        "--message", metavar="TEXT", help="commit message (default: names the source commit and tool version)"
+    )
     publish.set_defaults(run=_publish)
-    return parser
 
 
 @contextmanager
@@ -97,9 +167,27 @@ def _stage(name: str):
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(**{name: getattr(args, name, None) for name in (
-        "data", "labels", "test", "limit", "download", "kind", "classes", "title", "template_dir", "out", "single_file")},
-        timestamp=args.timestamp, skip=tuple(args.skip), force=args.force)
+    return Options(
+        **{
+            name: getattr(args, name, None)
+            for name in (
+                "data",
+                "labels",
+                "test",
+                "limit",
+                "download",
+                "kind",
+                "classes",
+                "title",
+                "template_dir",
+                "out",
+                "single_file",
+            )
+        },
+        timestamp=args.timestamp,
+        skip=tuple(args.skip),
+        force=args.force,
+    )
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -138,8 +226,14 @@ def _commit(args: argparse.Namespace, repo: Path, folder: Path) -> int:
     from .publish import address, publish
 
     with _stage("publish"):
-        done = publish(folder, repo_dir=repo, branch=args.branch, remote=args.remote, push=args.push, message=args.message)
-    what = f"committed {done.commit[:12]} to" if done.changed else f"unchanged, nothing committed; {done.commit[:12]} stays the tip of"
+        done = publish(
+            folder, repo_dir=repo, branch=args.branch, remote=args.remote, push=args.push, message=args.message
+        )
+    what = (
+        f"committed {done.commit[:12]} to"
+        if done.changed
+        else f"unchanged, nothing committed; {done.commit[:12]} stays the tip of"
+    )
     pushed = f"; pushed to {args.remote}" if args.push else " (not pushed; add --push)"
     print(f"published: {what} branch {args.branch}{pushed}")
     print(address(repo, args.remote, args.branch))

@@ -55,9 +55,7 @@ def check(repo_dir: Path, branch: str = "gh-pages", remote: str = "origin", push
     current = _git(repo_dir, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     if current == branch:
         # fast-import would move the checked-out branch under the working tree.
-        raise ReportError(
-            f"branch {branch!r} is checked out in {repo_dir}; switch to another branch to publish"
-        )
+        raise ReportError(f"branch {branch!r} is checked out in {repo_dir}; switch to another branch to publish")
     if push and _remote_url(repo_dir, remote) is None:
         raise ReportError(f"remote {remote!r} is not configured in repository {repo_dir}")
 

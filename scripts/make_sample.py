@@ -54,8 +54,10 @@ def main() -> None:
         labels=labels[order],
         instances=(index[order] + 1).astype(np.int64),
     )
-    print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes, {len(order)} images, "
-          f"instances {index.min() + 1}..{index.max() + 1})")
+    print(
+        f"wrote {OUT} ({OUT.stat().st_size:,} bytes, {len(order)} images, "
+        f"instances {index.min() + 1}..{index.max() + 1})"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,10 @@ def _missing() -> str | None:
     absent = [name for name in FOLDERS if not (SHARED_DATA / name).is_dir()]
     if not absent:
         return None
-    return (f"full data not found: {', '.join(str(SHARED_DATA / name) for name in absent)} "
-            "(set MNIST_REPORT_SHARED; see README, Developing)")
+    return (
+        f"full data not found: {', '.join(str(SHARED_DATA / name) for name in absent)} "
+        "(set MNIST_REPORT_SHARED; see README, Developing)"
+    )
 
 
 def pytest_report_header(config):
@@ -116,7 +118,9 @@ def analysis_10k(mnist):
 def site_10k(tmp_path_factory, analysis_10k) -> Path:
     """The report on the first 10,000 training images, built once."""
     out = tmp_path_factory.mktemp("site") / "report"
-    files = render.site(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000")
+    files = render.site(
+        analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"
+    )
     return output.write(files, out)
 
 
@@ -133,8 +137,14 @@ def sample_site(tmp_path_factory, sample_analysis) -> Path:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")

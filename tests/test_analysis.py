@@ -44,7 +44,10 @@ def test_chunking_does_not_change_results(monkeypatch, analysis_10k, mnist):
 def test_counts_and_pixel_histogram(analysis_10k, train_arrays):
     labels = train_arrays[1][:PUBLISHED_LIMIT]
     assert analysis_10k.counts["count"].to_list() == np.bincount(labels).tolist()
-    assert analysis_10k.pixel_counts.tolist() == np.bincount(train_arrays[0][:PUBLISHED_LIMIT].ravel(), minlength=256).tolist()
+    assert (
+        analysis_10k.pixel_counts.tolist()
+        == np.bincount(train_arrays[0][:PUBLISHED_LIMIT].ravel(), minlength=256).tolist()
+    )
     assert analysis_10k.pixel_counts.sum() == PUBLISHED_LIMIT * 784
 
 
@@ -57,7 +60,9 @@ def test_least_typical_are_the_farthest(analysis_10k):
         mine = analysis_10k.distances[analysis_10k.dataset.labels == digit]
         np.testing.assert_allclose(rows["distance"].to_numpy(), np.sort(mine)[::-1][:6])
         # the pictures shown are the images at those instances
-        for picture, instance in zip(analysis_10k.least_typical.images[digit * 6:(digit + 1) * 6], rows["instance"], strict=True):
+        for picture, instance in zip(
+            analysis_10k.least_typical.images[digit * 6 : (digit + 1) * 6], rows["instance"], strict=True
+        ):
             assert (picture == analysis_10k.dataset.images[instance - 1]).all()
 
 
@@ -108,7 +113,7 @@ def test_outliers_drawn_are_bounded_and_the_farthest(monkeypatch, analysis_10k):
         mine = outliers.filter(outliers["label"] == label)["distance"].sort(descending=True)
         got = drawn.filter(drawn["label"] == label)["distance"].sort(descending=True)
         assert got.to_list() == mine.head(got.len()).to_list()
-    assert explore.farthest_per_class(outliers, 10 ** 6).height == outliers.height
+    assert explore.farthest_per_class(outliers, 10**6).height == outliers.height
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 783, 784 * 3 + 1])
@@ -143,8 +148,13 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
     write_idx(tmp_path / "train-images-idx3-ubyte", images)
     write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
     # Limits small enough that every sampled part reads a selection of rows, not the whole split.
-    for module, name, value in ((health, "SAMPLE_LIMIT", 3_000), (classifiers, "MAX_EVALUATED", 500),
-                                (classifiers, "MAX_REFERENCE", 4_000), (projection, "MAX_FIT", 5_000), (projection, "MAX_DRAWN", 700)):
+    for module, name, value in (
+        (health, "SAMPLE_LIMIT", 3_000),
+        (classifiers, "MAX_EVALUATED", 500),
+        (classifiers, "MAX_REFERENCE", 4_000),
+        (projection, "MAX_FIT", 5_000),
+        (projection, "MAX_DRAWN", 700),
+    ):
         monkeypatch.setattr(module, name, value)
     mapped = load(tmp_path)
     assert isinstance(mapped.images, np.memmap)

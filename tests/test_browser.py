@@ -135,10 +135,11 @@ class Reading:
     def local_file(self, url: str) -> Path | None:
         """The file in the site folder that `url` names, or None when it points outside the site."""
         path, base = unquote(urldefrag(url).url.split("?", 1)[0]), unquote(self.base)
-        return self.folder / path[len(base):] if path.startswith(base) else None
+        return self.folder / path[len(base) :] if path.startswith(base) else None
 
 
 # --- fixtures -------------------------------------------------------------------------------------
+
 
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site folder under /mnist-report/ only, as GitHub Pages serves a project site."""
@@ -148,7 +149,7 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(PREFIX):
             self.send_error(404, "outside /mnist-report/")
             return None
-        self.path = self.path[len(PREFIX) - 1:]
+        self.path = self.path[len(PREFIX) - 1 :]
         return super().send_head()
 
     def log_message(self, format, *args):  # keep pytest output clean
@@ -157,7 +158,9 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def http_base(site_10k):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(site_10k)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(site_10k))
+    )
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
@@ -196,8 +199,14 @@ def _open(browser, reading: Reading, width: int):
     context.route("**/*", route)
     context.on("request", request)
     page = context.new_page()
-    page.on("console", lambda m: visit.console_errors.append(f"{m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})")
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            visit.console_errors.append(f"{m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
     return context, page, visit
 
@@ -253,6 +262,7 @@ def _loaded(v: Visit) -> Visit:
 
 # --- every page, every way of reading it ------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("mode", "width", "name"), _ways_and_pages())
 def test_no_request_leaves_the_site(visit, mode, width, name):
     v = _loaded(visit(mode, width, name))
@@ -282,7 +292,9 @@ def test_every_chart_is_drawn(visit, mode, width, name):
         elif x["pixelError"]:
             problems.append(f"{x['spec']}: cannot read the canvas back: {x['pixelError']}")
         elif x["ink"] <= MIN_INK:
-            problems.append(f"{x['spec']}: canvas {x['canvas'][0]}x{x['canvas'][1]} is blank ({x['ink']:.2%} of pixels inked)")
+            problems.append(
+                f"{x['spec']}: canvas {x['canvas'][0]}x{x['canvas'][1]} is blank ({x['ink']:.2%} of pixels inked)"
+            )
     assert problems == [], f"{v.url}: " + "; ".join(problems)
 
 
@@ -447,7 +459,9 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
     names[5] = HOSTILE  # instance 1 is a 5: the name shows in the data page's table and captions
     dataset = load(mnist, limit=300).with_kind(custom_kind(names))
     title = '<img src=x onerror="alert(2)">'
-    out = output.write(render.site(analyze(dataset), title, "mnist-report build"), tmp_path_factory.mktemp("hostile") / "report")
+    out = output.write(
+        render.site(analyze(dataset), title, "mnist-report build"), tmp_path_factory.mktemp("hostile") / "report"
+    )
     for name in PAGES:
         html = (out / name).read_text()
         markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
@@ -472,12 +486,15 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
 
 # --- the one-file report ------------------------------------------------------------------------------
 
+
 def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k, visit):
     """The whole report in one file: every chart drawn from file:// with nothing else to load."""
     from mnist_report.report import output, render
 
     folder = tmp_path_factory.mktemp("single")
-    path = output.write_file(render.single(analysis_10k, "MNIST, explored", "mnist-report build --single-file r.html"), folder / "r.html")
+    path = output.write_file(
+        render.single(analysis_10k, "MNIST, explored", "mnist-report build --single-file r.html"), folder / "r.html"
+    )
     reading = Reading(path.as_uri(), folder)  # the file itself is the only thing inside
     context, page, record = _open(browser, reading, WIDE)
     page.goto(path.as_uri())
@@ -503,11 +520,18 @@ def test_single_file_opens_offline(browser, tmp_path_factory, analysis_10k, visi
 
 def test_figures_grow_on_a_wide_page_and_fit_a_phone(visit):
     """Grids drawn for a phone are redrawn larger where the page is wider, never wider than it."""
-    for name, spec in (("pairs.html", "spec-differences"), ("centroids.html", "spec-centroids"), ("data.html", "spec-first")):
+    for name, spec in (
+        ("pairs.html", "spec-differences"),
+        ("centroids.html", "spec-centroids"),
+        ("data.html", "spec-first"),
+    ):
         wide = next(v for v in _loaded(visit("file", WIDE, name)).views if v["spec"] == spec)
         narrow = next(v for v in _loaded(visit("file", NARROW, name)).views if v["spec"] == spec)
         assert wide["canvas"][0] > 1.4 * narrow["canvas"][0], (name, wide["canvas"], narrow["canvas"])
-        assert narrow["canvas"][0] <= NARROW - 31, (name, narrow["canvas"])  # the figure box a phone leaves (device pixel ratio 1)
+        assert narrow["canvas"][0] <= NARROW - 31, (
+            name,
+            narrow["canvas"],
+        )  # the figure box a phone leaves (device pixel ratio 1)
 
 
 # The share of inked pixels in one horizontal band of a view's canvas (0 = top, 1 = bottom).

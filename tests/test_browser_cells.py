@@ -20,24 +20,38 @@ if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
 
-
 def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
-    return Split(name, images.reshape(-1, 28, 28), labels, np.arange(1, len(labels) + 1, dtype=np.int64),
-                 (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),))
+    return Split(
+        name,
+        images.reshape(-1, 28, 28),
+        labels,
+        np.arange(1, len(labels) + 1, dtype=np.int64),
+        (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),),
+    )
 
 
 @pytest.fixture(scope="module")
 def analysis(train_arrays, test_arrays):
-    return analyze(Dataset((split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
-                            split("test", test_arrays[0][:800], test_arrays[1][:800]))))
+    return analyze(
+        Dataset(
+            (
+                split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
+                split("test", test_arrays[0][:800], test_arrays[1][:800]),
+            )
+        )
+    )
 
 
 @pytest.fixture(scope="module", params=["folder", "single-file"])
 def url(request, tmp_path_factory, analysis) -> str:
     folder = tmp_path_factory.mktemp(request.param)
     if request.param == "folder":
-        return (output.write(render.site(analysis, "MNIST", "mnist-report build"), folder / "r") / "classifiers.html").as_uri()
-    return output.write_file(render.single(analysis, "MNIST", "mnist-report build --single-file r.html"), folder / "r.html").as_uri()
+        return (
+            output.write(render.site(analysis, "MNIST", "mnist-report build"), folder / "r") / "classifiers.html"
+        ).as_uri()
+    return output.write_file(
+        render.single(analysis, "MNIST", "mnist-report build --single-file r.html"), folder / "r.html"
+    ).as_uri()
 
 
 THUMBS = """() => Array.from(document.querySelectorAll('.cell-images .thumbs canvas')).map(c => {

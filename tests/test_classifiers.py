@@ -23,14 +23,23 @@ N_TRAIN, N_TEST = 3_000, 600  # small enough for a brute-force check
 
 
 def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
-    return Split(name, images.reshape(-1, 28, 28), labels, np.arange(1, len(labels) + 1, dtype=np.int64),
-                 (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),))
+    return Split(
+        name,
+        images.reshape(-1, 28, 28),
+        labels,
+        np.arange(1, len(labels) + 1, dtype=np.int64),
+        (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),),
+    )
 
 
 @pytest.fixture(scope="module")
 def slice_analysis(train_arrays, test_arrays):
-    dataset = Dataset((split("train", train_arrays[0][:N_TRAIN], train_arrays[1][:N_TRAIN]),
-                       split("test", test_arrays[0][:N_TEST], test_arrays[1][:N_TEST])))
+    dataset = Dataset(
+        (
+            split("train", train_arrays[0][:N_TRAIN], train_arrays[1][:N_TRAIN]),
+            split("test", test_arrays[0][:N_TEST], test_arrays[1][:N_TEST]),
+        )
+    )
     return analyze(dataset)
 
 
@@ -83,12 +92,16 @@ def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
     assert c.n_train == 1_200 - len(c.rows)  # the centroids leave them out too
     assert a.comparison is None
     text = render.site(a, "t", "c")["classifiers.html"].decode()
-    assert f"trained on {c.n_train:,} training images and scored on {c.n} images held out from them" in " ".join(text.split())
+    assert f"trained on {c.n_train:,} training images and scored on {c.n} images held out from them" in " ".join(
+        text.split()
+    )
 
 
 @pytest.fixture(scope="module")
 def slice_site(tmp_path_factory, slice_analysis) -> Path:
-    return output.write(render.site(slice_analysis, "MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("cls") / "r")
+    return output.write(
+        render.site(slice_analysis, "MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("cls") / "r"
+    )
 
 
 def read(path: Path) -> list[dict[str, str]]:

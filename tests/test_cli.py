@@ -20,11 +20,17 @@ from .test_download import refused_url
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mnist_report", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mnist_report", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +40,9 @@ def built(tmp_path_factory) -> Path:
     result = run("build", cwd=cwd)
     assert result.returncode == 0, result.stderr
     for stage in ("load", "analyze", "render", "write"):
-        assert any(line.startswith(stage) and line.rstrip().endswith(" s") for line in result.stdout.splitlines()), result.stdout
+        assert any(line.startswith(stage) and line.rstrip().endswith(" s") for line in result.stdout.splitlines()), (
+            result.stdout
+        )
     assert "built " in result.stdout
     assert "5,000 images" in result.stdout
     assert result.stdout.endswith(f"open it in a browser: {(cwd / 'report' / 'index.html').as_uri()}\n")
@@ -50,7 +58,18 @@ def test_build_from_csv_with_limit_out_and_title(tmp_path, first_images):
     images, labels = first_images[0][:400], first_images[1][:400]
     with gzip.open(tmp_path / "mnist_train.csv.gz", "wt") as f:
         np.savetxt(f, np.column_stack([labels, images]), fmt="%d", delimiter=",")
-    result = run("build", "--data", "mnist_train.csv.gz", "--limit", "300", "--out", "site/", "--title", "Three hundred <digits>", cwd=tmp_path)
+    result = run(
+        "build",
+        "--data",
+        "mnist_train.csv.gz",
+        "--limit",
+        "300",
+        "--out",
+        "site/",
+        "--title",
+        "Three hundred <digits>",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     index = (tmp_path / "site" / "index.html").read_text()
     assert "300 images" in index
@@ -81,7 +100,17 @@ def test_console_script_is_installed(tmp_path):
         (["--skip", "index"], "--skip index: the overview always stays"),
         (["--template-dir", "nowhere"], "nowhere: no such folder for --template-dir"),
     ],
-    ids=["missing", "empty", "bad-idx", "limit-0", "limit-too-large", "foreign-folder", "skip-unknown", "skip-index", "no-template-dir"],
+    ids=[
+        "missing",
+        "empty",
+        "bad-idx",
+        "limit-0",
+        "limit-too-large",
+        "foreign-folder",
+        "skip-unknown",
+        "skip-index",
+        "no-template-dir",
+    ],
 )
 def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, built, args, message):
     report = tmp_path / "report"
@@ -106,10 +135,19 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, buil
 
 def test_an_error_starts_a_line_of_its_own(tmp_path):
     """On a terminal both streams share the screen: the stage's line ends before the error."""
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2
-    assert [line.rstrip() for line in result.stdout.splitlines()] == ["load", "mnist-report: error: missing.csv: no such file or folder"]
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        "load",
+        "mnist-report: error: missing.csv: no such file or folder",
+    ]
 
 
 def test_the_command_line_starts_without_the_heavy_libraries():
@@ -122,8 +160,13 @@ def test_the_command_line_starts_without_the_heavy_libraries():
 
 def test_output_piped_to_a_reader_that_stops(tmp_path):
     """`mnist-report build | head -1`: the build stops quietly, as a shell tool does, and leaves no report half-written."""
-    process = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     process.stdout.close()  # the reader is gone before the first stage line
     stderr = process.stderr.read()
     assert process.wait(timeout=300) == 141
@@ -136,16 +179,20 @@ def test_destination_refused_before_any_work(tmp_path):
     (tmp_path / "occupied").mkdir()
     (tmp_path / "occupied" / "thesis.tex").write_text("precious")
     (tmp_path / "folder.html").mkdir()
-    for args, message in [(["build", "--out", "occupied"], "occupied: folder is not empty"),
-                          (["build", "--single-file", "folder.html"], "folder.html: is a folder"),
-                          (["publish"], "is not a git repository")]:
+    for args, message in [
+        (["build", "--out", "occupied"], "occupied: folder is not empty"),
+        (["build", "--single-file", "folder.html"], "folder.html: is a folder"),
+        (["publish"], "is not a git repository"),
+    ]:
         result = run(*args, cwd=tmp_path)
         assert result.returncode == 2
         assert message in result.stderr
         assert result.stdout == "", "refused before the load stage"
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
-    for args, message in [(["publish", "--push"], "remote 'origin' is not configured"),
-                          (["publish", "--branch", "main"], "branch 'main' is checked out")]:
+    for args, message in [
+        (["publish", "--push"], "remote 'origin' is not configured"),
+        (["publish", "--branch", "main"], "branch 'main' is checked out"),
+    ]:
         result = run(*args, cwd=tmp_path)
         assert result.returncode == 2
         assert message in result.stderr
@@ -155,8 +202,14 @@ def test_destination_refused_before_any_work(tmp_path):
 def test_download_without_network_names_the_mirror_and_leaves_no_cache_folder(tmp_path):
     closed = refused_url()
     env = dict(os.environ, MNIST_REPORT_MIRROR=closed, MNIST_REPORT_CACHE=str(tmp_path / "cache"))
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--download", "mnist"],
-                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mnist_report", "build", "--download", "mnist"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     host = closed.removeprefix("http://").rstrip("/")
@@ -214,7 +267,13 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
 
 
 def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
 
     def git(*a):
         return subprocess.run(["git", *a], cwd=tmp_path, capture_output=True, text=True, env=env, check=True).stdout
@@ -224,8 +283,14 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     git("add", "notes.txt")
     git("commit", "-qm", "start")
     (tmp_path / "notes.txt").write_text("edited, not committed")
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--out", "site"],
-                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--out", "site"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
     assert ".nojekyll" in files
@@ -234,22 +299,39 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     assert git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert (tmp_path / "notes.txt").read_text() == "edited, not committed"
     assert "300 images" in git("show", "gh-pages:index.html")
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
-                            cwd=tmp_path, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "mnist_report", "publish", "--no-build", "--out", "nowhere"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 2
     assert "nowhere: no report here to publish" in result.stderr
 
 
 def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
     """Built aside, committed once, the address said; a push the remote declines leaves the commit here."""
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
 
     def git(*a, cwd=tmp_path / "work"):
         return subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()
 
     def publish(*a):
-        return subprocess.run([sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],
-                              cwd=tmp_path / "work", capture_output=True, text=True, env=env, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "mnist_report", "publish", "--limit", "300", *a],
+            cwd=tmp_path / "work",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
 
     (tmp_path / "work").mkdir()
     git("init", "-q", "-b", "main")
@@ -277,7 +359,10 @@ def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
     declined = publish("--push")
     assert declined.returncode == 2
     assert "(pre-receive hook declined)" in declined.stderr
-    assert f"commit {tip[:12]} is kept on the local branch 'gh-pages': push it with `git push origin gh-pages`" in declined.stderr
+    assert (
+        f"commit {tip[:12]} is kept on the local branch 'gh-pages': push it with `git push origin gh-pages`"
+        in declined.stderr
+    )
     assert git("rev-parse", "gh-pages") == tip
 
 
@@ -287,8 +372,13 @@ def test_killed_mid_build_leaves_the_old_report(tmp_path, built, mnist, sig):
     report = tmp_path / "report"
     shutil.copytree(built, report)
     before = snapshot(report)
-    proc = subprocess.Popen([sys.executable, "-m", "mnist_report", "build", "--data", str(mnist), "--limit", "20000"],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mnist_report", "build", "--data", str(mnist), "--limit", "20000"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     # wait until it reports the analysis done: it is rendering (and about to write) now
     for line in proc.stdout:
         if line.startswith("analyze"):
@@ -322,7 +412,13 @@ def test_two_builds_are_identical_unless_timestamped(tmp_path):
     assert "mnist-report build --limit 400 --out site" in index
     assert str(tmp_path) not in index
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    result = subprocess.run([sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
-                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "Built on 2023-11-14 22:13 UTC by mnist-report" in (tmp_path / "c" / "index.html").read_text()

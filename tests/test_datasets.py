@@ -73,7 +73,10 @@ def test_idx_file_finds_labels_beside_it(tmp_path, first_images, compressed):
     write_idx(tmp_path / f"train-labels-idx1-ubyte{ext}", labels, opener)
     dataset = load(tmp_path / f"train-images-idx3-ubyte{ext}")
     assert_same(dataset, images, labels)
-    assert [s.format for s in dataset.sources] == [f"IDX images{', gzip' if compressed else ''}", f"IDX labels{', gzip' if compressed else ''}"]
+    assert [s.format for s in dataset.sources] == [
+        f"IDX images{', gzip' if compressed else ''}",
+        f"IDX labels{', gzip' if compressed else ''}",
+    ]
 
 
 def test_idx_with_labels_named_explicitly(tmp_path, first_images):
@@ -165,11 +168,22 @@ def test_limit_applies_to_each_split(mnist):
     assert [s.instances.tolist() for s in dataset.splits] == [list(range(1, 31))] * 2
 
 
-@pytest.mark.parametrize(("name", "split"), [
-    ("t10k-images-idx3-ubyte", "test"), ("mnist_test.csv", "test"), ("fashion-mnist_test.csv.gz", "test"), ("test.csv", "test"),
-    ("train-images.idx3-ubyte", "train"), ("mnist_train.csv", "train"), ("training-2.csv", "train"),
-    ("digits.csv", ""), ("latest.csv", ""), ("contest.csv", ""), ("train_test.csv", ""),
-])
+@pytest.mark.parametrize(
+    ("name", "split"),
+    [
+        ("t10k-images-idx3-ubyte", "test"),
+        ("mnist_test.csv", "test"),
+        ("fashion-mnist_test.csv.gz", "test"),
+        ("test.csv", "test"),
+        ("train-images.idx3-ubyte", "train"),
+        ("mnist_train.csv", "train"),
+        ("training-2.csv", "train"),
+        ("digits.csv", ""),
+        ("latest.csv", ""),
+        ("contest.csv", ""),
+        ("train_test.csv", ""),
+    ],
+)
 def test_a_single_file_is_the_split_its_name_says(tmp_path, train_arrays, name, split):
     images, labels = train_arrays[0][:5], train_arrays[1][:5]
     path = tmp_path / name
@@ -284,8 +298,8 @@ def test_chunks_of_a_mapped_file(tmp_path, train_arrays):
         assert type(chunk) is np.ndarray
         assert chunk.flags.c_contiguous
         assert chunk.shape == (min(64, N - offset), 784)
-        np.testing.assert_array_equal(chunk, images[offset:offset + 64])
-        np.testing.assert_array_equal(chunk_labels, labels[offset:offset + 64])
+        np.testing.assert_array_equal(chunk, images[offset : offset + 64])
+        np.testing.assert_array_equal(chunk_labels, labels[offset : offset + 64])
         offsets.append(offset)
     assert offsets == list(range(0, N, 64))
     np.testing.assert_array_equal(split.take(np.array([7, 0, 299])).reshape(3, -1), images[[7, 0, 299]])
@@ -339,5 +353,7 @@ def test_a_bad_csv_leaves_no_reading_thread(tmp_path):
     bad.write_bytes(b"5,1,2\n" + good * (BLOCK // len(good) * 2))
     with pytest.raises(ReportError, match=r"bad\.csv") as caught:  # its traceback keeps the loader's frame alive
         load(bad)
-    assert not any(t.name == "mnist-report-read" for t in threading.enumerate()), "stopped before the error left the loader"
+    assert not any(t.name == "mnist-report-read" for t in threading.enumerate()), (
+        "stopped before the error left the loader"
+    )
     del caught

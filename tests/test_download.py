@@ -299,7 +299,9 @@ def test_without_network_each_line_names_the_mirror_and_no_empty_folder_is_left(
     name = "t10k-labels-idx1-ubyte.gz"
     closed = refused_url()
     with serving({"busy": Mirror({}, status=503)}) as httpd:
-        record = dataclasses.replace(KINDS["mnist"], download=Download((closed, f"{httpd.base}/busy/"), ((name, "0" * 64),)))
+        record = dataclasses.replace(
+            KINDS["mnist"], download=Download((closed, f"{httpd.base}/busy/"), ((name, "0" * 64),))
+        )
         out = io.StringIO()
         with pytest.raises(ReportError, match=f"could not download {name}"):
             fetch(record, cache_dir=tmp_path, progress=out, retries=1)
@@ -346,7 +348,10 @@ def test_unsafe_mirror_is_refused(server, shared_files, tmp_path, url):
     with pytest.raises(ReportError, match="refusing mirror"):
         fetch(record(server, shared_files), cache_dir=tmp_path, base_urls=[url], progress=None)
     with pytest.raises(ReportError, match="refusing mirror"):
-        fetch(dataclasses.replace(KINDS["mnist"], download=Download((url,), KINDS["mnist"].download.files)), cache_dir=tmp_path)
+        fetch(
+            dataclasses.replace(KINDS["mnist"], download=Download((url,), KINDS["mnist"].download.files)),
+            cache_dir=tmp_path,
+        )
     assert server.requests == []
 
 

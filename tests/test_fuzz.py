@@ -43,7 +43,7 @@ def check(data: Path, labels: Path | None = None, limit: int | None = None):
         return message
     n = len(dataset)
     assert n >= 1
-    assert (limit is None or n == limit)
+    assert limit is None or n == limit
     assert dataset.images.dtype == np.uint8
     assert dataset.images.shape == (n, 28, 28)
     assert dataset.labels.dtype == np.uint8
@@ -82,7 +82,29 @@ def test_gzip_arbitrary_and_cut(folder, raw, cut):
 
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
-    ["", " ", "NaN", "1.5", "-1", "-0", "256", "1e3", '"3"', ' "3"', '"3', '""', " 7", "\t7", "7 ", "+4", "00007", "٣", "\r", "\0", "\n"]
+    [
+        "",
+        " ",
+        "NaN",
+        "1.5",
+        "-1",
+        "-0",
+        "256",
+        "1e3",
+        '"3"',
+        ' "3"',
+        '"3',
+        '""',
+        " 7",
+        "\t7",
+        "7 ",
+        "+4",
+        "00007",
+        "٣",
+        "\r",
+        "\0",
+        "\n",
+    ]
 )
 
 
@@ -110,7 +132,9 @@ def damaged_csv(draw):
     if "header" in damage:
         names[draw(st.integers(0, len(names) - 1))] = draw(TEXT)
     eol = draw(st.sampled_from(["\n", "\r\n"]))
-    text = eol.join(([",".join(names)] if header else []) + [",".join(row) for row in table]) + draw(st.sampled_from(["", eol, eol * 3]))
+    text = eol.join(([",".join(names)] if header else []) + [",".join(row) for row in table]) + draw(
+        st.sampled_from(["", eol, eol * 3])
+    )
     raw = draw(st.sampled_from([b"", b"\xef\xbb\xbf"])) + text.encode()
     if draw(st.booleans()):  # cut at a random byte
         raw = raw[: draw(st.integers(0, len(raw)))]
@@ -144,7 +168,11 @@ def idx(array: np.ndarray) -> bytes:
 
 
 @FAST
-@given(raw=st.binary(max_size=3000), prefix=st.sampled_from([b"", b"\0\0", b"\0\0\x08\x03", b"\0\0\x08\x01"]), which=st.sampled_from(["images", "labels"]))
+@given(
+    raw=st.binary(max_size=3000),
+    prefix=st.sampled_from([b"", b"\0\0", b"\0\0\x08\x03", b"\0\0\x08\x01"]),
+    which=st.sampled_from(["images", "labels"]),
+)
 def test_idx_arbitrary_bytes(folder, raw, prefix, which):
     images, labels = pictures(0, 3)
     (folder / IMAGES_NAME).write_bytes(prefix + raw if which == "images" else idx(images.reshape(3, 28, 28)))
@@ -164,9 +192,9 @@ def damaged_idx(draw):
             f[draw(st.integers(0, min(len(f), 20) - 1))] = draw(st.integers(0, 255))
         elif kind == "size" and len(f) >= 8:
             i = draw(st.integers(0, (min(len(f), 16) - 4) // 4 - 1))
-            f[4 + 4 * i: 8 + 4 * i] = draw(st.integers(0, 2**32 - 1) | st.integers(0, 40)).to_bytes(4, "big")
+            f[4 + 4 * i : 8 + 4 * i] = draw(st.integers(0, 2**32 - 1) | st.integers(0, 40)).to_bytes(4, "big")
         elif kind == "cut":
-            del f[draw(st.integers(0, len(f))):]
+            del f[draw(st.integers(0, len(f))) :]
         elif kind == "append":
             f += draw(st.binary(min_size=1, max_size=800))
         elif kind == "label":

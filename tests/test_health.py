@@ -45,7 +45,7 @@ def naive_pairs(a: np.ndarray, b: np.ndarray, same: bool) -> dict[tuple[int, int
     integers below 2^53 are exact)."""
     fa, fb = a.astype(np.float64), b.astype(np.float64)
     d2 = (fa * fa).sum(1)[:, None] + (fb * fb).sum(1)[None, :] - 2 * fa @ fb.T
-    i, j = np.nonzero(d2 <= NEAR ** 2)
+    i, j = np.nonzero(d2 <= NEAR**2)
     keep = i < j if same else np.ones(len(i), bool)
     return {(int(x), int(y)): float(np.sqrt(d2[x, y])) for x, y in zip(i[keep], j[keep], strict=True)}
 
@@ -54,7 +54,11 @@ def test_duplicates_equal_naive_search(planted, monkeypatch):
     train, train_y, test, test_y = planted
     monkeypatch.setattr(dup, "PAIR_BLOCK", 37)  # blocks that do not divide the splits
     got = dup.duplicates(sample_splits(train, train_y, test, test_y))
-    for split_a, split_b, a, b in (("train", "train", train, train), ("test", "train", test, train), ("test", "test", test, test)):
+    for split_a, split_b, a, b in (
+        ("train", "train", train, train),
+        ("test", "train", test, train),
+        ("test", "test", test, test),
+    ):
         part = got.table.filter((pl.col("split_a") == split_a) & (pl.col("split_b") == split_b))
         found = {(r, s): d for r, s, d in part.select("row_a", "row_b", "distance").iter_rows()}
         want = naive_pairs(a, b, split_a == split_b)
@@ -141,7 +145,10 @@ def test_ranking_is_deterministic_and_complete(small_split, changed_on_purpose):
         part = table.filter(pl.col("split") == name)
         assert sorted(part["rank"].to_list()) == list(range(1, n + 1))
         assert part.sort("rank")["score"].is_sorted(descending=True)
-    assert [(c.split, c.total, c.used, c.sampled) for c in first.coverage] == [("train", 4_000, 4_000, False), ("test", 1_000, 1_000, False)]
+    assert [(c.split, c.total, c.used, c.sampled) for c in first.coverage] == [
+        ("train", 4_000, 4_000, False),
+        ("test", 1_000, 1_000, False),
+    ]
     # the gallery: each split's top candidates, with training neighbours that are not the image itself
     near = first.neighbours
     assert near.group_by("split").agg(pl.col("rank").max())["rank"].to_list() == [lab.SHOWN] * 2
@@ -172,7 +179,9 @@ def test_odd_images_planted(small_split):
     # counts per class are the flagged rows counted
     counts = odd.flagged.group_by("split", "label", "kind").len()
     for row in counts.iter_rows(named=True):
-        cell = odd.counts.filter((pl.col("split") == row["split"]) & (pl.col("label") == row["label"]))[row["kind"]].item()
+        cell = odd.counts.filter((pl.col("split") == row["split"]) & (pl.col("label") == row["label"]))[
+            row["kind"]
+        ].item()
         assert cell == row["len"]
     assert odd.counts.height == 20
     # MNIST was centred on the centre of mass: no real image is off centre
@@ -183,8 +192,16 @@ def test_large_splits_are_sampled_deterministically(small_split, monkeypatch):
     train, train_y, test, test_y = small_split
     monkeypatch.setattr(sample, "SAMPLE_LIMIT", 1_500)
     odd = oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28))
-    assert [(c.split, c.total, c.used, c.sampled) for c in odd.coverage] == [("train", 4_000, 1_500, True), ("test", 1_000, 1_000, False)]
+    assert [(c.split, c.total, c.used, c.sampled) for c in odd.coverage] == [
+        ("train", 4_000, 1_500, True),
+        ("test", 1_000, 1_000, False),
+    ]
     rows = odd.measures.filter(pl.col("split") == "train")["row"].to_numpy()
     assert len(np.unique(rows)) == 1_500
     assert rows.max() < 4_000
-    np.testing.assert_array_equal(rows, oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28)).measures.filter(pl.col("split") == "train")["row"].to_numpy())
+    np.testing.assert_array_equal(
+        rows,
+        oddity.odd_images(sample_splits(train, train_y, test, test_y), 10, (28, 28))
+        .measures.filter(pl.col("split") == "train")["row"]
+        .to_numpy(),
+    )

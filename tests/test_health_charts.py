@@ -18,8 +18,13 @@ NAMES = [str(k) for k in range(10)]
 
 def split(name: str, images: np.ndarray, labels: np.ndarray, first: int = 1) -> Split:
     """Instances start at `first`, so a figure that used row + 1 instead of the split's instance numbers fails."""
-    return Split(name, images.reshape(-1, 28, 28), labels, np.arange(first, first + len(labels), dtype=np.int64),
-                 (Source(name, "IDX images", "0" * 64, images.size),))
+    return Split(
+        name,
+        images.reshape(-1, 28, 28),
+        labels,
+        np.arange(first, first + len(labels), dtype=np.int64),
+        (Source(name, "IDX images", "0" * 64, images.size),),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +71,15 @@ def test_duplicate_pairs_and_odd_images(examined, train_arrays):
 def test_data_files_give_instance_numbers(examined):
     """duplicates.csv and label_issues.csv name images by instance, not by row (these instances start at 101)."""
     issues, pairs = examined.label_table, examined.pair_table
-    assert pairs.select("split_a", "instance_a", "split_b", "instance_b", "distance").row(0) == ("train", 104, "train", 1_101, 0.0)
+    assert pairs.select("split_a", "instance_a", "split_b", "instance_b", "distance").row(0) == (
+        "train",
+        104,
+        "train",
+        1_101,
+        0.0,
+    )
     top = examined.labels.table.filter((pl.col("split") == "train") & (pl.col("rank") == 1)).row(0, named=True)
-    assert issues.filter((pl.col("split") == "train") & (pl.col("rank") == 1))["instance"].item() == top["instance_row"] + 101
+    assert (
+        issues.filter((pl.col("split") == "train") & (pl.col("rank") == 1))["instance"].item()
+        == top["instance_row"] + 101
+    )

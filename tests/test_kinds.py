@@ -22,7 +22,10 @@ from .utils import Page
 @pytest.fixture(scope="module")
 def fashion_site(tmp_path_factory, fashion):
     dataset = load(fashion, limit=2_000).with_kind(KINDS["fashion-mnist"])
-    return output.write(render.site(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"), tmp_path_factory.mktemp("f") / "r")
+    return output.write(
+        render.site(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"),
+        tmp_path_factory.mktemp("f") / "r",
+    )
 
 
 def test_fashion_pages_never_say_digit(fashion_site):
@@ -33,7 +36,10 @@ def test_fashion_pages_never_say_digit(fashion_site):
     overview = Page(fashion_site / "index.html").text()
     assert "Fashion-MNIST" in overview
     assert "articles" in overview
-    assert next(a.text for a in Page(fashion_site / "index.html").find_all("a") if a.attrs.get("href") == "pairs.html") == "Pairs of articles"
+    assert (
+        next(a.text for a in Page(fashion_site / "index.html").find_all("a") if a.attrs.get("href") == "pairs.html")
+        == "Pairs of articles"
+    )
     atypical = Page(fashion_site / "atypical.html").text()
     assert "is the least variable article" in atypical
     pairs = Page(fashion_site / "pairs.html").text()
@@ -70,8 +76,12 @@ def test_download_then_build_from_a_local_mirror(tmp_path, fashion):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        env = {"MNIST_REPORT_MIRROR": f"http://127.0.0.1:{server.server_address[1]}/", "MNIST_REPORT_CACHE": str(tmp_path / "cache"),
-               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        env = {
+            "MNIST_REPORT_MIRROR": f"http://127.0.0.1:{server.server_address[1]}/",
+            "MNIST_REPORT_CACHE": str(tmp_path / "cache"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        }
         command = [sys.executable, "-m", "mnist_report", "build", "--download", "fashion-mnist", "--limit", "500"]
         first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
         assert first.returncode == 0, first.stderr

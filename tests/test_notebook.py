@@ -33,6 +33,9 @@ def test_every_page_figure_is_a_chart_function():
             assert all(isinstance(figure.chart, alt.TopLevelMixin) for figure in figures), page.name
         for chart in page.charts:
             assert getattr(charts, chart.__name__) is chart
-    assert charts.centroids(analysis).to_dict() == pages.PAGES[3].figures(analysis, pages.PAGES[3].facts(analysis))[0].chart.to_dict()
+    assert (
+        charts.centroids(analysis).to_dict()
+        == pages.PAGES[3].figures(analysis, pages.PAGES[3].facts(analysis))[0].chart.to_dict()
+    )
     with pytest.raises(AttributeError, match="no chart 'nope'"):
         _ = charts.nope

@@ -35,9 +35,7 @@ def git_env(monkeypatch, tmp_path):
 
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
     return proc.stdout.strip()
@@ -99,9 +97,7 @@ def test_publish_creates_branch_and_leaves_checkout_alone(site, repo):
     assert git(repo, "cat-file", "-s", "gh-pages:.nojekyll") == "0"
     assert git(repo, "show", "gh-pages:data/y.csv") == (site / "data/y.csv").read_text().strip()
     short = git(repo, "rev-parse", "--short", "main")
-    assert git(repo, "log", "-1", "--format=%s", "gh-pages") == (
-        f"Deployed {short} with mnist-report {__version__}"
-    )
+    assert git(repo, "log", "-1", "--format=%s", "gh-pages") == (f"Deployed {short} with mnist-report {__version__}")
     assert state() == before
     assert not (repo / "index.html").exists()
 
@@ -243,11 +239,19 @@ def test_pages_address_of_a_remote(remote, served):
 
 
 def test_address_says_when_it_cannot_be_known(repo):
-    assert address(repo, "origin", "gh-pages") == "the site's address cannot be known: the repository has no remote 'origin'"
+    assert (
+        address(repo, "origin", "gh-pages")
+        == "the site's address cannot be known: the repository has no remote 'origin'"
+    )
     git(repo, "remote", "add", "origin", "https://gitlab.com/Ann/mnist-report.git")
-    assert address(repo, "origin", "gh-pages") == "the site's address cannot be known: remote 'origin' is not on github.com"
+    assert (
+        address(repo, "origin", "gh-pages")
+        == "the site's address cannot be known: remote 'origin' is not on github.com"
+    )
     git(repo, "remote", "set-url", "origin", "git@github.com:Ann/mnist-report.git")
-    assert address(repo, "origin", "gh-pages").startswith("the site will be at https://ann.github.io/mnist-report/ once")
+    assert address(repo, "origin", "gh-pages").startswith(
+        "the site will be at https://ann.github.io/mnist-report/ once"
+    )
 
 
 def test_refuses_the_checked_out_branch(site, repo):
@@ -259,9 +263,7 @@ def test_published_branch_serves_over_http(site, repo, tmp_path):
     publish(site, repo_dir=repo)
     served = tmp_path / "served"
     served.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "gh-pages"], capture_output=True, check=True
-    ).stdout
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "gh-pages"], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(served)], input=archive, check=True)
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):

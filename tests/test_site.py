@@ -25,7 +25,16 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_every_page_and_file_is_written(site_10k):
-    for name in [*PAGES, "assets/vega.js", "assets/report.js", "assets/report.css", "data/image_distances.csv", "data/centroids.csv", "data/least_typical.csv", "data/manifest.json"]:
+    for name in [
+        *PAGES,
+        "assets/vega.js",
+        "assets/report.js",
+        "assets/report.css",
+        "data/image_distances.csv",
+        "data/centroids.csv",
+        "data/least_typical.csv",
+        "data/manifest.json",
+    ]:
         assert (site_10k / name).is_file(), name
     assert (site_10k / "assets/vega.js").stat().st_size > 500_000  # the real bundle, not a stub
 
@@ -168,7 +177,10 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert f"{calmest} is the least variable digit: its median distance is {medians[calmest]:.1f}" in atypical
     assert f"{wildest} is the most variable, with a median of {medians[wildest]:.1f}" in atypical
     far = max(rows, key=lambda r: float(r["distance"]))
-    assert f"instance {int(far['instance']):,}, {words.with_article(far['label'])}, {float(far['distance']):.1f} from its mean" in atypical
+    assert (
+        f"instance {int(far['instance']):,}, {words.with_article(far['label'])}, {float(far['distance']):.1f} from its mean"
+        in atypical
+    )
 
     pairs = Page(site_10k / "pairs.html").text()
     assert "The hardest pair by this measure is 4 and 9" in pairs
@@ -203,7 +215,12 @@ def test_sample_site_says_it_is_a_sample(sample_site):
 
 
 def test_rebuild_is_byte_identical(tmp_path, analysis_10k, site_10k):
-    again = output.write(render.site(analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"), tmp_path / "again")
+    again = output.write(
+        render.site(
+            analysis_10k, "MNIST, explored", "mnist-report build --data train-images-idx3-ubyte.gz --limit 10000"
+        ),
+        tmp_path / "again",
+    )
     for path in site_10k.rglob("*"):
         if path.is_file():
             assert (again / path.relative_to(site_10k)).read_bytes() == path.read_bytes(), path.name
@@ -274,7 +291,9 @@ def test_long_tables_are_gzipped_and_read_back_the_same(monkeypatch, tmp_path):
 
 def _only(*kept: str) -> tuple:
     """The pages to build: the overview and those named."""
-    return pages.select([Path(p.file).stem for p in pages.PAGES if p.file != "index.html" and Path(p.file).stem not in kept])
+    return pages.select(
+        [Path(p.file).stem for p in pages.PAGES if p.file != "index.html" and Path(p.file).stem not in kept]
+    )
 
 
 def test_balanced_classes_say_each(sample_analysis):
@@ -293,7 +312,11 @@ def test_skipped_pages_leave_no_trace(sample_analysis):
     kept = [p.file for p in chosen if p.applies(sample_analysis)]  # the sample has no test split: no splits page
     files = render.site(sample_analysis, "t", "c", pages=chosen)
     assert sorted(name for name in files if name.endswith(".html")) == sorted(kept)
-    assert not [name for name in files if name.startswith(("figures/differences", "figures/pair-", "figures/first", "figures/pixels"))]
+    assert not [
+        name
+        for name in files
+        if name.startswith(("figures/differences", "figures/pair-", "figures/first", "figures/pixels"))
+    ]
     assert set(json.loads(files[output.MANIFEST])["files"]) == set(files) - {output.MANIFEST}
     for name in kept:
         hrefs = re.findall(r'href="([a-z]+\.html)"', files[name].decode())
@@ -304,10 +327,16 @@ def test_skipped_pages_leave_no_trace(sample_analysis):
     assert re.findall(r'<section id="page-([a-z]+)"', single) == [Path(f).stem for f in kept]
 
 
-@pytest.mark.parametrize(("skip", "message"), [
-    ("pairs,nope", "--skip nope: no page of that name; pages that can be left out: data, pixels, centroids, atypical, pairs, splits, classifiers"),
-    ("index", "--skip index: the overview always stays;"),
-])
+@pytest.mark.parametrize(
+    ("skip", "message"),
+    [
+        (
+            "pairs,nope",
+            "--skip nope: no page of that name; pages that can be left out: data, pixels, centroids, atypical, pairs, splits, classifiers",
+        ),
+        ("index", "--skip index: the overview always stays;"),
+    ],
+)
 def test_a_page_that_cannot_be_skipped_is_named(skip, message):
     from mnist_report.errors import ReportError
 
@@ -320,12 +349,16 @@ def test_template_dir_replaces_footer_and_stylesheet(tmp_path, sample_analysis):
     """A user's main.html overrides one block of base.html; their report.css replaces ours, in both layouts."""
     mine = tmp_path / "mine"
     (mine / "static").mkdir(parents=True)
-    (mine / "main.html").write_text('{% extends "base.html" %}{% block footer %}<p>Made by the Digits Lab.</p>{% endblock %}')
+    (mine / "main.html").write_text(
+        '{% extends "base.html" %}{% block footer %}<p>Made by the Digits Lab.</p>{% endblock %}'
+    )
     (mine / "static" / "report.css").write_text("body { color: rebeccapurple; }\n")
     pages = _only("pixels")
     files = render.site(sample_analysis, "t", "c", pages=pages, templates=mine)
     assert files["assets/report.css"] == b"body { color: rebeccapurple; }\n"
-    assert files["assets/report.js"] == (assets.TEMPLATES / "static" / "report.js").read_bytes()  # not replaced: the package's
+    assert (
+        files["assets/report.js"] == (assets.TEMPLATES / "static" / "report.js").read_bytes()
+    )  # not replaced: the package's
     for page in pages:
         html = files[page.file].decode()
         footer = re.search(r'<footer class="site">(.*?)</footer>', html, re.S).group(1)

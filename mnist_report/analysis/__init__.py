@@ -27,7 +27,9 @@ from .health import Health
 from .projection import Projection
 from .stats import held_out
 
-PARTS = frozenset({"comparison", "classifiers", "map", "health"})  # what analyze() computes beyond the exploring summaries
+PARTS = frozenset(
+    {"comparison", "classifiers", "map", "health"}
+)  # what analyze() computes beyond the exploring summaries
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +68,7 @@ class Analysis:
         return [self.dataset.class_names[k] for k in self.present]
 
     def share_of_pixels(self, low: int, high: int = 255) -> float:
-        return float(self.pixel_counts[low:high + 1].sum() / self.pixel_counts.sum())
+        return float(self.pixel_counts[low : high + 1].sum() / self.pixel_counts.sum())
 
 
 def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analysis:
@@ -103,9 +105,18 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         pair_distances=pair_distances,
         pairs=explore.pairs_table(pair_distances, names, count),
         comparison=compare(names, centroids.reshape(shape), count, main.labels, distances, test)
-        if test is not None and "comparison" in parts else None,
-        classifiers=classifying.score(main, test, passed.sums - passed.held_sums if hold_out else passed.sums,
-                                      held_out(len(main)) if hold_out else None) if "classifiers" in parts else None,
+        if test is not None and "comparison" in parts
+        else None,
+        classifiers=classifying.score(
+            main,
+            test,
+            passed.sums - passed.held_sums if hold_out else passed.sums,
+            held_out(len(main)) if hold_out else None,
+        )
+        if "classifiers" in parts
+        else None,
         projection=mapping.build(main, centroids, names) if "map" in parts else None,
-        health=checking.examine(main, test, len(names)) if "health" in parts and len(main) >= checking.MIN_IMAGES else None,
+        health=checking.examine(main, test, len(names))
+        if "health" in parts and len(main) >= checking.MIN_IMAGES
+        else None,
     )

@@ -22,8 +22,11 @@ MAX_EVALUATED = 10_000  # images scored at most; above that an evenly spaced sam
 MAX_REFERENCE = 60_000  # training images k-NN searches at most; above that an evenly spaced sample
 
 NAMES = ("nearest_centroid", "nearest_centroid_binary", "knn")
-TITLES = {"nearest_centroid": "Nearest centroid", "nearest_centroid_binary": "Nearest centroid, binarised",
-          "knn": f"{K_NEIGHBOURS} nearest neighbours"}
+TITLES = {
+    "nearest_centroid": "Nearest centroid",
+    "nearest_centroid_binary": "Nearest centroid, binarised",
+    "knn": f"{K_NEIGHBOURS} nearest neighbours",
+}
 
 
 def nearest_centroid(images: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -31,7 +34,7 @@ def nearest_centroid(images: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     x = images.astype(np.float64)
     present = ~np.isnan(centroids).any(axis=1)
     c = np.where(present[:, None], centroids, 0.0)
-    d2 = (c ** 2).sum(axis=1)[None, :] - 2.0 * x @ c.T
+    d2 = (c**2).sum(axis=1)[None, :] - 2.0 * x @ c.T
     d2[:, ~present] = np.inf
     return d2.argmin(axis=1)
 
@@ -49,7 +52,9 @@ class Classifiers:
     predictions: dict[str, np.ndarray]  # classifier -> int64[n]
     n_train: int  # training images behind the centroids
     reference: np.ndarray  # int64[m]: training rows k-NN searched
-    neighbours: Neighbours  # of each scored image among `reference` (index = position in reference), K_NEIGHBOURS nearest
+    neighbours: (
+        Neighbours  # of each scored image among `reference` (index = position in reference), K_NEIGHBOURS nearest
+    )
     n_classes: int
     images: np.ndarray  # uint8[n, 28, 28]: the scored images, for the pages that show them
 
@@ -59,7 +64,9 @@ class Classifiers:
 
     def confusion(self, name: str) -> np.ndarray:
         """int64[classes, classes]: row = true label, column = predicted."""
-        return np.bincount(self.labels * self.n_classes + self.predictions[name], minlength=self.n_classes ** 2).reshape(self.n_classes, -1)
+        return np.bincount(self.labels * self.n_classes + self.predictions[name], minlength=self.n_classes**2).reshape(
+            self.n_classes, -1
+        )
 
     def accuracy(self, name: str) -> float:
         return float((self.predictions[name] == self.labels).mean())
@@ -72,22 +79,47 @@ class Classifiers:
 
     def table(self) -> pl.DataFrame:
         """One row per scored image: split, instance, label and each classifier's prediction."""
-        return pl.DataFrame({"split": [self.split] * self.n, "instance": self.instances, "label": self.labels,
-                             **{name: self.predictions[name] for name in NAMES}})
+        return pl.DataFrame(
+            {
+                "split": [self.split] * self.n,
+                "instance": self.instances,
+                "label": self.labels,
+                **{name: self.predictions[name] for name in NAMES},
+            }
+        )
 
     def confusion_table(self) -> pl.DataFrame:
         """classifier, label, predicted, count for every cell, zeros included."""
         k = self.n_classes
-        return pl.concat([
-            pl.DataFrame({"classifier": [name] * k * k, "label": np.repeat(np.arange(k), k), "predicted": np.tile(np.arange(k), k),
-                          "count": self.confusion(name).ravel()})
-            for name in NAMES
-        ])
+        return pl.concat(
+            [
+                pl.DataFrame(
+                    {
+                        "classifier": [name] * k * k,
+                        "label": np.repeat(np.arange(k), k),
+                        "predicted": np.tile(np.arange(k), k),
+                        "count": self.confusion(name).ravel(),
+                    }
+                )
+                for name in NAMES
+            ]
+        )
 
 
-def classify(train_sums: ClassSums, reference_images: np.ndarray, reference_labels: np.ndarray, reference_rows: np.ndarray,
-             images: np.ndarray, labels: np.ndarray, rows: np.ndarray, instances: np.ndarray,
-             split: str, held: bool, n_available: int, shape: tuple[int, int]) -> Classifiers:
+def classify(
+    train_sums: ClassSums,
+    reference_images: np.ndarray,
+    reference_labels: np.ndarray,
+    reference_rows: np.ndarray,
+    images: np.ndarray,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    instances: np.ndarray,
+    split: str,
+    held: bool,
+    n_available: int,
+    shape: tuple[int, int],
+) -> Classifiers:
     """Score the three classifiers on `images` (uint8[n, pixels]; each image `shape`) with true `labels`."""
     n_classes = len(train_sums.count)
     grey, binary = train_sums.means()
@@ -98,8 +130,20 @@ def classify(train_sums: ClassSums, reference_images: np.ndarray, reference_labe
         "nearest_centroid_binary": nearest_centroid((images >= BINARY_THRESHOLD).astype(np.uint8), binary),
         "knn": voted,
     }
-    return Classifiers(split, held, n_available, rows, instances, labels.astype(np.int64), predictions,
-                       int(train_sums.count.sum()), reference_rows, neighbours, n_classes, images.reshape(len(images), *shape))
+    return Classifiers(
+        split,
+        held,
+        n_available,
+        rows,
+        instances,
+        labels.astype(np.int64),
+        predictions,
+        int(train_sums.count.sum()),
+        reference_rows,
+        neighbours,
+        n_classes,
+        images.reshape(len(images), *shape),
+    )
 
 
 def score(main: Split, test: Split | None, train_sums: ClassSums, held: np.ndarray | None) -> Classifiers | None:
@@ -115,7 +159,16 @@ def score(main: Split, test: Split | None, train_sums: ClassSums, held: np.ndarr
         reference = not_held_out(reference)
     pixels = main.images[0].size
     return classify(
-        train_sums, main.take(reference).reshape(len(reference), pixels), main.labels[reference].astype(np.int64), reference,
-        scored.take(rows).reshape(len(rows), pixels), scored.labels[rows], rows, scored.instances[rows],
-        split=scored.name or "unknown", held=held is not None, n_available=len(available), shape=main.images.shape[1:],
+        train_sums,
+        main.take(reference).reshape(len(reference), pixels),
+        main.labels[reference].astype(np.int64),
+        reference,
+        scored.take(rows).reshape(len(rows), pixels),
+        scored.labels[rows],
+        rows,
+        scored.instances[rows],
+        split=scored.name or "unknown",
+        held=held is not None,
+        n_available=len(available),
+        shape=main.images.shape[1:],
     )

@@ -45,8 +45,11 @@ def first_pass(split: Split, n_classes: int, hold_out: bool) -> FirstPass:
 
     def one(start: int, images: np.ndarray, labels: np.ndarray):
         mine = is_held_out(np.arange(start, start + len(images))) if hold_out else None
-        return (pixel_histogram(images), class_sums(images, labels, n_classes),
-                None if mine is None else class_sums(images[mine], labels[mine], n_classes))
+        return (
+            pixel_histogram(images),
+            class_sums(images, labels, n_classes),
+            None if mine is None else class_sums(images[mine], labels[mine], n_classes),
+        )
 
     pixels = split.images.shape[1] * split.images.shape[2]
     pixel_counts = np.zeros(256, np.int64)
@@ -62,9 +65,10 @@ def first_pass(split: Split, n_classes: int, hold_out: bool) -> FirstPass:
 def distances(split: Split, means: np.ndarray) -> np.ndarray:
     """float64[N]: each image's RMS distance to its class mean (float64[K, pixels]), the second pass."""
     out = np.empty(len(split))
-    for start, part in split.map_chunks(lambda start, images, labels: (start, rms_distances(images, labels, means)),
-                                        CHUNK, what="distances"):
-        out[start:start + len(part)] = part
+    for start, part in split.map_chunks(
+        lambda start, images, labels: (start, rms_distances(images, labels, means)), CHUNK, what="distances"
+    ):
+        out[start : start + len(part)] = part
     return out
 
 
@@ -76,8 +80,12 @@ def distance_summary(split: Split, distances: np.ndarray, names: list[str]) -> t
     for label, name, b, mask in boxes:
         mine = distances[mask]
         out = b.beyond(mine)
-        outliers.append(pl.DataFrame({"label": label, "name": name, "instance": split.instances[mask][out], "distance": mine[out]},
-                                     schema=schema))
+        outliers.append(
+            pl.DataFrame(
+                {"label": label, "name": name, "instance": split.instances[mask][out], "distance": mine[out]},
+                schema=schema,
+            )
+        )
     return box_table(boxes), pl.concat(outliers)
 
 
@@ -86,17 +94,23 @@ def farthest_per_class(outliers: pl.DataFrame, most: int = MAX_OUTLIERS_DRAWN) -
     if outliers.height <= most:
         return outliers
     per_class = max(1, most // max(1, outliers["label"].n_unique()))
-    return (outliers.sort("distance", "instance", descending=[True, False]).group_by("label", maintain_order=True)
-            .head(per_class).sort("label", "distance"))
+    return (
+        outliers.sort("distance", "instance", descending=[True, False])
+        .group_by("label", maintain_order=True)
+        .head(per_class)
+        .sort("label", "distance")
+    )
 
 
 def first_images(split: Split, class_names: tuple[str, ...]) -> Gallery:
     n = min(N_FIRST, len(split))
-    table = pl.DataFrame({
-        "label": split.labels[:n].astype(np.int64),
-        "name": [class_names[i] for i in split.labels[:n]],
-        "instance": split.instances[:n],
-    })
+    table = pl.DataFrame(
+        {
+            "label": split.labels[:n].astype(np.int64),
+            "name": [class_names[i] for i in split.labels[:n]],
+            "instance": split.instances[:n],
+        }
+    )
     return Gallery(split.take(np.arange(n)), table)
 
 
@@ -122,13 +136,15 @@ def tidy_sample(first: Gallery) -> pl.DataFrame:
     x0, x1 = (max(int(ink[0]) - 2, 0), min(int(ink[-1]) + 2, image.shape[1] - 1)) if len(ink) else (0, 11)
     xs = range(x0, x1 + 1)
     row = first.table.row(0, named=True)
-    return pl.DataFrame({
-        "instance": [row["instance"]] * len(xs),
-        "label": [row["name"]] * len(xs),
-        "x": list(xs),
-        "y": [y] * len(xs),
-        "value": [int(image[y, x]) for x in xs],
-    })
+    return pl.DataFrame(
+        {
+            "instance": [row["instance"]] * len(xs),
+            "label": [row["name"]] * len(xs),
+            "x": list(xs),
+            "y": [y] * len(xs),
+            "value": [int(image[y, x]) for x in xs],
+        }
+    )
 
 
 def mean_distances(means: np.ndarray) -> np.ndarray:
@@ -138,5 +154,11 @@ def mean_distances(means: np.ndarray) -> np.ndarray:
 
 def pairs_table(pair_distances: np.ndarray, names: list[str], count: np.ndarray) -> pl.DataFrame:
     """a, b, name_a, name_b, distance for every two present classes (a < b), nearest (hardest) first."""
-    rows = [(a, b, names[a], names[b], pair_distances[a, b]) for a, b in combinations(range(len(names)), 2) if count[a] and count[b]]
-    return pl.DataFrame(rows, schema=["a", "b", "name_a", "name_b", "distance"], orient="row").sort("distance", "a", "b")
+    rows = [
+        (a, b, names[a], names[b], pair_distances[a, b])
+        for a, b in combinations(range(len(names)), 2)
+        if count[a] and count[b]
+    ]
+    return pl.DataFrame(rows, schema=["a", "b", "name_a", "name_b", "distance"], orient="row").sort(
+        "distance", "a", "b"
+    )

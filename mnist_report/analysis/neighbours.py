@@ -16,7 +16,9 @@ import numpy as np
 
 from ..progress import Progress
 
-QUERY_BLOCK = 256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
+QUERY_BLOCK = (
+    256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
+)
 MARGIN = 8  # extra float32 candidates re-ranked exactly
 GROUP = 64  # columns per group whose minimum stands for it (see _smallest)
 
@@ -31,8 +33,9 @@ class Neighbours:
         return self.index.shape[1]
 
 
-def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bool = False,
-            block: int = QUERY_BLOCK) -> Neighbours:
+def nearest(
+    queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bool = False, block: int = QUERY_BLOCK
+) -> Neighbours:
     """The k nearest rows of `reference` to each row of `queries` (both [n, d], same dtype).
 
     With `skip_self`, `queries` is `reference` itself and each row's own entry is left
@@ -52,16 +55,18 @@ def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bo
     progress = Progress("neighbours", n)  # a terminal shows the queries done when the search is long
     for start in range(0, n, block):
         progress.update(start, start)
-        q_raw = np.asarray(queries[start:start + block])
-        d2 = (q_raw[:, used].astype(np.float32) * np.float32(-2.0)) @ ref.T  # -2a·b, then + |b|² in place; |a|² is the same
-        d2 += ref_sq                                                  # along a row, so ranking needs no more
+        q_raw = np.asarray(queries[start : start + block])
+        d2 = (
+            q_raw[:, used].astype(np.float32) * np.float32(-2.0)
+        ) @ ref.T  # -2a·b, then + |b|² in place; |a|² is the same
+        d2 += ref_sq  # along a row, so ranking needs no more
         if skip_self:
             d2[np.arange(len(q_raw)), np.arange(start, start + len(q_raw))] = np.inf
         candidates = _smallest(d2, wanted)
         exact = _exact_sq(q_raw, reference, candidates)
         order = np.lexsort((candidates, exact), axis=1)[:, :k]  # by distance, then by row
-        index[start:start + len(q_raw)] = np.take_along_axis(candidates, order, axis=1)
-        distance[start:start + len(q_raw)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
+        index[start : start + len(q_raw)] = np.take_along_axis(candidates, order, axis=1)
+        distance[start : start + len(q_raw)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
     progress.close()
     return Neighbours(index, distance)
 
@@ -78,10 +83,12 @@ def _smallest(d2: np.ndarray, wanted: int) -> np.ndarray:
     groups = m // GROUP
     if groups <= wanted:
         return np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]
-    minima = d2[:, :groups * GROUP].reshape(b, groups, GROUP).min(axis=2)
+    minima = d2[:, : groups * GROUP].reshape(b, groups, GROUP).min(axis=2)
     best = np.argpartition(minima, wanted - 1, axis=1)[:, :wanted]
     cols = (best[:, :, None] * GROUP + np.arange(GROUP)).reshape(b, -1)
-    cols = np.hstack([cols, np.broadcast_to(np.arange(groups * GROUP, m), (b, m - groups * GROUP))])  # the last, partial group
+    cols = np.hstack(
+        [cols, np.broadcast_to(np.arange(groups * GROUP, m), (b, m - groups * GROUP))]
+    )  # the last, partial group
     pick = np.argpartition(np.take_along_axis(d2, cols, axis=1), wanted - 1, axis=1)[:, :wanted]
     return np.take_along_axis(cols, pick, axis=1)
 

@@ -24,14 +24,14 @@ class Components:
     def explained(self) -> np.ndarray:
         """float64[dims]: each axis' share of the total pixel variance."""
         total = self.variance.sum()
-        return self.variance[:len(self.axes)] / total if total > 0 else np.zeros(len(self.axes))
+        return self.variance[: len(self.axes)] / total if total > 0 else np.zeros(len(self.axes))
 
     def project(self, images: np.ndarray, dtype=np.float64, chunk: int = CHUNK) -> np.ndarray:
         """dtype[n, dims]: where images (uint8[n, pixels]) land, a chunk at a time."""
         mean, axes = self.mean.astype(dtype), np.ascontiguousarray(self.axes.T, dtype=dtype)
         out = np.empty((len(images), len(self.axes)), dtype)
         for start in range(0, len(images), chunk):
-            out[start:start + chunk] = (images[start:start + chunk].astype(dtype) - mean) @ axes
+            out[start : start + chunk] = (images[start : start + chunk].astype(dtype) - mean) @ axes
         return out
 
 
@@ -44,7 +44,7 @@ def fit(images: np.ndarray, dims: int, precision=np.float64, chunk: int = CHUNK)
     n, pixels = images.shape
     total, scatter = np.zeros(pixels), np.zeros((pixels, pixels))
     for start in range(0, n, chunk):
-        x = images[start:start + chunk].astype(precision)
+        x = images[start : start + chunk].astype(precision)
         total += x.sum(axis=0, dtype=np.float64)
         scatter += x.T @ x
     mean = total / n

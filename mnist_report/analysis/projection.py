@@ -41,9 +41,17 @@ def build(split: Split, centroids: np.ndarray, names: list[str]) -> Projection:
     xy = (split.take(drawn).reshape(len(drawn), -1) - mean) @ axes.T
     labels = split.labels[drawn].astype(np.int64)
     # One decimal is far finer than a pixel of the chart, and keeps 5,000 points' spec small.
-    points = pl.DataFrame({"instance": split.instances[drawn], "name": [names[i] for i in labels],
-                           "x": xy[:, 0].round(1), "y": xy[:, 1].round(1)})
+    points = pl.DataFrame(
+        {
+            "instance": split.instances[drawn],
+            "name": [names[i] for i in labels],
+            "x": xy[:, 0].round(1),
+            "y": xy[:, 1].round(1),
+        }
+    )
     present = np.flatnonzero(~np.isnan(centroids).any(axis=1))
     centre_xy = (centroids[present] - mean) @ axes.T
-    centres = pl.DataFrame({"label": present, "name": [names[i] for i in present], "x": centre_xy[:, 0], "y": centre_xy[:, 1]})
+    centres = pl.DataFrame(
+        {"label": present, "name": [names[i] for i in present], "x": centre_xy[:, 0], "y": centre_xy[:, 1]}
+    )
     return Projection(mean, axes, components.explained, len(fit_rows), len(split), points, centres)

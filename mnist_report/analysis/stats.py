@@ -39,7 +39,9 @@ class ClassSums:
 
 
 def empty_sums(n_classes: int, pixels: int) -> ClassSums:
-    return ClassSums(np.zeros((n_classes, pixels)), np.zeros((n_classes, pixels), np.int64), np.zeros(n_classes, np.int64))
+    return ClassSums(
+        np.zeros((n_classes, pixels)), np.zeros((n_classes, pixels), np.int64), np.zeros(n_classes, np.int64)
+    )
 
 
 def class_sums(images: np.ndarray, labels: np.ndarray, n_classes: int) -> ClassSums:
@@ -78,7 +80,7 @@ def pixel_histogram(images: np.ndarray) -> np.ndarray:
     widens every value to 64 bits first, so half the values take half the time.
     """
     flat = images.ravel()
-    pairs = np.bincount(flat[:len(flat) // 2 * 2].view(np.uint16), minlength=1 << 16).reshape(256, 256)
+    pairs = np.bincount(flat[: len(flat) // 2 * 2].view(np.uint16), minlength=1 << 16).reshape(256, 256)
     counts = pairs.sum(axis=0) + pairs.sum(axis=1)  # one byte of the pair indexes rows, the other columns
     if len(flat) % 2:
         counts[flat[-1]] += 1
@@ -115,8 +117,17 @@ def box(values: np.ndarray) -> Box:
     q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
     low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
     inside = values[(values >= low) & (values <= high)]
-    return Box(len(values), float(values.min()), float(q1), float(median), float(q3), float(values.max()), float(values.mean()),
-               float(inside.min()), float(inside.max()))
+    return Box(
+        len(values),
+        float(values.min()),
+        float(q1),
+        float(median),
+        float(q3),
+        float(values.max()),
+        float(values.mean()),
+        float(inside.min()),
+        float(inside.max()),
+    )
 
 
 def class_boxes(labels: np.ndarray, values: np.ndarray, names: list[str]) -> list[tuple[int, str, Box, np.ndarray]]:

@@ -81,7 +81,9 @@ def _standard(mirrors: tuple[str, ...], *digests: str) -> Download:
 # MNIST except train-images, whose local copy is re-compressed; that one and
 # the KMNIST values rest on the published lists alone.
 MNIST = Kind(
-    "MNIST", TEN_CLASSES, ("digit", "digits"),
+    "MNIST",
+    TEN_CLASSES,
+    ("digit", "digits"),
     "MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).",
     key="mnist",
     download=_standard(
@@ -109,7 +111,9 @@ FASHION_MNIST = Kind(
 )
 KMNIST = Kind(
     # One hiragana per row of the syllabary: お き す つ な は ま や れ を.
-    "Kuzushiji-MNIST", ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"), ("character", "characters"),
+    "Kuzushiji-MNIST",
+    ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
+    ("character", "characters"),
     "Kuzushiji-MNIST is by Tarin Clanuwat et al., ROIS-DS Center for Open Data in the Humanities (CC BY-SA 4.0).",
     key="kmnist",
     download=_standard(

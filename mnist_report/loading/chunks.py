@@ -21,7 +21,9 @@ from ..progress import Progress
 # while the per-chunk Python overhead is nothing next to the arithmetic (245 chunks per million images).
 CHUNK = 4096
 WORKERS = min(4, os.cpu_count() or 1)  # threads working on chunks at once (map_chunks): one per core, up to four
-GATHER = 16  # rows read from a map between hand-backs: a fault can map a whole large page-cache folio (MBs) around its row
+GATHER = (
+    16  # rows read from a map between hand-backs: a fault can map a whole large page-cache folio (MBs) around its row
+)
 T = TypeVar("T")
 
 
@@ -30,16 +32,20 @@ def chunks(images: np.ndarray, labels: np.ndarray, size: int = CHUNK) -> Iterato
     flat = images.reshape(len(labels), -1)
     mapped = getattr(images, "_mmap", None) is not None
     for start in range(0, len(labels), size):
-        chunk = flat[start:start + size]
+        chunk = flat[start : start + size]
         if mapped:
             view, chunk = chunk, np.array(chunk)
             release_pages(view)
         # Labels as int64: numpy indexes with them (centroids[labels]) two to three times faster than with uint8.
-        yield start, chunk, labels[start:start + size].astype(np.int64)
+        yield start, chunk, labels[start : start + size].astype(np.int64)
 
 
-def map_chunks(parts: Iterator[tuple[int, np.ndarray, np.ndarray]], total: int,
-               fn: Callable[[int, np.ndarray, np.ndarray], T], what: str = "images") -> Iterator[T]:
+def map_chunks(
+    parts: Iterator[tuple[int, np.ndarray, np.ndarray]],
+    total: int,
+    fn: Callable[[int, np.ndarray, np.ndarray], T],
+    what: str = "images",
+) -> Iterator[T]:
     """fn(offset, images, labels) for each chunk, results in file order, WORKERS chunks at a time
     in threads (numpy lets go of the GIL in its loops); at most 2 x WORKERS chunks in memory.
     A terminal shows the images done under the name `what`."""
@@ -72,9 +78,9 @@ def gather(images: np.ndarray, rows: np.ndarray, batch: int = GATHER) -> np.ndar
     out = np.empty((len(rows), *images.shape[1:]), images.dtype)
     order = np.argsort(rows, kind="stable")
     for start in range(0, len(rows), batch):
-        part = order[start:start + batch]
+        part = order[start : start + batch]
         out[part] = images[rows[part]]
-        release_pages(images[rows[part[0]]:rows[part[-1]] + 1])
+        release_pages(images[rows[part[0]] : rows[part[-1]] + 1])
     return out
 
 

@@ -50,7 +50,7 @@ def load_csv(path: Path, limit: int | None, split: str) -> Split:
                 has_header = _header(path, text)
                 if has_header:
                     newline = text.find(b"\n")
-                    text = text[newline + 1:] if newline >= 0 else b""
+                    text = text[newline + 1 :] if newline >= 0 else b""
             if limit is not None:  # keep only the rows asked for: the parser would read on and fail on later rows
                 text = _first_lines(text, limit - rows)
             if text:
@@ -68,8 +68,12 @@ def load_csv(path: Path, limit: int | None, split: str) -> Split:
             raise ReportError(f"{path}: header only, no images")
         check_limit(limit, rows, path)
         source = file.source()
-    source = replace(source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header"))
-    return Split(split, pixels.array((SIDE, SIDE)), np.concatenate(labels), np.arange(1, rows + 1, dtype=np.int64), (source,))
+    source = replace(
+        source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header")
+    )
+    return Split(
+        split, pixels.array((SIDE, SIDE)), np.concatenate(labels), np.arange(1, rows + 1, dtype=np.int64), (source,)
+    )
 
 
 def _blocks(stored: StoredFile) -> Iterator[bytes]:
@@ -96,7 +100,11 @@ def _blocks(stored: StoredFile) -> Iterator[bytes]:
         del text
     if not any_text:
         once = " once decompressed" if stored.compressed else ""
-        raise ReportError(f"{stored.path}: empty file{once}" if total == 0 else f"{stored.path}: empty file, expected one image per row")
+        raise ReportError(
+            f"{stored.path}: empty file{once}"
+            if total == 0
+            else f"{stored.path}: empty file, expected one image per row"
+        )
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:
@@ -151,10 +159,14 @@ def _header(path: Path, text: bytes) -> bool:
     names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
     expected_names = HEADER_ROW_COL if names[1:2] == ["1x1"] else HEADER
     # The first name that differs; a header too short or too long is caught by the count below.
-    column = next((i for i, (name, expected) in enumerate(zip(names, expected_names, strict=False)) if name != expected), None)
+    column = next(
+        (i for i, (name, expected) in enumerate(zip(names, expected_names, strict=False)) if name != expected), None
+    )
     header = f"label,pixel0,...,pixel{PIXELS - 1}"
     if column is not None:
-        raise ReportError(f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected_names[column]!r} ({header})")
+        raise ReportError(
+            f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected_names[column]!r} ({header})"
+        )
     if len(names) != len(HEADER):
         raise ReportError(f"{path}: row 1: header of {len(names)} names, expected {len(HEADER)} ({header})")
     return True
@@ -177,7 +189,12 @@ def _parse(path: Path, text: bytes, first_row: int) -> pl.DataFrame:
         frame = pl.read_csv(text, has_header=False, schema=CSV_SCHEMA, raise_if_empty=False)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
         frame = None
-    if frame is None or frame.width != len(HEADER) or frame.null_count().sum_horizontal().item() or frame["label"].max() >= N_CLASSES:
+    if (
+        frame is None
+        or frame.width != len(HEADER)
+        or frame.null_count().sum_horizontal().item()
+        or frame["label"].max() >= N_CLASSES
+    ):
         # The fast parser does not say where the problem is: find it ourselves.
         _diagnose(path, text, first_row)
         raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
@@ -187,7 +204,7 @@ def _parse(path: Path, text: bytes, first_row: int) -> pl.DataFrame:
 def _text_end(text: bytes, stop: int) -> int:
     """Where `text[:stop]` ends without its blank lines at the end: after the newline that ends its last
     non-blank line (or at `stop` when that line has none), 0 when it is all blank."""
-    tail = text[max(0, stop - HEAD):stop]  # look at the end only: stripping the whole block would copy it
+    tail = text[max(0, stop - HEAD) : stop]  # look at the end only: stripping the whole block would copy it
     last = stop - len(tail) + len(tail.rstrip()) if tail.strip() else len(text[:stop].rstrip())
     if last == 0:
         return 0

@@ -23,8 +23,14 @@ N_CLASSES = 10  # labels 0-9
 
 IDX_NAMES = {
     # split: (images, labels) as distributed, and as some mirrors rename them
-    "train": (("train-images-idx3-ubyte", "train-images.idx3-ubyte"), ("train-labels-idx1-ubyte", "train-labels.idx1-ubyte")),
-    "test": (("t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"), ("t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte")),
+    "train": (
+        ("train-images-idx3-ubyte", "train-images.idx3-ubyte"),
+        ("train-labels-idx1-ubyte", "train-labels.idx1-ubyte"),
+    ),
+    "test": (
+        ("t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"),
+        ("t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"),
+    ),
 }
 
 
@@ -54,7 +60,11 @@ def labels_beside(images: Path) -> Path:
     for stem in ("images-idx3", "images.idx3"):
         if stem in name:
             guess = images.with_name(name.replace(stem, stem.replace("images", "labels").replace("idx3", "idx1")))
-            for candidate in (guess, guess.with_name(guess.name + ".gz"), guess.with_name(guess.name.removesuffix(".gz"))):
+            for candidate in (
+                guess,
+                guess.with_name(guess.name + ".gz"),
+                guess.with_name(guess.name.removesuffix(".gz")),
+            ):
                 if candidate.is_file():
                     return candidate
             raise ReportError(f"{images}: no labels file {guess.name} beside it; name one with --labels")
@@ -73,7 +83,9 @@ def load_idx(images_path: Path, labels_path: Path | None, limit: int | None, spl
         labels_path = labels_path or labels_beside(images_path)
         with open_idx(labels_path, ndim=1) as labels_file:
             if labels_file.shape[0] != n:
-                raise ReportError(f"{labels_path}: {labels_file.shape[0]:,} labels for {n:,} images in {images_path.name}")
+                raise ReportError(
+                    f"{labels_path}: {labels_file.shape[0]:,} labels for {n:,} images in {images_path.name}"
+                )
             labels = labels_file.values(rows, in_memory=True)
             check_labels(labels_path, labels, N_CLASSES)
             label_source = labels_file.source()
@@ -114,7 +126,9 @@ class IdxFile:
         if length != self.expected:
             problem = "truncated" if length < self.expected else "trailing bytes"
             dims = "x".join(f"{n:,}" for n in self.shape)
-            raise ReportError(f"{self.stored.path}: {problem}: {length:,} bytes, the header announces {dims} values in {self.expected:,}")
+            raise ReportError(
+                f"{self.stored.path}: {problem}: {length:,} bytes, the header announces {dims} values in {self.expected:,}"
+            )
 
     def source(self) -> Source:
         return self.stored.source()
@@ -130,14 +144,18 @@ def open_idx(path: Path, ndim: int) -> Iterator[IdxFile]:
         if not raw:
             raise ReportError(f"{path}: empty file" + (" once decompressed" if file.compressed else ""))
         if not is_idx(raw):
-            raise ReportError(f"{path}: not an IDX {kind} file (magic number 0x{raw[:4].hex()}, expected 0x{UBYTE << 8 | ndim:08x})")
+            raise ReportError(
+                f"{path}: not an IDX {kind} file (magic number 0x{raw[:4].hex()}, expected 0x{UBYTE << 8 | ndim:08x})"
+            )
         if len(raw) >= 4 and raw[2] != UBYTE:
-            raise ReportError(f"{path}: IDX data type 0x{raw[2]:02x} in the magic number, expected 0x08 (unsigned bytes)")
+            raise ReportError(
+                f"{path}: IDX data type 0x{raw[2]:02x} in the magic number, expected 0x08 (unsigned bytes)"
+            )
         if len(raw) >= 4 and raw[3] != ndim:
             raise ReportError(f"{path}: IDX file with {raw[3]} dimensions, expected {ndim} for {kind}")
         if len(raw) < header:
             raise ReportError(f"{path}: truncated IDX header: the file holds {len(raw)} of its {header} bytes")
-        idx = IdxFile(file, tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)), header)
+        idx = IdxFile(file, tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)), header)
         if not file.compressed:  # a plain file's length is known at once; a gzip stream's only once read
             idx.check_length(file.size)
         yield idx

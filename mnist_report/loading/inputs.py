@@ -22,10 +22,12 @@ from .storage import head
 SAMPLE = Path(__file__).parent.parent / "data" / "mnist_sample.npz"
 # Control characters that CSV text does not hold (tab, newline, form feed and carriage return it may):
 # more than 1% of them in the first bytes means a binary file; fewer are reported cell by cell.
-BINARY_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0e, 0x20))
+BINARY_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20))
 
 
-def load(data: Path | None = None, labels: Path | None = None, limit: int | None = None, test: Path | None = None) -> Dataset:
+def load(
+    data: Path | None = None, labels: Path | None = None, limit: int | None = None, test: Path | None = None
+) -> Dataset:
     """Read `data` (a CSV file, an IDX images file or a folder), or the embedded sample, and `test` beside it.
 
     A folder gives each split whose standard files it holds. A single file's split is what
@@ -45,7 +47,11 @@ def load(data: Path | None = None, labels: Path | None = None, limit: int | None
             raise ReportError(f"{labels}: --labels goes with an IDX images file, not with the folder {data}")
         splits = load_folder(Path(data), limit)
     else:
-        splits = [_load_file(Path(data), labels and Path(labels), limit, "train" if test is not None else split_named(Path(data)))]
+        splits = [
+            _load_file(
+                Path(data), labels and Path(labels), limit, "train" if test is not None else split_named(Path(data))
+            )
+        ]
     if test is not None:
         test = Path(test)
         if any(s.name == "test" for s in splits):
@@ -62,7 +68,9 @@ def load_sample() -> Dataset:
     with np.load(SAMPLE) as z:
         images, labels, instances = z["images"], z["labels"], z["instances"]
     data = SAMPLE.read_bytes()
-    source = Source("mnist_sample.npz (embedded)", "NumPy archive, embedded sample", hashlib.sha256(data).hexdigest(), len(data))
+    source = Source(
+        "mnist_sample.npz (embedded)", "NumPy archive, embedded sample", hashlib.sha256(data).hexdigest(), len(data)
+    )
     return Dataset((Split("train", images, labels, instances, (source,)),))
 
 

@@ -52,8 +52,9 @@ class Split:
         """(offset, uint8[k, pixels] C-contiguous, int64 labels[k]) in file order, `size` images at a time."""
         return chunking.chunks(self.images, self.labels, size)
 
-    def map_chunks(self, fn: Callable[[int, np.ndarray, np.ndarray], T], size: int = chunking.CHUNK,
-                   what: str = "images") -> Iterator[T]:
+    def map_chunks(
+        self, fn: Callable[[int, np.ndarray, np.ndarray], T], size: int = chunking.CHUNK, what: str = "images"
+    ) -> Iterator[T]:
         """fn(offset, images, labels) for each of chunks(), results in file order (see chunks.map_chunks)."""
         return chunking.map_chunks(self.chunks(size), len(self), fn, what)
 

@@ -70,7 +70,9 @@ class StoredFile(io.RawIOBase):
         buffer = bytearray(1 << 20)
         while self.readinto(buffer):
             self.show()
-        return Source(self.path.name, self.fmt + (", gzip" if self.compressed else ""), self.hash.hexdigest(), self.size)
+        return Source(
+            self.path.name, self.fmt + (", gzip" if self.compressed else ""), self.hash.hexdigest(), self.size
+        )
 
     def close(self) -> None:
         self.progress.close()

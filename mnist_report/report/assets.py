@@ -16,9 +16,13 @@ TEMPLATES = Path(__file__).parent.parent / "templates"  # inside the wheel
 if not TEMPLATES.is_dir():  # running from a source checkout
     TEMPLATES = Path(__file__).parent.parent.parent / "templates"
 # Inline, so no page asks a web server for /favicon.ico (a 404 in every log): a 7 on the ink colour.
-FAVICON = "data:image/svg+xml;base64," + base64.b64encode(
-    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/>'
-    b'<path d="M4 4h8l-4.5 9" fill="none" stroke="#fff" stroke-width="2.4"/></svg>').decode()
+FAVICON = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/>'
+        b'<path d="M4 4h8l-4.5 9" fill="none" stroke="#fff" stroke-width="2.4"/></svg>'
+    ).decode()
+)
 
 
 def static(name: str, custom: Path | None = None) -> bytes:

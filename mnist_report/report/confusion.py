@@ -51,8 +51,15 @@ def matrices(c: Classifiers, class_names: tuple[str, ...], present: list[int], n
             for p in present:
                 share = m[t, p] / total
                 depth = np.sqrt(share)  # small error shares stay visible beside the diagonal's large ones
-                cells.append(Cell(int(m[t, p]), f"{name}:{t}:{p}", _blue(depth), depth > 0.55,
-                                  f"{m[t, p]:,} {noun[1] if m[t, p] != 1 else noun[0]} labelled {class_names[t]}, predicted {class_names[p]}"))
+                cells.append(
+                    Cell(
+                        int(m[t, p]),
+                        f"{name}:{t}:{p}",
+                        _blue(depth),
+                        depth > 0.55,
+                        f"{m[t, p]:,} {noun[1] if m[t, p] != 1 else noun[0]} labelled {class_names[t]}, predicted {class_names[p]}",
+                    )
+                )
             rows.append((class_names[t], cells, float(right[t])))
         out.append(Matrix(name, TITLES[name], c.accuracy(name), rows))
     return out
@@ -69,10 +76,12 @@ def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ..
     for name in NAMES:
         cell_of = c.labels * c.n_classes + c.predictions[name]
         order = np.lexsort((c.instances, cell_of))  # by cell, then file order
-        bounds = np.searchsorted(cell_of[order], np.arange(c.n_classes ** 2 + 1))
+        bounds = np.searchsorted(cell_of[order], np.arange(c.n_classes**2 + 1))
         for cell in np.flatnonzero(np.diff(bounds)):
-            picks = order[bounds[cell]:bounds[cell + 1]][:MAX_SHOWN]
-            shown[f"{name}:{cell // c.n_classes}:{cell % c.n_classes}"] = [used.setdefault(int(i), len(used)) for i in picks]
+            picks = order[bounds[cell] : bounds[cell + 1]][:MAX_SHOWN]
+            shown[f"{name}:{cell // c.n_classes}:{cell % c.n_classes}"] = [
+                used.setdefault(int(i), len(used)) for i in picks
+            ]
     positions = np.array(list(used), dtype=np.int64)
     index = {cell: [[s, int(c.instances[positions[s]])] for s in sprite] for cell, sprite in shown.items()}
     side = pictures.shape[1]

@@ -24,19 +24,49 @@ GALLERY = 50  # one image in the 6-wide galleries
 SMALL = 30  # one panel of the 10x10 grids
 INK_COLOUR = "#1f4e79"  # bars and points: dark enough for 4.5:1 contrast on white
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-SPLIT_COLOURS = {"train": INK_COLOUR, "test": "#c25100"}  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
+SPLIT_COLOURS = {
+    "train": INK_COLOUR,
+    "test": "#c25100",
+}  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
 # Paul Tol's "muted" scheme, designed to stay distinct for colour-blind readers, with a dark grey for a tenth class.
-CLASS_COLOURS = ("#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499", "#555555")
+CLASS_COLOURS = (
+    "#332288",
+    "#88ccee",
+    "#44aa99",
+    "#117733",
+    "#999933",
+    "#ddcc77",
+    "#cc6677",
+    "#882255",
+    "#aa4499",
+    "#555555",
+)
 
 # The shared look, built once. Set as an attribute, not with chart.configure_*(): each of
 # those deep-copies the whole chart, a quarter of the time spent making the charts.
 CONFIG = alt.Config(
-    font=FONT, background="white", view=alt.ViewConfig(stroke=None),
-    axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222", domainColor="#666", tickColor="#666",
-                        gridColor="#e5e5e5"),
+    font=FONT,
+    background="white",
+    view=alt.ViewConfig(stroke=None),
+    axis=alt.AxisConfig(
+        labelFontSize=12,
+        titleFontSize=12,
+        labelColor="#222",
+        titleColor="#222",
+        domainColor="#666",
+        tickColor="#666",
+        gridColor="#e5e5e5",
+    ),
     # Legends sit under their chart, so a figure is no wider than a phone allows.
-    legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222",
-                            orient="bottom", direction="horizontal", gradientLength=200),
+    legend=alt.LegendConfig(
+        labelFontSize=12,
+        titleFontSize=12,
+        labelColor="#222",
+        titleColor="#222",
+        orient="bottom",
+        direction="horizontal",
+        gradientLength=200,
+    ),
     title=alt.TitleConfig(fontSize=14, color="#222", anchor="start"),
 )
 
@@ -49,8 +79,12 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 def ink_colour(field: str, title: str) -> alt.Color:
     """Ink 0-255 on the same white-to-black ramp as the pictures (images.GREY)."""
-    return alt.Color(f"{field}:Q", title=title, scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
-                     legend=alt.Legend(values=[0, 64, 128, 192, 255]))
+    return alt.Color(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(domain=[0, 255], range=list(images.GREY), interpolate="rgb"),
+        legend=alt.Legend(values=[0, 64, 128, 192, 255]),
+    )
 
 
 def ink_key(title: str) -> alt.Chart:
@@ -60,13 +94,24 @@ def ink_key(title: str) -> alt.Chart:
 
 def diverging_key(limit: float, title: str) -> alt.Chart:
     """An invisible layer whose only job is the red/blue legend of difference pictures."""
-    return alt.Chart(pl.DataFrame({"v": [-limit, limit]})).mark_point(opacity=0).encode(
-        color=alt.Color("v:Q", title=title, scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
-                        legend=alt.Legend(format=".0f")))
+    return (
+        alt.Chart(pl.DataFrame({"v": [-limit, limit]}))
+        .mark_point(opacity=0)
+        .encode(
+            color=alt.Color(
+                "v:Q",
+                title=title,
+                scale=alt.Scale(domain=[-limit, 0, limit], range=list(images.DIVERGING), interpolate="rgb"),
+                legend=alt.Legend(format=".0f"),
+            )
+        )
+    )
 
 
 def split_colour(title: str = "Split") -> alt.Color:
-    return alt.Color("split:N", title=title, scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())))
+    return alt.Color(
+        "split:N", title=title, scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values()))
+    )
 
 
 def named_pictures(table: pl.DataFrame, tooltip: list) -> alt.LayerChart:
@@ -75,12 +120,25 @@ def named_pictures(table: pl.DataFrame, tooltip: list) -> alt.LayerChart:
     size = "width / 5 - 8"  # MEAN at phone size, more where the page grows the view
     base = alt.Chart(data).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=tooltip)
     pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
-    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(text=alt.Text("name:N"))
+    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(
+        text=alt.Text("name:N")
+    )
     return (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-data.height // 5) * (MEAN + 24))
 
 
-def sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, cell: int,
-                x: alt.X, y: alt.Y, tooltip: list, highlight: str | None = None, grows: bool = True) -> alt.LayerChart:
+def sprite_grid(
+    table: pl.DataFrame,
+    panels: list[np.ndarray],
+    cells: list[tuple[int, int]],
+    rows: int,
+    cols: int,
+    cell: int,
+    x: alt.X,
+    y: alt.Y,
+    tooltip: list,
+    highlight: str | None = None,
+    grows: bool = True,
+) -> alt.LayerChart:
     """A grid of pictures drawn as one sprite image, under one invisible cell per row of `table`.
 
     The cells carry the axes, the tooltips and the highlight (dimming the rest), so the
@@ -90,13 +148,33 @@ def sprite_grid(table: pl.DataFrame, panels: list[np.ndarray], cells: list[tuple
     """
     gap = 2
     width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * cell)
-    sheet = alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]})).mark_image(
-        width=width, height=height, align="left", baseline="top", smooth=False,
-    ).encode(url=alt.Url("url:N"), x=alt.XValue(0), y=alt.YValue(0))
+    sheet = (
+        alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]}))
+        .mark_image(
+            width=width,
+            height=height,
+            align="left",
+            baseline="top",
+            smooth=False,
+        )
+        .encode(url=alt.Url("url:N"), x=alt.XValue(0), y=alt.YValue(0))
+    )
     band = alt.Scale(paddingInner=0, paddingOuter=0)
-    veil = alt.FillOpacityValue(**alt.condition(highlight, alt.value(0.0), alt.value(0.75))) if highlight else alt.FillOpacityValue(0.0)
+    veil = (
+        alt.FillOpacityValue(**alt.condition(highlight, alt.value(0.0), alt.value(0.75)))
+        if highlight
+        else alt.FillOpacityValue(0.0)
+    )
     # A nearly transparent fill still catches the pointer; the veil dims what the highlight leaves out.
-    overlay = alt.Chart(table).mark_rect(fill="white").encode(
-        x=x.scale(band), y=y.scale(band), fillOpacity=veil, opacity=alt.OpacityValue(1), tooltip=tooltip,
+    overlay = (
+        alt.Chart(table)
+        .mark_rect(fill="white")
+        .encode(
+            x=x.scale(band),
+            y=y.scale(band),
+            fillOpacity=veil,
+            opacity=alt.OpacityValue(1),
+            tooltip=tooltip,
+        )
     )
     return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * cell)

@@ -21,13 +21,17 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     k, h, w = analysis.centroids.shape
     rows, cols = np.indices((h, w))
     out = {
-        "image_distances": pl.DataFrame({"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances}),
-        "centroids": pl.DataFrame({
-            "label": np.repeat(np.arange(k), h * w),
-            "row": np.tile(rows.ravel(), k),
-            "col": np.tile(cols.ravel(), k),
-            "mean": analysis.centroids.reshape(-1),
-        }).drop_nans(),
+        "image_distances": pl.DataFrame(
+            {"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances}
+        ),
+        "centroids": pl.DataFrame(
+            {
+                "label": np.repeat(np.arange(k), h * w),
+                "row": np.tile(rows.ravel(), k),
+                "col": np.tile(cols.ravel(), k),
+                "mean": analysis.centroids.reshape(-1),
+            }
+        ).drop_nans(),
         "least_typical": analysis.least_typical.table.select("label", "rank", "instance", "distance"),
         "most_typical": analysis.most_typical.table.select("label", "rank", "instance", "distance"),
         "pair_distances": analysis.pairs.select(pl.col("a").alias("label_a"), pl.col("b").alias("label_b"), "distance"),
@@ -46,8 +50,9 @@ def _splits_table(analysis: Analysis) -> pl.DataFrame:
     if analysis.comparison is not None:
         return analysis.comparison.table.select("split", "label", "count", "share", "mean_ink")
     ink = [float(v) if k in analysis.present else None for k, v in enumerate(mean_ink(analysis.centroids))]
-    return analysis.counts.select(pl.lit(analysis.dataset.split or "unknown").alias("split"), "label", "count", "share").with_columns(
-        pl.Series("mean_ink", ink, dtype=pl.Float64))
+    return analysis.counts.select(
+        pl.lit(analysis.dataset.split or "unknown").alias("split"), "label", "count", "share"
+    ).with_columns(pl.Series("mean_ink", ink, dtype=pl.Float64))
 
 
 # What each table holds, for the overview's list of files (README has the full description).
@@ -81,8 +86,15 @@ def _csv_name(name: str, frame: pl.DataFrame) -> str:
 
 def data_listing(frames: dict[str, pl.DataFrame]) -> list[dict]:
     """The data files as the overview lists them: CSV (or .csv.gz) and Parquet name, columns, what they hold."""
-    return [{"csv": _csv_name(n, frame), "parquet": f"data/{n}.parquet",
-             "columns": ",".join(frame.columns), "note": TABLE_NOTES[n]} for n, frame in frames.items()]
+    return [
+        {
+            "csv": _csv_name(n, frame),
+            "parquet": f"data/{n}.parquet",
+            "columns": ",".join(frame.columns),
+            "note": TABLE_NOTES[n],
+        }
+        for n, frame in frames.items()
+    ]
 
 
 def _csv(frame: pl.DataFrame, gzip_it: bool = False) -> bytes:

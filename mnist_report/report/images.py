@@ -65,7 +65,7 @@ def sheet(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, col
     out = np.full((rows * (height + gap), cols * (width + gap), *channels), 255, np.uint8)
     for panel, (r, c) in zip(panels, cells, strict=True):
         top, left = r * (height + gap) + gap // 2, c * (width + gap) + gap // 2
-        out[top:top + height, left:left + width] = panel
+        out[top : top + height, left : left + width] = panel
     return out
 
 
@@ -76,7 +76,7 @@ def sprite_url(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int
 
 def _ramp(t: np.ndarray, colours: tuple[str, ...]) -> np.ndarray:
     """Map t in [0, 1] linearly in RGB through evenly spaced colours (Vega's interpolate "rgb")."""
-    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=np.float64)
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=np.float64)
     positions = np.linspace(0.0, 1.0, len(colours))
     rgb = np.stack([np.interp(t, positions, stops[:, channel]) for channel in range(3)], axis=-1)
     return np.rint(rgb).astype(np.uint8)

@@ -47,7 +47,9 @@ def check_folder(out: Path, force: bool = False) -> Path:
     if out.exists() and not out.is_dir():
         raise ReportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not is_report(out) and not force:
-        raise ReportError(f"{out}: folder is not empty and holds no earlier report; choose another --out (or --force to replace it)")
+        raise ReportError(
+            f"{out}: folder is not empty and holds no earlier report; choose another --out (or --force to replace it)"
+        )
     return out
 
 

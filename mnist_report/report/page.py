@@ -45,9 +45,13 @@ class Page:
     summary: str  # one line for the table of contents, filled in the same way
     facts: Callable[[Analysis], Any]  # the page's facts: a frozen dataclass, `f` in its template
     figures: Callable[[Analysis, Any], list[Figure]]  # from the analysis and the facts
-    charts: tuple[Callable[..., alt.TopLevelMixin], ...] = ()  # its chart functions, for notebooks (mnist_report.charts)
+    charts: tuple[
+        Callable[..., alt.TopLevelMixin], ...
+    ] = ()  # its chart functions, for notebooks (mnist_report.charts)
     needs: frozenset[str] = frozenset()  # analysis parts (analysis.PARTS) beyond the exploring summaries
-    applies: Callable[[Analysis], bool] = _always  # pages about parts a dataset may lack (a test split) are left out then
+    applies: Callable[[Analysis], bool] = (
+        _always  # pages about parts a dataset may lack (a test split) are left out then
+    )
     template: str = ""  # default: the file's name
 
     @property
@@ -101,5 +105,16 @@ def about(analysis: Analysis) -> About:
     splits = tuple(SplitSummary(s.name, len(s), s.sources) for s in ds.splits)
     _, height, width = analysis.centroids.shape
     named = {s.name: s for s in splits}
-    return About(ds.name, ds.kind.credit, splits, ds.split, named.get("train"), named.get("test"), analysis.n,
-                 height, width, len(ds.class_names), (int(ds.instances[0]), int(ds.instances[-1])))
+    return About(
+        ds.name,
+        ds.kind.credit,
+        splits,
+        ds.split,
+        named.get("train"),
+        named.get("test"),
+        analysis.n,
+        height,
+        width,
+        len(ds.class_names),
+        (int(ds.instances[0]), int(ds.instances[-1])),
+    )

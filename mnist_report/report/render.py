@@ -66,7 +66,9 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def model(analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...], custom: Path | None) -> Model:
+def model(
+    analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...], custom: Path | None
+) -> Model:
     """The shared context and each page with its nav entry, facts and resolved figures."""
     env = environment(custom)
     noun, nouns = analysis.dataset.class_noun
@@ -74,9 +76,20 @@ def model(analysis: Analysis, title: str, command: str, built_at: str | None, pa
     nav = []
     for p in shown:
         summary = p.summary.format(noun=noun, nouns=nouns)
-        nav.append(Entry(p.file, p.title.format(noun=noun, nouns=nouns), summary, summary[:1].upper() + summary[1:] + "."))
-    context = {"about": about(analysis), "noun": noun, "nouns": nouns, "site_title": title, "nav": nav,
-                   "version": __version__, "command": command, "built_at": built_at, "favicon": assets.FAVICON}
+        nav.append(
+            Entry(p.file, p.title.format(noun=noun, nouns=nouns), summary, summary[:1].upper() + summary[1:] + ".")
+        )
+    context = {
+        "about": about(analysis),
+        "noun": noun,
+        "nouns": nouns,
+        "site_title": title,
+        "nav": nav,
+        "version": __version__,
+        "command": command,
+        "built_at": built_at,
+        "favicon": assets.FAVICON,
+    }
     resolved = []
     for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
@@ -86,19 +99,31 @@ def model(analysis: Analysis, title: str, command: str, built_at: str | None, pa
 
 def _template_errors(render: Callable) -> Callable:
     """A user's template (--template-dir) that does not parse or render is their input error: one line saying where."""
+
     @functools.wraps(render)
     def checked(*args, **kwargs):
         try:
             return render(*args, **kwargs)
         except jinja2.TemplateError as e:
-            where = f"{e.filename}:{e.lineno}" if getattr(e, "filename", None) else kwargs.get("templates") or assets.TEMPLATES
+            where = (
+                f"{e.filename}:{e.lineno}"
+                if getattr(e, "filename", None)
+                else kwargs.get("templates") or assets.TEMPLATES
+            )
             raise ReportError(f"{where}: template error: {e.message}") from None
+
     return checked
 
 
 @_template_errors
-def site(analysis: Analysis, title: str, command: str, built_at: str | None = None,
-         pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> dict[str, bytes]:
+def site(
+    analysis: Analysis,
+    title: str,
+    command: str,
+    built_at: str | None = None,
+    pages: tuple[Page, ...] = PAGES,
+    templates: Path | None = None,
+) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets.
 
     `pages` leaves some out (pages.select); `templates` is a folder whose templates and
@@ -112,8 +137,15 @@ def site(analysis: Analysis, title: str, command: str, built_at: str | None = No
     files: dict[str, bytes] = {}
     for page, entry, f, figures in m.pages:
         html = m.env.get_template(page.template_name).render(
-            m.context, f=f, data_listing=listing, page=entry, figures=figures, single=False,
-            href=lambda file: file, static_src=lambda fig: fig.static_name, sub="h2",
+            m.context,
+            f=f,
+            data_listing=listing,
+            page=entry,
+            figures=figures,
+            single=False,
+            href=lambda file: file,
+            static_src=lambda fig: fig.static_name,
+            sub="h2",
         )
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
@@ -126,8 +158,14 @@ def site(analysis: Analysis, title: str, command: str, built_at: str | None = No
 
 
 @_template_errors
-def single(analysis: Analysis, title: str, command: str, built_at: str | None = None,
-           pages: tuple[Page, ...] = PAGES, templates: Path | None = None) -> bytes:
+def single(
+    analysis: Analysis,
+    title: str,
+    command: str,
+    built_at: str | None = None,
+    pages: tuple[Page, ...] = PAGES,
+    templates: Path | None = None,
+) -> bytes:
     """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
     m = model(analysis, title, command, built_at, pages, templates)
     anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _, _ in m.pages}
@@ -139,15 +177,31 @@ def single(analysis: Analysis, title: str, command: str, built_at: str | None = 
     sections = []
     for page, entry, f, figures in m.pages:
         template = m.env.get_template(page.template_name)
-        local = template.new_context(dict(m.context, f=f, page=entry, figures=figures, single=True, href=anchors.get,
-                                          static_src=static_src, sub="h3"))
+        local = template.new_context(
+            dict(
+                m.context,
+                f=f,
+                page=entry,
+                figures=figures,
+                single=True,
+                href=anchors.get,
+                static_src=static_src,
+                sub="h3",
+            )
+        )
         sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
-    scripts = [assets.inline(assets.vega_bundle().decode(), "script"), assets.inline(assets.static("report.js", templates).decode(), "script")]
+    scripts = [
+        assets.inline(assets.vega_bundle().decode(), "script"),
+        assets.inline(assets.static("report.js", templates).decode(), "script"),
+    ]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     html = m.env.get_template("single.html").render(
         # Markup: CSS is not HTML text, and escaping its quotes and ">" broke it (an unstyled report).
-        m.context, sections=sections, css=Markup(assets.inline(assets.static("report.css", templates).decode(), "style")),
-        scripts=[Markup(s) for s in scripts], script_hashes=hashes,
+        m.context,
+        sections=sections,
+        css=Markup(assets.inline(assets.static("report.css", templates).decode(), "style")),
+        scripts=[Markup(s) for s in scripts],
+        script_hashes=hashes,
     )
     return html.encode()

@@ -51,12 +51,22 @@ class Health:
 def examine(train: Split, test: Split | None, n_classes: int) -> Health:
     """Label issues, duplicates and odd images of a training split and, if given, a test split."""
     splits = {"train": train, **({"test": test} if test is not None else {})}
-    sampled = sample_splits(train.images.reshape(len(train), -1), train.labels,
-                            None if test is None else test.images.reshape(len(test), -1), None if test is None else test.labels)
+    sampled = sample_splits(
+        train.images.reshape(len(train), -1),
+        train.labels,
+        None if test is None else test.images.reshape(len(test), -1),
+        None if test is None else test.labels,
+    )
     issues, found = labels.label_issues(sampled, n_classes), pairs.duplicates(sampled)
     odd = oddity.odd_images(sampled, n_classes, train.images.shape[1:])
     return Health(
-        issues, found, odd, {role: split.name or "unknown" for role, split in splits.items()},
-        labels.table(issues, splits), pairs.table(found, splits),
-        {role: labels.shown(issues, role, splits) for role in splits}, pairs.shown(found, splits), oddity.shown(odd, "train", train),
+        issues,
+        found,
+        odd,
+        {role: split.name or "unknown" for role, split in splits.items()},
+        labels.table(issues, splits),
+        pairs.table(found, splits),
+        {role: labels.shown(issues, role, splits) for role in splits},
+        pairs.shown(found, splits),
+        oddity.shown(odd, "train", train),
     )

@@ -29,8 +29,14 @@ PCA_FIT = 10_000
 MAX_PAIRS = 20_000  # the closest pairs kept in the table; `n_pairs` counts them all
 PAIR_BLOCK = 1024  # query rows per step of the candidate search
 SHOWN = 6  # pairs the report shows side by side
-SCHEMA = {"split_a": pl.String, "row_a": pl.Int64, "split_b": pl.String, "row_b": pl.Int64,
-          "distance": pl.Float64, "same_label": pl.Boolean}
+SCHEMA = {
+    "split_a": pl.String,
+    "row_a": pl.Int64,
+    "split_b": pl.String,
+    "row_b": pl.Int64,
+    "distance": pl.Float64,
+    "same_label": pl.Boolean,
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,16 +76,28 @@ def duplicates(splits: list[Sampled]) -> Duplicates:
     scale = float(np.sqrt(fit.shape[1]))
     found = []
     for i, a in enumerate(splits):
-        for b in splits[:i + 1]:  # train-train, test-train, test-test
+        for b in splits[: i + 1]:  # train-train, test-train, test-test
             same = a.name == b.name
-            pairs = [_exact_pairs(a.pixels, b.pixels, same), _near_pairs(a.pixels, b.pixels, components, NEAR_RMS * scale, same)]
+            pairs = [
+                _exact_pairs(a.pixels, b.pixels, same),
+                _near_pairs(a.pixels, b.pixels, components, NEAR_RMS * scale, same),
+            ]
             ia, ib, dist = (np.concatenate([p[j] for p in pairs]) for j in range(3))
             if same:  # within a split, write the lower row first
                 ia, ib = np.minimum(ia, ib), np.maximum(ia, ib)
-            found.append(pl.DataFrame({
-                "split_a": [a.name] * len(ia), "row_a": a.rows[ia], "split_b": [b.name] * len(ia),
-                "row_b": b.rows[ib], "distance": dist, "same_label": a.labels[a.rows[ia]] == b.labels[b.rows[ib]]},
-                schema=SCHEMA))
+            found.append(
+                pl.DataFrame(
+                    {
+                        "split_a": [a.name] * len(ia),
+                        "row_a": a.rows[ia],
+                        "split_b": [b.name] * len(ia),
+                        "row_b": b.rows[ib],
+                        "distance": dist,
+                        "same_label": a.labels[a.rows[ia]] == b.labels[b.rows[ib]],
+                    },
+                    schema=SCHEMA,
+                )
+            )
     table = pl.concat(found)
     n_pairs, n_exact, n_differ = len(table), int((table["distance"] == 0).sum()), int((~table["same_label"]).sum())
     table = table.sort("distance", "split_a", "row_a", "split_b", "row_b")
@@ -122,7 +140,7 @@ def _near_pairs(a: np.ndarray, b: np.ndarray, components: pca.Components, radius
     # |a|² + |b|²: that slack keeps every true candidate; the exact check removes the extra ones.
     left = np.hstack([-2 * za, sq_a[:, None], np.ones((len(za), 1), np.float32)])
     right = np.hstack([zb, np.ones((len(zb), 1), np.float32), sq_b[:, None]])
-    bound = np.float32(radius ** 2 + 1e-5 * 2 * (sq_a.max(initial=0) + sq_b.max(initial=0)))
+    bound = np.float32(radius**2 + 1e-5 * 2 * (sq_a.max(initial=0) + sq_b.max(initial=0)))
     ia, ib = [], []
     for start in range(0, len(za), PAIR_BLOCK):
         stop = min(start + PAIR_BLOCK, len(za))
@@ -146,8 +164,8 @@ def _pair_distances(a, b, ia, ib) -> np.ndarray:
     """Exact Euclidean distances of the given pairs, in integer arithmetic, a chunk at a time."""
     out = np.empty(len(ia))
     for start in range(0, len(ia), CHUNK):
-        diff = a[ia[start:start + CHUNK]].astype(np.int32) - b[ib[start:start + CHUNK]].astype(np.int32)
-        out[start:start + CHUNK] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        diff = a[ia[start : start + CHUNK]].astype(np.int32) - b[ib[start : start + CHUNK]].astype(np.int32)
+        out[start : start + CHUNK] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return out
 
 
@@ -168,13 +186,35 @@ def shown(found: Duplicates, splits: dict[str, Split]) -> Gallery:
     """The SHOWN closest pairs, image A then image B of each: pair (from 0), side (0 or 1), split, instance,
     label, distance (RMS), same_label; with their pictures."""
     pairs = found.table.head(SHOWN)
-    sides = [(i, side, *row) for i, (sa, ra, sb, rb, distance, same) in enumerate(pairs.iter_rows())
-             for side, row in enumerate(((sa, ra, distance, same), (sb, rb, distance, same)))]
+    sides = [
+        (i, side, *row)
+        for i, (sa, ra, sb, rb, distance, same) in enumerate(pairs.iter_rows())
+        for side, row in enumerate(((sa, ra, distance, same), (sb, rb, distance, same)))
+    ]
     table = pl.DataFrame(
-        [(i, side, split, int(splits[split].instances[row]), int(splits[split].labels[row]), distance / found.scale, same)
-         for i, side, split, row, distance, same in sides],
-        schema={"pair": pl.Int64, "side": pl.Int64, "split": pl.String, "instance": pl.Int64, "label": pl.Int64,
-                "distance": pl.Float64, "same_label": pl.Boolean}, orient="row")
+        [
+            (
+                i,
+                side,
+                split,
+                int(splits[split].instances[row]),
+                int(splits[split].labels[row]),
+                distance / found.scale,
+                same,
+            )
+            for i, side, split, row, distance, same in sides
+        ],
+        schema={
+            "pair": pl.Int64,
+            "side": pl.Int64,
+            "split": pl.String,
+            "instance": pl.Int64,
+            "label": pl.Int64,
+            "distance": pl.Float64,
+            "same_label": pl.Boolean,
+        },
+        orient="row",
+    )
     first = next(iter(splits.values()))
     pictures = [splits[split].take(np.array([row]))[0] for _, _, split, row, _, _ in sides]
     return Gallery(np.array(pictures) if pictures else np.zeros((0, *first.images.shape[1:]), np.uint8), table)
@@ -183,9 +223,21 @@ def shown(found: Duplicates, splits: dict[str, Split]) -> Gallery:
 def table(found: Duplicates, splits: dict[str, Split]) -> pl.DataFrame:
     """The data file: split_a, instance_a, split_b, instance_b (splits as the files name them), distance (RMS), same_label."""
     d = found.table
-    return pl.DataFrame({
-        "split_a": [splits[s].name or "unknown" for s in d["split_a"]], "instance_a": _instances(splits, d["split_a"], d["row_a"]),
-        "split_b": [splits[s].name or "unknown" for s in d["split_b"]], "instance_b": _instances(splits, d["split_b"], d["row_b"]),
-        "distance": (d["distance"] / found.scale).to_list(), "same_label": d["same_label"].to_list(),
-    }, schema={"split_a": pl.String, "instance_a": pl.Int64, "split_b": pl.String, "instance_b": pl.Int64,
-               "distance": pl.Float64, "same_label": pl.Boolean})
+    return pl.DataFrame(
+        {
+            "split_a": [splits[s].name or "unknown" for s in d["split_a"]],
+            "instance_a": _instances(splits, d["split_a"], d["row_a"]),
+            "split_b": [splits[s].name or "unknown" for s in d["split_b"]],
+            "instance_b": _instances(splits, d["split_b"], d["row_b"]),
+            "distance": (d["distance"] / found.scale).to_list(),
+            "same_label": d["same_label"].to_list(),
+        },
+        schema={
+            "split_a": pl.String,
+            "instance_a": pl.Int64,
+            "split_b": pl.String,
+            "instance_b": pl.Int64,
+            "distance": pl.Float64,
+            "same_label": pl.Boolean,
+        },
+    )

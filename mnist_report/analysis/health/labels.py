@@ -28,8 +28,10 @@ from ..gallery import Gallery
 from ..neighbours import nearest
 from .sample import SEED, Coverage, Sampled
 
-METHOD = ("margin of a one-hidden-layer network (first 50 principal components, 256 ReLU units) "
-          "scored out of fold: 4 folds for the training split, their average for the test split")
+METHOD = (
+    "margin of a one-hidden-layer network (first 50 principal components, 256 ReLU units) "
+    "scored out of fold: 4 folds for the training split, their average for the test split"
+)
 # The network's inputs use axes fitted on every training image: fitted on 10,000 of them,
 # the measured recall above fell from 8 / 11 to 6 / 10.
 PCA_DIMS = 50
@@ -64,12 +66,23 @@ def label_issues(splits: list[Sampled], n_classes: int) -> LabelIssues:
     for split, p in zip(splits, probabilities, strict=False):  # no test split: probabilities end with None
         score = margin(p, split.given)
         rank = rank_of(score)
-        frames.append(pl.DataFrame({"split": split.name, "instance_row": split.rows, "label": split.given,
-                                    "suggested": p.argmax(axis=1), "score": score, "rank": rank}))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "split": split.name,
+                    "instance_row": split.rows,
+                    "label": split.given,
+                    "suggested": p.argmax(axis=1),
+                    "score": score,
+                    "rank": rank,
+                }
+            )
+        )
         top = np.argsort(rank)[:SHOWN]
         near.append(_neighbours(split, top, rank[top], train))
-    table = pl.concat(frames).with_columns(pl.col("label", "suggested", "rank").cast(pl.Int64),
-                                           pl.col("instance_row").cast(pl.Int64))
+    table = pl.concat(frames).with_columns(
+        pl.col("label", "suggested", "rank").cast(pl.Int64), pl.col("instance_row").cast(pl.Int64)
+    )
     return LabelIssues(table, pl.concat(near), tuple(s.coverage for s in splits))
 
 
@@ -84,11 +97,17 @@ def _neighbours(split: Sampled, top: np.ndarray, ranks: np.ndarray, train: Sampl
         keep[keep.all(axis=1), -1] = False
         index, distance = index[keep].reshape(len(rows), -1), distance[keep].reshape(len(rows), -1)
     k = index.shape[1]
-    return pl.DataFrame({
-        "split": split.name, "instance_row": np.repeat(rows, k).astype(np.int64), "rank": np.repeat(ranks, k).astype(np.int64),
-        "neighbour": np.tile(np.arange(1, k + 1), len(rows)).astype(np.int64), "train_row": index.ravel().astype(np.int64),
-        "train_label": train.labels[index.ravel()].astype(np.int64), "distance": distance.ravel(),
-    })
+    return pl.DataFrame(
+        {
+            "split": split.name,
+            "instance_row": np.repeat(rows, k).astype(np.int64),
+            "rank": np.repeat(ranks, k).astype(np.int64),
+            "neighbour": np.tile(np.arange(1, k + 1), len(rows)).astype(np.int64),
+            "train_row": index.ravel().astype(np.int64),
+            "train_label": train.labels[index.ravel()].astype(np.int64),
+            "distance": distance.ravel(),
+        }
+    )
 
 
 # --- the network ---------------------------------------------------------------------------
@@ -103,15 +122,18 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 def _train(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random.Generator) -> list[np.ndarray]:
     """A one-hidden-layer ReLU network fitted by minibatch gradient descent with momentum."""
     d = x.shape[1]
-    params = [(rng.standard_normal((d, HIDDEN)) * np.sqrt(2 / d)).astype(np.float32), np.zeros(HIDDEN, np.float32),
-              (rng.standard_normal((HIDDEN, n_classes)) * np.sqrt(1 / HIDDEN)).astype(np.float32),
-              np.zeros(n_classes, np.float32)]
+    params = [
+        (rng.standard_normal((d, HIDDEN)) * np.sqrt(2 / d)).astype(np.float32),
+        np.zeros(HIDDEN, np.float32),
+        (rng.standard_normal((HIDDEN, n_classes)) * np.sqrt(1 / HIDDEN)).astype(np.float32),
+        np.zeros(n_classes, np.float32),
+    ]
     velocity = [np.zeros_like(p) for p in params]
     for epoch in range(EPOCHS):
         rate = np.float32(RATE * 0.5 * (1 + np.cos(np.pi * epoch / EPOCHS)))
         order = rng.permutation(len(x))
         for start in range(0, len(x), BATCH):
-            batch = order[start:start + BATCH]
+            batch = order[start : start + BATCH]
             w1, b1, w2, b2 = params
             xb = x[batch]
             hidden = np.maximum(xb @ w1 + b1, 0)
@@ -119,7 +141,9 @@ def _train(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random.Generato
             grad[np.arange(len(batch)), y[batch]] -= 1
             grad /= len(batch)
             back = (grad @ w2.T) * (hidden > 0)
-            for v, g, p in zip(velocity, (xb.T @ back, back.sum(axis=0), hidden.T @ grad, grad.sum(axis=0)), params, strict=True):
+            for v, g, p in zip(
+                velocity, (xb.T @ back, back.sum(axis=0), hidden.T @ grad, grad.sum(axis=0)), params, strict=True
+            ):
                 v *= MOMENTUM
                 v -= rate * g
                 p += v
@@ -131,8 +155,9 @@ def _predict(params: list[np.ndarray], x: np.ndarray) -> np.ndarray:
     return _softmax(np.maximum(x @ w1 + b1, 0) @ w2 + b2)
 
 
-def out_of_sample_probabilities(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray | None,
-                                n_classes: int) -> tuple[np.ndarray, np.ndarray | None]:
+def out_of_sample_probabilities(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray | None, n_classes: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Class probabilities of every training row from the fold network that did not train on it,
     and of every test row as the mean of the fold networks."""
     rng = np.random.default_rng(SEED)
@@ -173,17 +198,46 @@ def shown(issues: LabelIssues, role: str, splits: dict[str, Split]) -> Gallery:
     rank, neighbour (0: the candidate itself), split, instance, label, suggested, score, distance (Euclidean)."""
     top = issues.table.filter(pl.col("split") == role).sort("rank").head(SHOWN)
     near = issues.neighbours.filter((pl.col("split") == role) & (pl.col("rank") <= SHOWN)).sort("rank", "neighbour")
-    schema = {"rank": pl.Int64, "neighbour": pl.Int64, "split": pl.String, "instance": pl.Int64, "label": pl.Int64,
-              "suggested": pl.Int64, "score": pl.Float64, "distance": pl.Float64}
-    candidates = pl.DataFrame({
-        "rank": top["rank"], "neighbour": 0, "split": role, "instance": splits[role].instances[top["instance_row"].to_numpy()],
-        "label": top["label"], "suggested": top["suggested"], "score": top["score"], "distance": None}, schema=schema)
+    schema = {
+        "rank": pl.Int64,
+        "neighbour": pl.Int64,
+        "split": pl.String,
+        "instance": pl.Int64,
+        "label": pl.Int64,
+        "suggested": pl.Int64,
+        "score": pl.Float64,
+        "distance": pl.Float64,
+    }
+    candidates = pl.DataFrame(
+        {
+            "rank": top["rank"],
+            "neighbour": 0,
+            "split": role,
+            "instance": splits[role].instances[top["instance_row"].to_numpy()],
+            "label": top["label"],
+            "suggested": top["suggested"],
+            "score": top["score"],
+            "distance": None,
+        },
+        schema=schema,
+    )
     beside = near.join(top.select("rank", "suggested", "score"), on="rank", how="left", maintain_order="left")
-    neighbours = pl.DataFrame({
-        "rank": beside["rank"], "neighbour": beside["neighbour"], "split": "train",
-        "instance": splits["train"].instances[beside["train_row"].to_numpy()], "label": beside["train_label"],
-        "suggested": beside["suggested"], "score": beside["score"], "distance": beside["distance"]}, schema=schema)
-    pictures = np.concatenate([splits[role].take(top["instance_row"].to_numpy()), splits["train"].take(near["train_row"].to_numpy())])
+    neighbours = pl.DataFrame(
+        {
+            "rank": beside["rank"],
+            "neighbour": beside["neighbour"],
+            "split": "train",
+            "instance": splits["train"].instances[beside["train_row"].to_numpy()],
+            "label": beside["train_label"],
+            "suggested": beside["suggested"],
+            "score": beside["score"],
+            "distance": beside["distance"],
+        },
+        schema=schema,
+    )
+    pictures = np.concatenate(
+        [splits[role].take(top["instance_row"].to_numpy()), splits["train"].take(near["train_row"].to_numpy())]
+    )
     return Gallery(pictures, pl.concat([candidates, neighbours]))
 
 
@@ -191,9 +245,16 @@ def table(issues: LabelIssues, splits: dict[str, Split]) -> pl.DataFrame:
     """The data file: split (as the files name it), instance, label, suggested, score, rank; train first."""
     if not issues.table.height:
         return pl.DataFrame()
-    return pl.concat([
-        part.select(pl.lit(splits[role].name or "unknown").alias("split"),
-                    pl.Series("instance", splits[role].instances[part["instance_row"].to_numpy()], dtype=pl.Int64),
-                    "label", "suggested", "score", "rank")
-        for (role,), part in issues.table.partition_by("split", as_dict=True, maintain_order=True).items()
-    ]).sort("split", "rank", descending=[True, False])
+    return pl.concat(
+        [
+            part.select(
+                pl.lit(splits[role].name or "unknown").alias("split"),
+                pl.Series("instance", splits[role].instances[part["instance_row"].to_numpy()], dtype=pl.Int64),
+                "label",
+                "suggested",
+                "score",
+                "rank",
+            )
+            for (role,), part in issues.table.partition_by("split", as_dict=True, maintain_order=True).items()
+        ]
+    ).sort("split", "rank", descending=[True, False])

@@ -43,13 +43,13 @@ def _ink_and_offset(images: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndar
     cols = np.arange(width, dtype=np.float64) - (width - 1) / 2
     ink, offset = np.empty(len(images)), np.empty(len(images))
     for start in range(0, len(images), CHUNK):
-        x = images[start:start + CHUNK].reshape(-1, height, width).astype(np.float64)
+        x = images[start : start + CHUNK].reshape(-1, height, width).astype(np.float64)
         mass = x.sum(axis=(1, 2))
         with np.errstate(invalid="ignore", divide="ignore"):
             dy = (x.sum(axis=2) @ rows) / mass
             dx = (x.sum(axis=1) @ cols) / mass
-        ink[start:start + len(x)] = mass / (height * width)
-        offset[start:start + len(x)] = np.hypot(dx, dy)
+        ink[start : start + len(x)] = mass / (height * width)
+        offset[start : start + len(x)] = np.hypot(dx, dy)
     return ink, offset
 
 
@@ -72,29 +72,59 @@ def odd_images(splits: list[Sampled], n_classes: int, shape: tuple[int, int]) ->
         ink, offset = _ink_and_offset(split.pixels, shape)
         name, rows, given = split.name, split.rows, split.given
         blank = np.isnan(offset)  # no ink at all: nothing has a centre, and it is faint anyway
-        measures.append(pl.DataFrame({
-            "split": name, "row": rows.astype(np.int64), "label": given, "ink": ink,
-            "ink_z": _modified_z(ink, given, n_classes), "offset": np.where(blank, 0.0, offset),
-            "offset_z": np.where(blank, 0.0, _modified_z(np.where(blank, 0.0, offset), given, n_classes))}))
+        measures.append(
+            pl.DataFrame(
+                {
+                    "split": name,
+                    "row": rows.astype(np.int64),
+                    "label": given,
+                    "ink": ink,
+                    "ink_z": _modified_z(ink, given, n_classes),
+                    "offset": np.where(blank, 0.0, offset),
+                    "offset_z": np.where(blank, 0.0, _modified_z(np.where(blank, 0.0, offset), given, n_classes)),
+                }
+            )
+        )
     table = pl.concat(measures)
     kinds = {  # kind: (condition, how extreme: larger is more)
-        "faint": ((pl.col("ink_z") < -INK_Z) | (pl.col("ink") == 0), pl.when(pl.col("ink") == 0).then(np.inf).otherwise(-pl.col("ink_z"))),
+        "faint": (
+            (pl.col("ink_z") < -INK_Z) | (pl.col("ink") == 0),
+            pl.when(pl.col("ink") == 0).then(np.inf).otherwise(-pl.col("ink_z")),
+        ),
         "heavy": (pl.col("ink_z") > INK_Z, pl.col("ink_z")),
         "off_centre": ((pl.col("offset_z") > INK_Z) & (pl.col("offset") > OFFSET_PX), pl.col("offset")),
     }
-    flagged = pl.concat([table.filter(cond).select("split", "row", "label", pl.lit(kind).alias("kind"), value.alias("value"))
-                         for kind, (cond, value) in kinds.items()])
-    grid = pl.DataFrame([(split.name, k) for split in splits for k in range(n_classes)], schema=["split", "label"], orient="row")
-    per_class = flagged.group_by("split", "label").agg([(pl.col("kind") == kind).sum().cast(pl.Int64).alias(kind) for kind in kinds])
+    flagged = pl.concat(
+        [
+            table.filter(cond).select("split", "row", "label", pl.lit(kind).alias("kind"), value.alias("value"))
+            for kind, (cond, value) in kinds.items()
+        ]
+    )
+    grid = pl.DataFrame(
+        [(split.name, k) for split in splits for k in range(n_classes)], schema=["split", "label"], orient="row"
+    )
+    per_class = flagged.group_by("split", "label").agg(
+        [(pl.col("kind") == kind).sum().cast(pl.Int64).alias(kind) for kind in kinds]
+    )
     counts = grid.join(per_class, on=["split", "label"], how="left", maintain_order="left").fill_null(0)
-    extremes = flagged.sort(["value", "row"], descending=[True, False]).group_by("split", "kind", maintain_order=True).head(EXTREMES)
+    extremes = (
+        flagged.sort(["value", "row"], descending=[True, False])
+        .group_by("split", "kind", maintain_order=True)
+        .head(EXTREMES)
+    )
     return OddImages(table, flagged, counts, extremes, tuple(s.coverage for s in splits))
 
 
 def shown(odd: OddImages, role: str, split: Split) -> Gallery:
     """The SHOWN most extreme images of each kind in a split: kind, label, ink, offset, instance; with their pictures."""
-    table = (odd.extremes.filter(pl.col("split") == role).group_by("kind", maintain_order=True).head(SHOWN)
-             .join(odd.measures.select("split", "row", "ink", "offset"), on=["split", "row"], how="left", maintain_order="left"))
+    table = (
+        odd.extremes.filter(pl.col("split") == role)
+        .group_by("kind", maintain_order=True)
+        .head(SHOWN)
+        .join(
+            odd.measures.select("split", "row", "ink", "offset"), on=["split", "row"], how="left", maintain_order="left"
+        )
+    )
     rows = table["row"].to_numpy()
     table = table.select("kind", "label", "ink", "offset", pl.Series("instance", split.instances[rows], dtype=pl.Int64))
     return Gallery(split.take(rows), table)

@@ -49,14 +49,20 @@ class Sampled:
         return self.labels[self.rows].astype(np.int64)
 
 
-def sample_splits(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray | None = None,
-                  test_labels: np.ndarray | None = None) -> list[Sampled]:
+def sample_splits(
+    train_images: np.ndarray,
+    train_labels: np.ndarray,
+    test_images: np.ndarray | None = None,
+    test_labels: np.ndarray | None = None,
+) -> list[Sampled]:
     """The training split and, when given, the test split (images uint8[N, pixels]), each's covered rows read once."""
     out = []
     for name, images, labels in (("train", train_images, train_labels), ("test", test_images, test_labels)):
         if images is not None:
             rows = sample(len(images))
-            out.append(Sampled(name, np.asarray(labels), rows, images if len(rows) == len(images) else gather(images, rows)))
+            out.append(
+                Sampled(name, np.asarray(labels), rows, images if len(rows) == len(images) else gather(images, rows))
+            )
     return out
 
 

@@ -35,7 +35,11 @@ def facts(analysis: Analysis) -> Facts:
         most_variable=Named(stats["name"][-1], float(stats["median"][-1])),
         n_outliers=analysis.outliers.height,
         n_outliers_drawn=analysis.outliers_drawn.height,
-        farthest={"instance": int(ds.instances[farthest]), "name": names[ds.labels[farthest]], "distance": float(analysis.distances[farthest])},
+        farthest={
+            "instance": int(ds.instances[farthest]),
+            "name": names[ds.labels[farthest]],
+            "distance": float(analysis.distances[farthest]),
+        },
         root_pixels=f"{np.sqrt(analysis.centroids[0].size):g}",
     )
 
@@ -46,36 +50,67 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
     order = analysis.present_names
     y = alt.Y("name:N", sort=order, title=noun.capitalize())
     x_title = f"RMS distance to the {noun}'s mean image"
-    tooltip = [alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("n:Q", title="Images", format=","),
-               alt.Tooltip("median:Q", title="Median", format=".1f"), alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
-               alt.Tooltip("q3:Q", title="Upper quartile", format=".1f"), alt.Tooltip("max:Q", title="Largest", format=".1f")]
-    opacity = alt.OpacityValue(**alt.condition(highlight, alt.value(1.0), alt.value(0.25))) if highlight else alt.OpacityValue(1.0)
+    tooltip = [
+        alt.Tooltip("name:N", title=noun.capitalize()),
+        alt.Tooltip("n:Q", title="Images", format=","),
+        alt.Tooltip("median:Q", title="Median", format=".1f"),
+        alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
+        alt.Tooltip("q3:Q", title="Upper quartile", format=".1f"),
+        alt.Tooltip("max:Q", title="Largest", format=".1f"),
+    ]
+    opacity = (
+        alt.OpacityValue(**alt.condition(highlight, alt.value(1.0), alt.value(0.25)))
+        if highlight
+        else alt.OpacityValue(1.0)
+    )
     base = alt.Chart(analysis.distance_stats).encode(y=y, tooltip=tooltip, opacity=opacity)
-    whiskers = base.mark_rule(color="#333").encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)),
-                                                   x2=alt.X2("whisker_high:Q"))
+    whiskers = base.mark_rule(color="#333").encode(
+        x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
+    )
     boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
     medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x=alt.X("median:Q"))
-    outliers = alt.Chart(analysis.outliers_drawn).mark_point(size=18, color=INK_COLOUR, filled=False).encode(
-        x=alt.X("distance:Q"), y=y, opacity=opacity,
-        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun.capitalize()),
-                 alt.Tooltip("distance:Q", title="Distance", format=".1f")],
+    outliers = (
+        alt.Chart(analysis.outliers_drawn)
+        .mark_point(size=18, color=INK_COLOUR, filled=False)
+        .encode(
+            x=alt.X("distance:Q"),
+            y=y,
+            opacity=opacity,
+            tooltip=[
+                alt.Tooltip("instance:Q", title="Instance"),
+                alt.Tooltip("name:N", title=noun.capitalize()),
+                alt.Tooltip("distance:Q", title="Distance", format=".1f"),
+            ],
+        )
     )
     return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
 
 
-def extremes_grid(analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None, grows: bool = True) -> alt.LayerChart:
+def extremes_grid(
+    analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None, grows: bool = True
+) -> alt.LayerChart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = analysis.dataset.class_noun[0].capitalize()
     order = analysis.present_names
     table = gallery.table
     cells = [(order.index(name), rank - 1) for name, rank in zip(table["name"], table["rank"], strict=True)]
     return sprite_grid(
-        table, [images.ink_rgb(image) for image in gallery.images], cells, len(order), 6, GALLERY,
+        table,
+        [images.ink_rgb(image) for image in gallery.images],
+        cells,
+        len(order),
+        6,
+        GALLERY,
         x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=order, title=noun, axis=alt.Axis(labelFontSize=14)),
-        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title=noun), alt.Tooltip("rank:Q", title="Rank"),
-                 alt.Tooltip("distance:Q", title="Distance", format=".1f")],
-        highlight=highlight, grows=grows,
+        tooltip=[
+            alt.Tooltip("instance:Q", title="Instance"),
+            alt.Tooltip("name:N", title=noun),
+            alt.Tooltip("rank:Q", title="Rank"),
+            alt.Tooltip("distance:Q", title="Distance", format=".1f"),
+        ],
+        highlight=highlight,
+        grows=grows,
     )
 
 
@@ -84,7 +119,8 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
     noun = analysis.dataset.class_noun[0]
     names = analysis.present_names
     focus = alt.param(
-        name="focus", value=None,
+        name="focus",
+        value=None,
         bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun}: "),
     )
     highlight = "focus === null || datum.name === focus"
@@ -101,15 +137,29 @@ def most_typical(analysis: Analysis) -> alt.LayerChart:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
     return [
-        Figure("atypical", atypical(analysis),
-               f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; "
-               f"circles: beyond). Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
-               f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}."),
+        Figure(
+            "atypical",
+            atypical(analysis),
+            f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; "
+            f"circles: beyond). Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
+            f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.",
+        ),
         # Not grown: the least typical gallery above, inside a concatenation, cannot grow, and the two are compared.
-        Figure("typical", most_typical(analysis), f"For contrast: the six images nearest their {noun}'s mean.",
-               f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}."),
+        Figure(
+            "typical",
+            most_typical(analysis),
+            f"For contrast: the six images nearest their {noun}'s mean.",
+            f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.",
+        ),
     ]
 
 
-PAGE = Page(50, "atypical.html", "Atypical {nouns}", "how far each image lies from its {noun}'s mean, and the oddest ones", facts, figures,
-            charts=(atypical, most_typical, distance_boxplots))
+PAGE = Page(
+    50,
+    "atypical.html",
+    "Atypical {nouns}",
+    "how far each image lies from its {noun}'s mean, and the oddest ones",
+    facts,
+    figures,
+    charts=(atypical, most_typical, distance_boxplots),
+)

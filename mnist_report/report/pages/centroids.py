@@ -30,16 +30,30 @@ def centroids(analysis: Analysis) -> alt.LayerChart:
     """The mean image of each class, dark on white."""
     noun = analysis.dataset.class_noun[0].capitalize()
     present = analysis.present
-    table = pl.DataFrame({"name": analysis.present_names, "count": [int(analysis.counts["count"][k]) for k in present],
-                          "url": [images.ink_url(analysis.centroids[k]) for k in present]})
+    table = pl.DataFrame(
+        {
+            "name": analysis.present_names,
+            "count": [int(analysis.counts["count"][k]) for k in present],
+            "url": [images.ink_url(analysis.centroids[k]) for k in present],
+        }
+    )
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
     return finish(alt.layer(named_pictures(table, tooltip), ink_key("Mean ink")))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
-    return [Figure("centroids", centroids(analysis), f"The mean image of each {noun}, dark where most images have ink.",
-                   f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.", grow=2)]
+    return [
+        Figure(
+            "centroids",
+            centroids(analysis),
+            f"The mean image of each {noun}, dark where most images have ink.",
+            f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.",
+            grow=2,
+        )
+    ]
 
 
-PAGE = Page(40, "centroids.html", "Average {nouns}", "the mean image of each {noun}", facts, figures, charts=(centroids,))
+PAGE = Page(
+    40, "centroids.html", "Average {nouns}", "the mean image of each {noun}", facts, figures, charts=(centroids,)
+)

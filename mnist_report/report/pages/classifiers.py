@@ -72,7 +72,10 @@ def _confused(analysis: Analysis, name: str, hardness: dict) -> list[Confused]:
     names, m = analysis.dataset.class_names, analysis.classifiers.confusion(name)
     both = np.triu(m + m.T, 1)
     order = sorted(zip(*np.nonzero(both), strict=True), key=lambda ab: (-both[ab], ab))[:N_CONFUSED]
-    return [Confused(names[a], names[b], int(both[a, b]), int(m[a, b]), int(m[b, a]), hardness.get((int(a), int(b)))) for a, b in order]
+    return [
+        Confused(names[a], names[b], int(both[a, b]), int(m[a, b]), int(m[b, a]), hardness.get((int(a), int(b))))
+        for a, b in order
+    ]
 
 
 def facts(analysis: Analysis) -> Facts:
@@ -81,19 +84,35 @@ def facts(analysis: Analysis) -> Facts:
     centroid, knn = c.confusion("nearest_centroid"), c.confusion("knn")
     pair_centroid, pair_knn = np.triu(centroid + centroid.T, 1), np.triu(knn + knn.T, 1)
     removed = pair_centroid - pair_knn
-    a, b = max(zip(*np.nonzero(pair_centroid), strict=True), key=lambda ab: (removed[ab], -ab[0], -ab[1])) if pair_centroid.any() else (0, 0)
+    a, b = (
+        max(zip(*np.nonzero(pair_centroid), strict=True), key=lambda ab: (removed[ab], -ab[0], -ab[1]))
+        if pair_centroid.any()
+        else (0, 0)
+    )
     sprite, index = confusion.cell_images(c, c.images, names)
     return Facts(
-        n=c.n, n_available=c.n_available, held_out=c.held_out, split=c.split, hold_out_every=HOLD_OUT_EVERY, n_train=c.n_train,
-        n_reference=len(c.reference), k=K_NEIGHBOURS, ink=BINARY_THRESHOLD,
+        n=c.n,
+        n_available=c.n_available,
+        held_out=c.held_out,
+        split=c.split,
+        hold_out_every=HOLD_OUT_EVERY,
+        n_train=c.n_train,
+        n_reference=len(c.reference),
+        k=K_NEIGHBOURS,
+        ink=BINARY_THRESHOLD,
         accuracy={name: c.accuracy(name) for name in NAMES},
         errors={name: int(c.n - np.trace(c.confusion(name))) for name in NAMES},
         binary_cost=c.accuracy("nearest_centroid") - c.accuracy("nearest_centroid_binary"),
         confused={name: _confused(analysis, name, hardness) for name in NAMES},
         removed=Removed(names[a], names[b], int(pair_centroid[a, b]), int(pair_knn[a, b])),
         n_pairs=analysis.pairs.height,
-        explained=[float(e) for e in p.explained], n_drawn=p.points.height, n_total=p.n_total, n_fit=p.n_fit,
-        matrices=confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun), sprite=sprite, index=index,
+        explained=[float(e) for e in p.explained],
+        n_drawn=p.points.height,
+        n_total=p.n_total,
+        n_fit=p.n_fit,
+        matrices=confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun),
+        sprite=sprite,
+        index=index,
     )
 
 
@@ -102,18 +121,45 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart:
     noun = analysis.dataset.class_noun[0].capitalize()
     c = analysis.classifiers
     names = analysis.dataset.class_names
-    rows = [(TITLES[clf], names[k], float(acc) * 100) for clf in NAMES for k, acc in enumerate(c.class_accuracy(clf)) if not np.isnan(acc)]
+    rows = [
+        (TITLES[clf], names[k], float(acc) * 100)
+        for clf in NAMES
+        for k, acc in enumerate(c.class_accuracy(clf))
+        if not np.isnan(acc)
+    ]
     data = pl.DataFrame(rows, orient="row", schema=["classifier", "name", "percent"])
     order = [TITLES[n] for n in NAMES]
-    colour = alt.Color("classifier:N", title="Classifier", sort=order, scale=alt.Scale(domain=order, range=[INK_COLOUR, "#c25100", "#2a7f3f"]),
-                       legend=alt.Legend(direction="vertical", labelLimit=300))
+    colour = alt.Color(
+        "classifier:N",
+        title="Classifier",
+        sort=order,
+        scale=alt.Scale(domain=order, range=[INK_COLOUR, "#c25100", "#2a7f3f"]),
+        legend=alt.Legend(direction="vertical", labelLimit=300),
+    )
     y = alt.Y("name:N", sort=[n for n in analysis.present_names if n in set(data["name"])], title=noun)
-    line = alt.Chart(data).mark_rule(color="#bbb").encode(
-        y=y, x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)), x2=alt.X2("max(percent):Q"))
-    dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        y=y, x=alt.X("percent:Q"), color=colour, shape=alt.Shape("classifier:N", sort=order, legend=None),
-        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("classifier:N", title="Classifier"),
-                 alt.Tooltip("percent:Q", title="Right (%)", format=".1f")],
+    line = (
+        alt.Chart(data)
+        .mark_rule(color="#bbb")
+        .encode(
+            y=y,
+            x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)),
+            x2=alt.X2("max(percent):Q"),
+        )
+    )
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70)
+        .encode(
+            y=y,
+            x=alt.X("percent:Q"),
+            color=colour,
+            shape=alt.Shape("classifier:N", sort=order, legend=None),
+            tooltip=[
+                alt.Tooltip("name:N", title=noun),
+                alt.Tooltip("classifier:N", title="Classifier"),
+                alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
+            ],
+        )
     )
     return finish((line + dots).properties(width="container", height=alt.Step(24)))
 
@@ -123,34 +169,68 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     noun = analysis.dataset.class_noun[0].capitalize()
     p = analysis.projection
     names = list(analysis.dataset.class_names)
-    colour = alt.Color("name:N", title=noun, sort=names, scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[:len(names)])))
-    share = [f"{100 * e:.1f}%" for e in p.explained]
-    x = alt.X("x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False))
-    y = alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
-    points = alt.Chart(p.points).mark_circle(size=12, opacity=0.6).encode(
-        x=x, y=y, color=colour,
-        tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
+    colour = alt.Color(
+        "name:N", title=noun, sort=names, scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[: len(names)]))
     )
-    halo = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(x=x, y=y, text=alt.Text("name:N"))
-    centres = alt.Chart(p.centres).mark_text(fontSize=15, fontWeight="bold", color="#111").encode(
-        x=x, y=y, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
+    share = [f"{100 * e:.1f}%" for e in p.explained]
+    x = alt.X(
+        "x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False)
+    )
+    y = alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
+    points = (
+        alt.Chart(p.points)
+        .mark_circle(size=12, opacity=0.6)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
+        )
+    )
+    halo = (
+        alt.Chart(p.centres)
+        .mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4)
+        .encode(x=x, y=y, text=alt.Text("name:N"))
+    )
+    centres = (
+        alt.Chart(p.centres)
+        .mark_text(fontSize=15, fontWeight="bold", color="#111")
+        .encode(
+            x=x, y=y, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
+        )
+    )
     return finish(alt.layer(points, halo, centres).properties(width=320, height=320))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun = analysis.dataset.class_noun[0]
     return [
-        Figure("accuracy", class_accuracy(analysis), f"Share of each {noun}'s scored images that each classifier gets right.",
-               f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
-               f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall."),
-        Figure("map", projection_map(analysis),
-               f"{f.n_drawn:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. Hover a dot for its instance.",
-               f"Scatter plot of {f.n_drawn:,} images in two dimensions, one colour per {noun}, with each {noun}'s mean image marked by its name.",
-               static="png", grow=2),
+        Figure(
+            "accuracy",
+            class_accuracy(analysis),
+            f"Share of each {noun}'s scored images that each classifier gets right.",
+            f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
+            f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
+        ),
+        Figure(
+            "map",
+            projection_map(analysis),
+            f"{f.n_drawn:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. Hover a dot for its instance.",
+            f"Scatter plot of {f.n_drawn:,} images in two dimensions, one colour per {noun}, with each {noun}'s mean image marked by its name.",
+            static="png",
+            grow=2,
+        ),
     ]
 
 
-PAGE = Page(80, "classifiers.html", "Simple classifiers",
-            "how far mean images and nearest neighbours get, what they confuse, and a map of the images", facts, figures,
-            charts=(class_accuracy, projection_map), needs=frozenset({"classifiers", "map"}),
-            applies=lambda analysis: analysis.classifiers is not None and analysis.projection is not None)
+PAGE = Page(
+    80,
+    "classifiers.html",
+    "Simple classifiers",
+    "how far mean images and nearest neighbours get, what they confuse, and a map of the images",
+    facts,
+    figures,
+    charts=(class_accuracy, projection_map),
+    needs=frozenset({"classifiers", "map"}),
+    applies=lambda analysis: analysis.classifiers is not None and analysis.projection is not None,
+)

@@ -30,7 +30,9 @@ def first_images(analysis: Analysis) -> alt.Chart:
     """The first images of the input in reading order, with label and instance number."""
     gallery = analysis.first
     columns = 4
-    data = gallery.table.with_columns(pl.Series("url", [images.ink_url(image) for image in gallery.images])).with_columns(
+    data = gallery.table.with_columns(
+        pl.Series("url", [images.ink_url(image) for image in gallery.images])
+    ).with_columns(
         (pl.int_range(pl.len()) % columns).alias("col"),
         (pl.int_range(pl.len()) // columns).alias("row"),
         pl.format("#{} · {}", pl.col("instance"), pl.col("name")).alias("caption"),
@@ -44,7 +46,8 @@ def first_images(analysis: Analysis) -> alt.Chart:
     size = f"width / {columns} - 16"  # CELL at phone size, more where the page grows the view
     pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
     captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222").encode(
-        text=alt.Text("caption:N"))
+        text=alt.Text("caption:N")
+    )
     rows = -(-len(data) // columns)
     return finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 22)))
 
@@ -59,17 +62,37 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     y_sample = int(sample["y"][0])
     cell = 10
     height, width = image.shape
-    x = alt.X("x:Q", title="x (column)", scale=alt.Scale(domain=[0, width], nice=False), axis=alt.Axis(values=list(range(0, width + 1, 4))))
-    y = alt.Y("y:Q", title="y (row)", scale=alt.Scale(domain=[0, height], nice=False, reverse=True),
-              axis=alt.Axis(values=list(range(0, height + 1, 4))))
-    pixels = alt.Chart(data).transform_calculate(x1="datum.x + 1", y1="datum.y + 1").mark_rect().encode(
-        x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"),
-        color=ink_colour("value", "Value"),
-        tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
+    x = alt.X(
+        "x:Q",
+        title="x (column)",
+        scale=alt.Scale(domain=[0, width], nice=False),
+        axis=alt.Axis(values=list(range(0, width + 1, 4))),
+    )
+    y = alt.Y(
+        "y:Q",
+        title="y (row)",
+        scale=alt.Scale(domain=[0, height], nice=False, reverse=True),
+        axis=alt.Axis(values=list(range(0, height + 1, 4))),
+    )
+    pixels = (
+        alt.Chart(data)
+        .transform_calculate(x1="datum.x + 1", y1="datum.y + 1")
+        .mark_rect()
+        .encode(
+            x=x,
+            x2=alt.X2("x1:Q"),
+            y=y,
+            y2=alt.Y2("y1:Q"),
+            color=ink_colour("value", "Value"),
+            tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("y:Q"), alt.Tooltip("value:Q", title="Value")],
+        )
     )
     outline = {"x": int(sample["x"].min()), "x1": int(sample["x"].max()) + 1, "y": y_sample, "y1": y_sample + 1}
-    marker = alt.Chart(pl.DataFrame([outline])).mark_rect(fill=None, stroke="#d9480f", strokeWidth=2).encode(
-        x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"))
+    marker = (
+        alt.Chart(pl.DataFrame([outline]))
+        .mark_rect(fill=None, stroke="#d9480f", strokeWidth=2)
+        .encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"))
+    )
     title = f"Instance {first['instance']} ({first['name']}), pixel by pixel"
     return finish((pixels + marker).properties(width=width * cell, height=height * cell, title=title))
 
@@ -79,15 +102,30 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     first = analysis.first.table.row(0, named=True)
     height, width = analysis.first.images.shape[1:]
     return [
-        Figure("first", first_images(analysis), f"The first {n_first} images in file order, each with its instance number and label.",
-               f"{n_first} images in rows of four, labelled " + ", ".join(f.first_names) + ".", grow=2),
-        Figure("pixels", first_image_pixels(analysis),
-               f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; "
-               "the outlined row is the sample in the table above.",
-               f"Grid of {height} by {width} grey squares drawing {with_article(first['name'])}; hover a square for its x, y and value.",
-               static="png"),
+        Figure(
+            "first",
+            first_images(analysis),
+            f"The first {n_first} images in file order, each with its instance number and label.",
+            f"{n_first} images in rows of four, labelled " + ", ".join(f.first_names) + ".",
+            grow=2,
+        ),
+        Figure(
+            "pixels",
+            first_image_pixels(analysis),
+            f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; "
+            "the outlined row is the sample in the table above.",
+            f"Grid of {height} by {width} grey squares drawing {with_article(first['name'])}; hover a square for its x, y and value.",
+            static="png",
+        ),
     ]
 
 
-PAGE = Page(20, "data.html", "The data", "one image per row, and the same as one row per pixel", facts, figures,
-            charts=(first_images, first_image_pixels))
+PAGE = Page(
+    20,
+    "data.html",
+    "The data",
+    "one image per row, and the same as one row per pixel",
+    facts,
+    figures,
+    charts=(first_images, first_image_pixels),
+)

@@ -65,45 +65,103 @@ def facts(analysis: Analysis) -> Facts:
     for role in h.roles:
         mine = h.labels.table.filter(pl.col("split") == role)
         top = h.candidates[role].table.row(0, named=True)
-        candidates[role] = Candidates(mine.height, int((mine["score"] > 0).sum()), top["instance"], names[top["label"]],
-                                      names[top["suggested"]], top["score"])
+        candidates[role] = Candidates(
+            mine.height,
+            int((mine["score"] > 0).sum()),
+            top["instance"],
+            names[top["label"]],
+            names[top["suggested"]],
+            top["score"],
+        )
     counts = h.odd.counts.group_by("split").agg(pl.col(*KIND_TITLES).sum())
     d = h.duplicates
     return Facts(
-        splits=h.roles, candidates=candidates, pca_dims=labels.PCA_DIMS, folds=labels.FOLDS, neighbours=labels.NEIGHBOURS,
-        near_rms=duplicates.NEAR_RMS, n_pairs=d.n_pairs, n_exact=d.n_exact, differ=d.n_differ,
+        splits=h.roles,
+        candidates=candidates,
+        pca_dims=labels.PCA_DIMS,
+        folds=labels.FOLDS,
+        neighbours=labels.NEIGHBOURS,
+        near_rms=duplicates.NEAR_RMS,
+        n_pairs=d.n_pairs,
+        n_exact=d.n_exact,
+        differ=d.n_differ,
         test_with_twin=d.images_with_twin("test", "train", duplicates.NEAR_RMS) if "test" in h.roles else 0,
         odd={r["split"]: OddCounts(r["faint"], r["heavy"], r["off_centre"]) for r in counts.iter_rows(named=True)},
-        ink_z=odd.INK_Z, offset_px=odd.OFFSET_PX,
-        sampled=[(c.split, c.used, c.total) for c in h.labels.coverage if c.sampled], sample_limit=sample.SAMPLE_LIMIT,
+        ink_z=odd.INK_Z,
+        offset_px=odd.OFFSET_PX,
+        sampled=[(c.split, c.used, c.total) for c in h.labels.coverage if c.sampled],
+        sample_limit=sample.SAMPLE_LIMIT,
     )
+
+
+def _candidate_cells(shown: pl.DataFrame, scale: float, class_names: Sequence[str]) -> tuple[list, list, list]:
+    """The grid's columns (the image, then its neighbours), rows (one per candidate) and one cell per picture."""
+    columns = ["Image", *(str(j) for j in range(1, int(shown["neighbour"].max() or 0) + 1))]
+    top = shown.filter(pl.col("neighbour") == 0)
+    rows = [
+        f"{r}. {class_names[label]} → {class_names[suggested]}?"
+        for r, label, suggested in top.select("rank", "label", "suggested").iter_rows()
+    ]
+    cells = [
+        {
+            "row": rows[r["rank"] - 1],
+            "col": columns[r["neighbour"]],
+            "instance": r["instance"],
+            "split": r["split"],
+            "label": class_names[r["label"]],
+            "detail": f"suggested {class_names[r['suggested']]}, score {r['score']:.2f}"
+            if r["neighbour"] == 0
+            else f"RMS distance {r['distance'] / scale:.1f}",
+        }
+        for r in shown.iter_rows(named=True)
+    ]
+    return columns, rows, cells
 
 
 def label_candidates(health: Health, split: str, class_names: Sequence[str]) -> alt.LayerChart:
     """The split's top candidates (rows, most suspicious first), each followed by its nearest
     training images, so a reader can judge the label against its neighbours."""
     gallery = health.candidates[split]
-    shown, scale = gallery.table, np.sqrt(gallery.images[0].size)
-    columns = ["Image", *(str(j) for j in range(1, int(shown["neighbour"].max() or 0) + 1))]  # then its nearest training images
-    top = shown.filter(pl.col("neighbour") == 0)
-    rows = [f"{r}. {class_names[label]} → {class_names[suggested]}?" for r, label, suggested in top.select("rank", "label", "suggested").iter_rows()]
-    cells = [{"row": rows[r["rank"] - 1], "col": columns[r["neighbour"]], "instance": r["instance"], "split": r["split"],
-              "label": class_names[r["label"]],
-              "detail": f"suggested {class_names[r['suggested']]}, score {r['score']:.2f}" if r["neighbour"] == 0
-              else f"RMS distance {r['distance'] / scale:.1f}"} for r in shown.iter_rows(named=True)]
+    columns, rows, cells = _candidate_cells(gallery.table, np.sqrt(gallery.images[0].size), class_names)
     table = pl.DataFrame(cells)
-    x = alt.X("col:N", sort=columns, title="The image, then its nearest training images", axis=alt.Axis(orient="top", labelAngle=0))
+    x = alt.X(
+        "col:N",
+        sort=columns,
+        title="The image, then its nearest training images",
+        axis=alt.Axis(orient="top", labelAngle=0),
+    )
     y = alt.Y("row:N", sort=rows, title="Rank. label → suggested")
     grid = sprite_grid(
-        table, [images.ink_rgb(p) for p in gallery.images], [(rows.index(c["row"]), columns.index(c["col"])) for c in cells],
-        len(rows), len(columns), GALLERY, x=x, y=y,
-        tooltip=[alt.Tooltip("split:N", title="Split"), alt.Tooltip("instance:Q", title="Instance"),
-                 alt.Tooltip("label:N", title="Label"), alt.Tooltip("detail:N", title="")],
+        table,
+        [images.ink_rgb(p) for p in gallery.images],
+        [(rows.index(c["row"]), columns.index(c["col"])) for c in cells],
+        len(rows),
+        len(columns),
+        GALLERY,
+        x=x,
+        y=y,
+        tooltip=[
+            alt.Tooltip("split:N", title="Split"),
+            alt.Tooltip("instance:Q", title="Instance"),
+            alt.Tooltip("label:N", title="Label"),
+            alt.Tooltip("detail:N", title=""),
+        ],
     )
     band = alt.Scale(paddingInner=0, paddingOuter=0)
     # Each picture's label in its corner, so the neighbours' labels can be read without hovering.
-    corner = alt.Chart(table).mark_text(align="right", baseline="bottom", dx=GALLERY / 2 - 2, dy=GALLERY / 2 - 1, fontSize=11,
-                                        fontWeight="bold", color="#c25100").encode(x=x.scale(band), y=y.scale(band), text=alt.Text("label:N"))
+    corner = (
+        alt.Chart(table)
+        .mark_text(
+            align="right",
+            baseline="bottom",
+            dx=GALLERY / 2 - 2,
+            dy=GALLERY / 2 - 1,
+            fontSize=11,
+            fontWeight="bold",
+            color="#c25100",
+        )
+        .encode(x=x.scale(band), y=y.scale(band), text=alt.Text("label:N"))
+    )
     return finish(alt.layer(grid, corner))
 
 
@@ -112,38 +170,70 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
     shown = health.pairs.table
     if not shown.height:  # nothing to show: a one-line statement instead of an empty grid
         text = f"No pair closer than RMS {health.duplicates.threshold_rms:g}."
-        return finish(alt.Chart(pl.DataFrame({"text": [text]}))
-                      .mark_text(align="left", color="#222", fontSize=13).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(10))
-                      .properties(width=300, height=20))
+        return finish(
+            alt.Chart(pl.DataFrame({"text": [text]}))
+            .mark_text(align="left", color="#222", fontSize=13)
+            .encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(10))
+            .properties(width=300, height=20)
+        )
     columns = ["Image A", "Image B"]
-    rows = [f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else " · labels differ")
-            for r in shown.filter(pl.col("side") == 0).iter_rows(named=True)]
-    cells = [{"row": rows[r["pair"]], "col": columns[r["side"]], "split": r["split"], "instance": r["instance"], "label": class_names[r["label"]]}
-             for r in shown.iter_rows(named=True)]
+    rows = [
+        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else " · labels differ")
+        for r in shown.filter(pl.col("side") == 0).iter_rows(named=True)
+    ]
+    cells = [
+        {
+            "row": rows[r["pair"]],
+            "col": columns[r["side"]],
+            "split": r["split"],
+            "instance": r["instance"],
+            "label": class_names[r["label"]],
+        }
+        for r in shown.iter_rows(named=True)
+    ]
     grid = sprite_grid(
-        pl.DataFrame(cells), [images.ink_rgb(p) for p in health.pairs.images], [(c["pair"], c["side"]) for c in shown.iter_rows(named=True)],
-        len(rows), 2, GALLERY,
+        pl.DataFrame(cells),
+        [images.ink_rgb(p) for p in health.pairs.images],
+        [(c["pair"], c["side"]) for c in shown.iter_rows(named=True)],
+        len(rows),
+        2,
+        GALLERY,
         x=alt.X("col:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("row:N", sort=rows, title="Closest pairs"),
-        tooltip=[alt.Tooltip("split:N", title="Split"), alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("label:N", title="Label")],
+        tooltip=[
+            alt.Tooltip("split:N", title="Split"),
+            alt.Tooltip("instance:Q", title="Instance"),
+            alt.Tooltip("label:N", title="Label"),
+        ],
     )
     return finish(grid)
 
 
 def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
     """How many images of each class and split are faint, heavy or off centre."""
-    long = health.odd.counts.unpivot(index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count").with_columns(
+    long = health.odd.counts.unpivot(
+        index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count"
+    ).with_columns(
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
-        pl.col("kind").replace_strict(KIND_TITLES).alias("kind"))
+        pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
+    )
     base = alt.Chart(long).encode(
         y=alt.Y("name:N", sort=list(class_names), title=None),
         x=alt.X("count:Q", title="Images"),
-        tooltip=[alt.Tooltip("split:N", title="Split"), alt.Tooltip("name:N", title="Class"),
-                 alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("count:Q", title="Images", format=",")],
+        tooltip=[
+            alt.Tooltip("split:N", title="Split"),
+            alt.Tooltip("name:N", title="Class"),
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("count:Q", title="Images", format=","),
+        ],
     )
     bars = base.mark_bar(color=INK_COLOUR).properties(width=90, height=14 * len(class_names))
-    return finish(bars.facet(column=alt.Column("kind:N", sort=list(KIND_TITLES.values()), title=None),
-                             row=alt.Row("split:N", sort=["train", "test"], title=None)))
+    return finish(
+        bars.facet(
+            column=alt.Column("kind:N", sort=list(KIND_TITLES.values()), title=None),
+            row=alt.Row("split:N", sort=["train", "test"], title=None),
+        )
+    )
 
 
 def odd_extremes(health: Health, class_names: Sequence[str]) -> alt.LayerChart:
@@ -157,12 +247,21 @@ def odd_extremes(health: Health, class_names: Sequence[str]) -> alt.LayerChart:
     ).select("kind", "place", "name", "ink", "offset", "instance")
     cells = [(kinds.index(kind), place - 1) for kind, place in table.select("kind", "place").iter_rows()]
     grid = sprite_grid(
-        table, [images.ink_rgb(p) for p in gallery.images], cells, max(len(kinds), 1), odd.SHOWN, GALLERY,
+        table,
+        [images.ink_rgb(p) for p in gallery.images],
+        cells,
+        max(len(kinds), 1),
+        odd.SHOWN,
+        GALLERY,
         x=alt.X("place:O", title="Most extreme first", axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("kind:N", sort=kinds, title=None),
-        tooltip=[alt.Tooltip("instance:Q", title="Instance"), alt.Tooltip("name:N", title="Class"),
-                 alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("ink:Q", title="Mean ink (0-255)", format=".1f"),
-                 alt.Tooltip("offset:Q", title="Centre of mass off centre (px)", format=".1f")],
+        tooltip=[
+            alt.Tooltip("instance:Q", title="Instance"),
+            alt.Tooltip("name:N", title="Class"),
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("ink:Q", title="Mean ink (0-255)", format=".1f"),
+            alt.Tooltip("offset:Q", title="Centre of mass off centre (px)", format=".1f"),
+        ],
     )
     return finish(grid)
 
@@ -171,15 +270,50 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
     h, names, shown = analysis.health, analysis.dataset.class_names, labels.SHOWN
     candidates = [
-        Figure(f"labels-{split}", label_candidates(h, split, names),
-               f"The {split} split's {shown} strongest label-issue candidates, each followed by its {f.neighbours} nearest training images "
-               "and their labels. Hover for instance numbers.",
-               f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.")
+        Figure(
+            f"labels-{split}",
+            label_candidates(h, split, names),
+            f"The {split} split's {shown} strongest label-issue candidates, each followed by its {f.neighbours} nearest training images "
+            "and their labels. Hover for instance numbers.",
+            f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.",
+        )
         for split in f.splits
     ]
-    return [*candidates, Figure("duplicates", duplicate_pairs(h, names), "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so." if f.n_pairs else f"No two images are closer than RMS {f.near_rms:g}.", f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images." if f.n_pairs else "A line saying no near-duplicate pair was found."), Figure("odd-counts", odd_counts(h, names), f"Faint, heavy and off-centre images per {noun} and split.", f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split."), Figure("odd-train", odd_extremes(h, names), "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.", f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.")]
+    return [
+        *candidates,
+        Figure(
+            "duplicates",
+            duplicate_pairs(h, names),
+            "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so."
+            if f.n_pairs
+            else f"No two images are closer than RMS {f.near_rms:g}.",
+            f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images."
+            if f.n_pairs
+            else "A line saying no near-duplicate pair was found.",
+        ),
+        Figure(
+            "odd-counts",
+            odd_counts(h, names),
+            f"Faint, heavy and off-centre images per {noun} and split.",
+            f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split.",
+        ),
+        Figure(
+            "odd-train",
+            odd_extremes(h, names),
+            "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
+            f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.",
+        ),
+    ]
 
 
-PAGE = Page(90, "health.html", "Dataset health", "label-issue candidates, duplicate images and odd images, to judge the data by",
-            facts, figures, charts=(label_candidates, duplicate_pairs, odd_counts, odd_extremes),
-            needs=frozenset({"health"}), applies=lambda analysis: analysis.health is not None)
+PAGE = Page(
+    90,
+    "health.html",
+    "Dataset health",
+    "label-issue candidates, duplicate images and odd images, to judge the data by",
+    facts,
+    figures,
+    charts=(label_candidates, duplicate_pairs, odd_counts, odd_extremes),
+    needs=frozenset({"health"}),
+    applies=lambda analysis: analysis.health is not None,
+)

@@ -38,8 +38,11 @@ def class_counts(analysis: Analysis) -> alt.Chart:
     base = alt.Chart(data).encode(
         y=alt.Y("name:N", sort=list(analysis.dataset.class_names), title=noun.capitalize()),
         x=alt.X("count:Q", title="Images"),
-        tooltip=[alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("count:Q", title="Images", format=","),
-                 alt.Tooltip("percent:Q", title="Share (%)")],
+        tooltip=[
+            alt.Tooltip("name:N", title=noun.capitalize()),
+            alt.Tooltip("count:Q", title="Images", format=","),
+            alt.Tooltip("percent:Q", title="Share (%)"),
+        ],
     )
     bars = base.mark_bar(color=INK_COLOUR)
     text = base.mark_text(align="left", dx=3, color="#222").encode(text=alt.Text("count:Q", format=","))
@@ -49,11 +52,28 @@ def class_counts(analysis: Analysis) -> alt.Chart:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun = analysis.dataset.class_noun[0]
     rarest, commonest = f.rarest, f.commonest
-    spread = (f"{rarest.value:,} each" if rarest.value == commonest.value
-              else f"from {rarest.value:,} ({rarest.name}) to {commonest.value:,} ({commonest.name})")
-    return [Figure("counts", class_counts(analysis), f"Images per {noun}: {spread}.",
-                   f"Horizontal bar chart of the number of images of each {noun}.")]
+    spread = (
+        f"{rarest.value:,} each"
+        if rarest.value == commonest.value
+        else f"from {rarest.value:,} ({rarest.name}) to {commonest.value:,} ({commonest.name})"
+    )
+    return [
+        Figure(
+            "counts",
+            class_counts(analysis),
+            f"Images per {noun}: {spread}.",
+            f"Horizontal bar chart of the number of images of each {noun}.",
+        )
+    ]
 
 
-PAGE = Page(10, "index.html", "Overview", "what the data is, where it came from, how many images per {noun}", facts, figures,
-            charts=(class_counts,), template="overview.html")
+PAGE = Page(
+    10,
+    "index.html",
+    "Overview",
+    "what the data is, where it came from, how many images per {noun}",
+    facts,
+    figures,
+    charts=(class_counts,),
+    template="overview.html",
+)

@@ -30,9 +30,14 @@ def _ordered_pairs(analysis: Analysis) -> pl.DataFrame:
     """Every ordered pair of present classes: i, j (their places in present_names), row, col, distance."""
     present, names = analysis.present, analysis.present_names
     return pl.DataFrame(
-        [(i, j, names[i], names[j], float(analysis.pair_distances[present[i], present[j]]))
-         for i in range(len(present)) for j in range(len(present)) if i != j],
-        schema=["i", "j", "row", "col", "distance"], orient="row",
+        [
+            (i, j, names[i], names[j], float(analysis.pair_distances[present[i], present[j]]))
+            for i in range(len(present))
+            for j in range(len(present))
+            if i != j
+        ],
+        schema=["i", "j", "row", "col", "distance"],
+        orient="row",
     )
 
 
@@ -46,11 +51,24 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
     pairs = list(zip(table["i"], table["j"], strict=True))
     panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
     grid = sprite_grid(
-        table.select("row", "col", "distance"), panels, pairs, len(order), len(order), SMALL,
-        x=alt.X("col:N", sort=order, title=f"Column {noun} (blue: darker here)", axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13)),
+        table.select("row", "col", "distance"),
+        panels,
+        pairs,
+        len(order),
+        len(order),
+        SMALL,
+        x=alt.X(
+            "col:N",
+            sort=order,
+            title=f"Column {noun} (blue: darker here)",
+            axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13),
+        ),
         y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
-        tooltip=[alt.Tooltip("row:N", title=f"Row {noun}"), alt.Tooltip("col:N", title=f"Column {noun}"),
-                 alt.Tooltip("distance:Q", title="RMS difference", format=".1f")],
+        tooltip=[
+            alt.Tooltip("row:N", title=f"Row {noun}"),
+            alt.Tooltip("col:N", title=f"Column {noun}"),
+            alt.Tooltip("distance:Q", title="RMS difference", format=".1f"),
+        ],
     )
     return finish(alt.layer(grid, diverging_key(limit, "Row minus column")))
 
@@ -63,15 +81,24 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     base = alt.Chart(table.select("row", "col", "distance")).encode(
         x=alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("row:N", sort=order, title=None),
-        tooltip=[alt.Tooltip("row:N", title=noun.capitalize()), alt.Tooltip("col:N", title=f"versus {noun}"),
-                 alt.Tooltip("distance:Q", title="RMS distance", format=".1f")],
+        tooltip=[
+            alt.Tooltip("row:N", title=noun.capitalize()),
+            alt.Tooltip("col:N", title=f"versus {noun}"),
+            alt.Tooltip("distance:Q", title="RMS distance", format=".1f"),
+        ],
     )
-    cells = base.mark_rect().encode(color=alt.Color("distance:Q", title="Distance between means",
-                                                    scale=alt.Scale(scheme="yelloworangered", reverse=True)))
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True)
+        )
+    )
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("distance:Q", format=".0f"),
-        color=alt.ColorValue(**alt.condition(alt.datum.distance < float(table["distance"].median() or 0), alt.value("white"),
-                                             alt.value("#111"))),
+        color=alt.ColorValue(
+            **alt.condition(
+                alt.datum.distance < float(table["distance"].median() or 0), alt.value("white"), alt.value("#111")
+            )
+        ),
     )
     return finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
 
@@ -79,14 +106,30 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
     return [
-        Figure("differences", pair_differences(analysis),
-               f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
-               f"A grid of red and blue difference images, one for each ordered pair of {nouns}.", static="png", grow=2),
-        Figure("pair-distances", pair_distances(analysis),
-               f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
-               f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.", grow=1.5),
+        Figure(
+            "differences",
+            pair_differences(analysis),
+            f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
+            f"A grid of red and blue difference images, one for each ordered pair of {nouns}.",
+            static="png",
+            grow=2,
+        ),
+        Figure(
+            "pair-distances",
+            pair_distances(analysis),
+            f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
+            f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.",
+            grow=1.5,
+        ),
     ]
 
 
-PAGE = Page(60, "pairs.html", "Pairs of {nouns}", "which {nouns} are easy or hard to tell apart", facts, figures,
-            charts=(pair_differences, pair_distances))
+PAGE = Page(
+    60,
+    "pairs.html",
+    "Pairs of {nouns}",
+    "which {nouns} are easy or hard to tell apart",
+    facts,
+    figures,
+    charts=(pair_differences, pair_distances),
+)

@@ -46,26 +46,46 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
     data = pl.DataFrame({"value": np.arange(256), "count": counts, "percent": counts / counts.sum() * 100})
     if not zeros:
         data = data.filter(pl.col("value") > 0)
-    chart = alt.Chart(data).transform_calculate(end="datum.value + 1").mark_bar(color=INK_COLOUR).encode(
-        x=alt.X("value:Q", title="Pixel value (0 = background, 255 = full ink)",
-                scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False)),
-        x2=alt.X2("end:Q"),
-        y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
-        y2=alt.datum(0),  # with both x ends given, a bar needs its base too
-        tooltip=[alt.Tooltip("value:Q", title="Value"), alt.Tooltip("count:Q", title="Pixels", format=","),
-                 alt.Tooltip("percent:Q", title="Share (%)", format=".3f")],
+    chart = (
+        alt.Chart(data)
+        .transform_calculate(end="datum.value + 1")
+        .mark_bar(color=INK_COLOUR)
+        .encode(
+            x=alt.X(
+                "value:Q",
+                title="Pixel value (0 = background, 255 = full ink)",
+                scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False),
+            ),
+            x2=alt.X2("end:Q"),
+            y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
+            y2=alt.datum(0),  # with both x ends given, a bar needs its base too
+            tooltip=[
+                alt.Tooltip("value:Q", title="Value"),
+                alt.Tooltip("count:Q", title="Pixels", format=","),
+                alt.Tooltip("percent:Q", title="Share (%)", format=".3f"),
+            ],
+        )
     )
     return finish(chart.properties(width="container", height=200))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     return [
-        Figure("histogram", pixel_histogram(analysis, zeros=True), f"How often each pixel value occurs over all {f.total_pixels:,} pixels.",
-               f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent(f.share_zero)} of pixels are 0."),
-        Figure("histogram-ink", pixel_histogram(analysis, zeros=False),
-               "The same counts without the zeros, on their own scale, so the values in between can be seen.",
-               f"Bar chart of how often each pixel value from 1 to 255 occurs; the commonest is {f.commonest_nonzero.name}."),
+        Figure(
+            "histogram",
+            pixel_histogram(analysis, zeros=True),
+            f"How often each pixel value occurs over all {f.total_pixels:,} pixels.",
+            f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent(f.share_zero)} of pixels are 0.",
+        ),
+        Figure(
+            "histogram-ink",
+            pixel_histogram(analysis, zeros=False),
+            "The same counts without the zeros, on their own scale, so the values in between can be seen.",
+            f"Bar chart of how often each pixel value from 1 to 255 occurs; the commonest is {f.commonest_nonzero.name}.",
+        ),
     ]
 
 
-PAGE = Page(30, "pixels.html", "Pixel values", "how the 0-255 ink values are spread", facts, figures, charts=(pixel_histogram,))
+PAGE = Page(
+    30, "pixels.html", "Pixel values", "how the 0-255 ink values are spread", facts, figures, charts=(pixel_histogram,)
+)

@@ -42,26 +42,42 @@ def facts(analysis: Analysis) -> Facts:
     wide = c.table.pivot(on="split", index=["label", "name"], values=["count", "share", "mean_ink"])
     wide = wide.filter((pl.col("count_train") > 0) & (pl.col("count_test") > 0))
     # Each largest difference is the first row sorted by it, descending; ties go to the lower label.
-    gap = (wide.with_columns((pl.col("share_test") - pl.col("share_train")).abs().alias("gap"))
-           .sort("gap", "label", descending=[True, False]).row(0, named=True))
-    ink = (wide.with_columns((pl.col("mean_ink_test") - pl.col("mean_ink_train")).alias("diff"))
-           .sort(pl.col("diff").abs(), "label", descending=[True, False]).row(0, named=True))
+    gap = (
+        wide.with_columns((pl.col("share_test") - pl.col("share_train")).abs().alias("gap"))
+        .sort("gap", "label", descending=[True, False])
+        .row(0, named=True)
+    )
+    ink = (
+        wide.with_columns((pl.col("mean_ink_test") - pl.col("mean_ink_train")).alias("diff"))
+        .sort(pl.col("diff").abs(), "label", descending=[True, False])
+        .row(0, named=True)
+    )
     shifts = {k: float(c.shift[k]) for k in range(len(names)) if not np.isnan(c.shift[k])}
     moved = max(shifts, key=lambda k: (shifts[k], -k))
     closest = float(analysis.pairs["distance"][0]) if analysis.pairs.height else float("nan")
     boxes = c.boxes.pivot(on="split", index=["label", "name"], values="median").drop_nulls()
-    spread = (boxes.with_columns((pl.col("test") - pl.col("train")).alias("diff"))
-              .sort(pl.col("diff").abs(), "label", descending=[True, False]).row(0, named=True))
+    spread = (
+        boxes.with_columns((pl.col("test") - pl.col("train")).alias("diff"))
+        .sort(pl.col("diff").abs(), "label", descending=[True, False])
+        .row(0, named=True)
+    )
     counts = c.table.group_by("split").agg(pl.col("count").sum())
     n = dict(zip(counts["split"], counts["count"], strict=True))
     return Facts(
-        n_train=int(n["train"]), n_test=int(n["test"]),
-        share_gap=Named(gap["name"], float(gap["gap"])), share_train=float(gap["share_train"]), share_test=float(gap["share_test"]),
-        ink=Named(ink["name"], float(ink["diff"])), ink_train=float(ink["mean_ink_train"]), ink_test=float(ink["mean_ink_test"]),
+        n_train=int(n["train"]),
+        n_test=int(n["test"]),
+        share_gap=Named(gap["name"], float(gap["gap"])),
+        share_train=float(gap["share_train"]),
+        share_test=float(gap["share_test"]),
+        ink=Named(ink["name"], float(ink["diff"])),
+        ink_train=float(ink["mean_ink_train"]),
+        ink_test=float(ink["mean_ink_test"]),
         moved=Named(names[moved], shifts[moved]),
         least_moved=Named(*min(((names[k], v) for k, v in shifts.items()), key=lambda kv: kv[1])),
         closest_pair_distance=closest,
-        median_gap=Named(spread["name"], float(spread["diff"])), median_train=float(spread["train"]), median_test=float(spread["test"]),
+        median_gap=Named(spread["name"], float(spread["diff"])),
+        median_train=float(spread["train"]),
+        median_test=float(spread["test"]),
         alike=float(gap["gap"]) < ALIKE_SHARE_GAP and shifts[moved] < ALIKE_SHIFT * closest,
     )
 
@@ -70,13 +86,21 @@ def split_shares(analysis: Analysis) -> alt.Chart:
     """Each class's share of its split, training and test side by side."""
     noun = analysis.dataset.class_noun[0].capitalize()
     data = analysis.comparison.table.filter(pl.col("count") > 0).with_columns((pl.col("share") * 100).alias("percent"))
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("name:N", sort=analysis.present_names, title=noun),
-        yOffset=alt.YOffset("split:N", sort=list(SPLIT_COLOURS)),
-        x=alt.X("percent:Q", title="Share of the split's images (%)"),
-        color=split_colour(),
-        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("count:Q", title="Images", format=","),
-                 alt.Tooltip("percent:Q", title="Share (%)", format=".2f")],
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort=analysis.present_names, title=noun),
+            yOffset=alt.YOffset("split:N", sort=list(SPLIT_COLOURS)),
+            x=alt.X("percent:Q", title="Share of the split's images (%)"),
+            color=split_colour(),
+            tooltip=[
+                alt.Tooltip("name:N", title=noun),
+                alt.Tooltip("split:N", title="Split"),
+                alt.Tooltip("count:Q", title="Images", format=","),
+                alt.Tooltip("percent:Q", title="Share (%)", format=".2f"),
+            ],
+        )
     )
     return finish(chart.properties(width="container", height=alt.Step(11)))
 
@@ -87,11 +111,27 @@ def split_ink(analysis: Analysis) -> alt.LayerChart:
     data = analysis.comparison.table.filter(pl.col("count") > 0)
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
     x_title = "Mean ink per pixel (0-255)"
-    line = alt.Chart(data).mark_rule(color="#888").encode(y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)),
-                                                          x2=alt.X2("max(mean_ink):Q"))
-    dots = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        y=y, x=alt.X("mean_ink:Q", title=x_title), color=split_colour(), shape=alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None),
-        tooltip=[alt.Tooltip("name:N", title=noun), alt.Tooltip("split:N", title="Split"), alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f")],
+    line = (
+        alt.Chart(data)
+        .mark_rule(color="#888")
+        .encode(
+            y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("max(mean_ink):Q")
+        )
+    )
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70)
+        .encode(
+            y=y,
+            x=alt.X("mean_ink:Q", title=x_title),
+            color=split_colour(),
+            shape=alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None),
+            tooltip=[
+                alt.Tooltip("name:N", title=noun),
+                alt.Tooltip("split:N", title="Split"),
+                alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f"),
+            ],
+        )
     )
     return finish((line + dots).properties(width="container", height=alt.Step(24)))
 
@@ -102,10 +142,17 @@ def split_differences(analysis: Analysis) -> alt.LayerChart:
     both = [k for k in analysis.present if not np.isnan(comparison.shift[k])]
     diffs = [analysis.centroids[k] - comparison.test_centroids[k] for k in both]
     limit = float(max((np.abs(d).max() for d in diffs), default=1.0)) or 1.0
-    table = pl.DataFrame({"name": [analysis.dataset.class_names[k] for k in both], "shift": [float(comparison.shift[k]) for k in both],
-                          "url": [images.data_url(images.diverging_rgb(d, limit)) for d in diffs]})
-    tooltip = [alt.Tooltip("name:N", title=analysis.dataset.class_noun[0].capitalize()),
-               alt.Tooltip("shift:Q", title="RMS difference", format=".1f")]
+    table = pl.DataFrame(
+        {
+            "name": [analysis.dataset.class_names[k] for k in both],
+            "shift": [float(comparison.shift[k]) for k in both],
+            "url": [images.data_url(images.diverging_rgb(d, limit)) for d in diffs],
+        }
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title=analysis.dataset.class_noun[0].capitalize()),
+        alt.Tooltip("shift:Q", title="RMS difference", format=".1f"),
+    ]
     return finish(alt.layer(named_pictures(table, tooltip), diverging_key(limit, "Training minus test")))
 
 
@@ -114,14 +161,24 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
     noun = analysis.dataset.class_noun[0]
     y = alt.Y("name:N", sort=analysis.present_names, title=noun.capitalize())
     offset = alt.YOffset("split:N", sort=list(SPLIT_COLOURS))
-    tooltip = [alt.Tooltip("name:N", title=noun.capitalize()), alt.Tooltip("split:N", title="Split"),
-               alt.Tooltip("n:Q", title="Images", format=","), alt.Tooltip("median:Q", title="Median", format=".1f"),
-               alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"), alt.Tooltip("q3:Q", title="Upper quartile", format=".1f")]
+    tooltip = [
+        alt.Tooltip("name:N", title=noun.capitalize()),
+        alt.Tooltip("split:N", title="Split"),
+        alt.Tooltip("n:Q", title="Images", format=","),
+        alt.Tooltip("median:Q", title="Median", format=".1f"),
+        alt.Tooltip("q1:Q", title="Lower quartile", format=".1f"),
+        alt.Tooltip("q3:Q", title="Upper quartile", format=".1f"),
+    ]
     base = alt.Chart(analysis.comparison.boxes).encode(y=y, yOffset=offset, tooltip=tooltip)
     x_title = f"RMS distance to the {noun}'s mean training image"
-    whiskers = base.mark_rule().encode(x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q"),
-                                       color=split_colour())
-    boxes = base.mark_bar(size=8, stroke="#333", strokeWidth=0.5).encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"), color=split_colour())
+    whiskers = base.mark_rule().encode(
+        x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)),
+        x2=alt.X2("whisker_high:Q"),
+        color=split_colour(),
+    )
+    boxes = base.mark_bar(size=8, stroke="#333", strokeWidth=0.5).encode(
+        x=alt.X("q1:Q"), x2=alt.X2("q3:Q"), color=split_colour()
+    )
     medians = base.mark_tick(color="white", size=8, thickness=2).encode(x=alt.X("median:Q"))
     return finish(alt.layer(whiskers, boxes, medians).properties(width="container", height=alt.Step(12)))
 
@@ -129,20 +186,45 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, _nouns = analysis.dataset.class_noun
     return [
-        Figure("shares", split_shares(analysis), f"Each {noun}'s share of the training and of the test images.",
-               f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}."),
-        Figure("ink", split_ink(analysis), f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
-               f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}."),
-        Figure("split-differences", split_differences(analysis),
-               f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
-               f"{len(analysis.present)} red and blue difference images, one per {noun}; the strongest is {f.moved.name}.", static="png", grow=2),
-        Figure("distances", split_distances(analysis),
-               f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side "
-               "(box: middle half; white line: median; whiskers: up to 1.5 times the box).",
-               f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.", static="png"),
+        Figure(
+            "shares",
+            split_shares(analysis),
+            f"Each {noun}'s share of the training and of the test images.",
+            f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}.",
+        ),
+        Figure(
+            "ink",
+            split_ink(analysis),
+            f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
+            f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
+        ),
+        Figure(
+            "split-differences",
+            split_differences(analysis),
+            f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
+            f"{len(analysis.present)} red and blue difference images, one per {noun}; the strongest is {f.moved.name}.",
+            static="png",
+            grow=2,
+        ),
+        Figure(
+            "distances",
+            split_distances(analysis),
+            f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side "
+            "(box: middle half; white line: median; whiskers: up to 1.5 times the box).",
+            f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.",
+            static="png",
+        ),
     ]
 
 
-PAGE = Page(70, "splits.html", "Train and test", "whether the test images look like the training images, and where they differ",
-            facts, figures, charts=(split_shares, split_ink, split_differences, split_distances),
-            needs=frozenset({"comparison"}), applies=lambda analysis: analysis.comparison is not None)
+PAGE = Page(
+    70,
+    "splits.html",
+    "Train and test",
+    "whether the test images look like the training images, and where they differ",
+    facts,
+    figures,
+    charts=(split_shares, split_ink, split_differences, split_distances),
+    needs=frozenset({"comparison"}),
+    applies=lambda analysis: analysis.comparison is not None,
+)
