@@ -24,15 +24,9 @@ from urllib.parse import unquote, urldefrag
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.utils import CHROMIUM, LAUNCH_ARGS
+
 BUNDLE = "assets/vega.js"
 ORDER = ("index.html", "data.html", "pixels.html", "centroids.html", "atypical.html", "pairs.html")
 PAINT_TARGET_MS = 600
@@ -99,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, default=Path("report"), help="folder of a built report (default: report/)")
     parser.add_argument("--runs", type=int, default=5, help="cold loads per page (default: 5)")
     parser.add_argument("--width", type=int, default=1000, help="viewport width in px (default: 1000)")
-    parser.add_argument("--chromium", default=CHROMIUM, help=f"browser executable (default: {CHROMIUM})")
+    parser.add_argument("--chromium", default=str(CHROMIUM), help=f"browser executable (default: {CHROMIUM})")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for one page's charts (default: 30)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a page misses a target")
     args = parser.parse_args(argv)

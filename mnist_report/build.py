@@ -104,7 +104,7 @@ def build(options: Options, stage: Stage = quiet, out: Path | None = None) -> Bu
     built_at = build_time() if options.timestamp else None
     with stage("render"):
         make = render.single if single else render.site
-        files = make(result, title, options.command(), built_at, pages=chosen, templates=options.template_dir)
+        files = make(result, title, options.command(), built_at=built_at, pages=chosen, templates=options.template_dir)
     with stage("write"):
         page = (
             output.write_file(files, destination)

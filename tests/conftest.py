@@ -20,6 +20,8 @@ from mnist_report.analysis import analyze
 from mnist_report.loading import load
 from mnist_report.report import output, render
 
+from .utils import CHROMIUM, LAUNCH_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MNIST_REPORT_SHARED", ROOT.parent / "shared")) / "data"
 FOLDERS = ("mnist", "fashion-mnist")  # the official files, as the shared folder holds them
@@ -134,17 +136,6 @@ def sample_site(tmp_path_factory, sample_analysis) -> Path:
     """The report on the embedded sample, built once."""
     out = tmp_path_factory.mktemp("sample") / "report"
     return output.write(render.site(sample_analysis, "MNIST, explored", "mnist-report build"), out)
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,9 @@ def flip(data: bytes, at: int) -> bytes:
 # --- the table of bad inputs --------------------------------------------------
 
 
+NINES = "9" * 20  # a cell of endless digits is quoted by its first twenty
+
+
 def case(
     id: str,
     files: dict[str, bytes | None],
@@ -95,6 +98,8 @@ def case(
     return pytest.param(files, data, labels, limit, named or data, phrase, id=id)
 
 
+# One case a line: a table reads down its columns.
+# fmt: off
 CASES = [
     # CSV: nothing there
     case("empty", {"x.csv": b""}, "empty file"),
@@ -102,36 +107,11 @@ CASES = [
     case("bom-only", {"x.csv": b"\xef\xbb\xbf"}, "empty file"),
     case("header-only", {"x.csv": csv([], header=True)}, "header only"),
     case("header-only-crlf-bom", {"x.csv": b"\xef\xbb\xbf" + csv([], header=True, eol="\r\n")}, "header only"),
-    case(
-        "row-col-header-typo",
-        {
-            "x.csv": (
-                "label," + ",".join(f"{i // 28 + 1}x{i % 28 + 1}" if i != 60 else "3x6" for i in range(784)) + "\n"
-            ).encode()
-            + GOOD_CSV
-        },
-        "row 1, column 62: header name '3x6', expected '3x5'",
-    ),
-    case(
-        "text-not-csv",
-        {"x.csv": b"hello, world\nthis is not MNIST\n"},
-        "row 1, column 1: header name 'hello', expected 'label'",
-    ),
-    case(
-        "numbered-header",
-        {"x.csv": ("label," + ",".join(map(str, range(784))) + "\n").encode() + GOOD_CSV},
-        "row 1, column 2: header name '0', expected 'pixel0'",
-    ),
-    case(
-        "header-typo",
-        {"x.csv": ",".join([*HEADER[:401], "pixelX", *HEADER[402:]]).encode() + b"\n" + GOOD_CSV},
-        "row 1, column 402: header name 'pixelX', expected 'pixel400'",
-    ),
-    case(
-        "header-short",
-        {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV},
-        "row 1: header of 784 names, expected 785",
-    ),
+    case("row-col-header-typo", {"x.csv": ("label," + ",".join(f"{i // 28 + 1}x{i % 28 + 1}" if i != 60 else "3x6" for i in range(784)) + "\n").encode() + GOOD_CSV}, "row 1, column 62: header name '3x6', expected '3x5'"),
+    case("text-not-csv", {"x.csv": b"hello, world\nthis is not MNIST\n"}, "row 1, column 1: header name 'hello', expected 'label'"),
+    case("numbered-header", {"x.csv": ("label," + ",".join(map(str, range(784))) + "\n").encode() + GOOD_CSV}, "row 1, column 2: header name '0', expected 'pixel0'"),
+    case("header-typo", {"x.csv": ",".join([*HEADER[:401], "pixelX", *HEADER[402:]]).encode() + b"\n" + GOOD_CSV}, "row 1, column 402: header name 'pixelX', expected 'pixel400'"),
+    case("header-short", {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV}, "row 1: header of 784 names, expected 785"),
     # CSV: the shape of the rows
     case("784-fields", {"x.csv": fields(2, 784)}, "row 2 has 784 fields, expected 785"),
     case("786-fields", {"x.csv": fields(3, 786)}, "row 3 has 786 fields, expected 785"),
@@ -140,26 +120,16 @@ CASES = [
     case("ragged-after-header", {"x.csv": fields(2, 10, header=True)}, "row 3 has 10 fields"),
     case("ragged-crlf", {"x.csv": fields(4, 785 + 28, eol="\r\n")}, "row 4 has 813 fields"),
     case("one-field-per-line", {"x.csv": b"5\n0\n4\n"}, "row 1 has 1 field, expected 785"),
-    case(
-        "blank-line-middle", {"x.csv": GOOD_CSV.replace(b"\n", b"\n\n", 2).replace(b"\n\n", b"\n", 1)}, "row 3 is blank"
-    ),
+    case("blank-line-middle", {"x.csv": GOOD_CSV.replace(b"\n", b"\n\n", 2).replace(b"\n\n", b"\n", 1)}, "row 3 is blank"),
     case("old-mac-line-endings", {"x.csv": csv(rows(), eol="\r")}, "row 1 has 3,921 fields"),
     # CSV: the cells
     case("non-numeric", {"x.csv": cell(2, 17, "abc")}, "row 2, column 17: 'abc' is not a whole number"),
-    case(
-        "non-numeric-after-header",
-        {"x.csv": cell(2, 100, "x7", header=True)},
-        "row 3, column 100: 'x7' is not a whole number",
-    ),
+    case("non-numeric-after-header", {"x.csv": cell(2, 100, "x7", header=True)}, "row 3, column 100: 'x7' is not a whole number"),
     case("negative-pixel", {"x.csv": cell(4, 300, "-3")}, "row 4, column 300: pixel value -3 outside 0-255"),
     case("fractional-pixel", {"x.csv": cell(2, 9, "12.5")}, "row 2, column 9: '12.5' is not a whole number"),
     case("pixel-256", {"x.csv": cell(5, 785, "256")}, "row 5, column 785: pixel value 256 outside 0-255"),
     case("pixel-huge", {"x.csv": cell(1, 2, "99999999999")}, "row 1, column 2: pixel value 99999999999 outside 0-255"),
-    case(
-        "pixel-endless-digits",
-        {"x.csv": cell(1, 2, "9" * 5000)},
-        "row 1, column 2: pixel value 99999999999999999999 outside 0-255",
-    ),
+    case("pixel-endless-digits", {"x.csv": cell(1, 2, "9" * 5000)}, f"row 1, column 2: pixel value {NINES} outside 0-255"),
     case("pixel-exponent", {"x.csv": cell(3, 40, "1e2")}, "row 3, column 40: '1e2' is not a whole number"),
     case("pixel-nan", {"x.csv": cell(2, 50, "NaN")}, "row 2, column 50: 'NaN' is not a whole number"),
     case("pixel-empty", {"x.csv": cell(2, 50, "")}, "row 2, column 50: empty cell, expected a pixel value 0-255"),
@@ -167,11 +137,7 @@ CASES = [
     case("pixel-trailing-space", {"x.csv": cell(2, 3, "7 ")}, "row 2, column 3: '7 ' is not a whole number"),
     case("pixel-space-then-quotes", {"x.csv": cell(2, 3, ' "7"')}, """row 2, column 3: ' "7"' is not a whole number"""),
     case("pixel-quoted-256", {"x.csv": cell(3, 4, '"256"')}, "row 3, column 4: pixel value 256 outside 0-255"),
-    case(
-        "last-cell-trailing-blanks",
-        {"x.csv": cell(5, 785, "7 \t") + b"\n\n"},
-        "row 5, column 785: '7 \\t' is not a whole number",
-    ),
+    case("last-cell-blanks", {"x.csv": cell(5, 785, "7 \t") + b"\n\n"}, "row 5, column 785: '7 \\t' is not a whole number"),
     case("pixel-unicode-digit", {"x.csv": cell(2, 3, "\u0663")}, "row 2, column 3: '\u0663' is not a whole number"),
     case("label-10", {"x.csv": cell(2, 1, "10")}, "row 2, column 1: label 10 outside 0-9"),
     case("label-255", {"x.csv": cell(4, 1, "255")}, "row 4, column 1: label 255 outside 0-9"),
@@ -180,28 +146,12 @@ CASES = [
     case("label-missing", {"x.csv": cell(3, 1, "")}, "row 3, column 1: empty cell, expected a label 0-9"),
     case("label-fractional", {"x.csv": cell(2, 1, "3.0")}, "row 2, column 1: '3.0' is not a whole number"),
     case("label-word", {"x.csv": cell(2, 1, "five")}, "row 2, column 1: 'five' is not a whole number"),
-    case(
-        "label-word-first-row", {"x.csv": cell(1, 1, "five")}, "row 1, column 1: header name 'five', expected 'label'"
-    ),
-    case(
-        "label-nan-after-header",
-        {"x.csv": cell(5, 1, "nan", header=True)},
-        "row 6, column 1: 'nan' is not a whole number",
-    ),
-    case(
-        "first-of-two-problems",
-        {"x.csv": cell(2, 5, "300")[:-10] + b"\n"},
-        "row 2, column 5: pixel value 300 outside 0-255",
-    ),
+    case("label-word-row-1", {"x.csv": cell(1, 1, "five")}, "row 1, column 1: header name 'five', expected 'label'"),
+    case("label-nan-after-header", {"x.csv": cell(5, 1, "nan", header=True)}, "row 6, column 1: 'nan' is not a whole number"),
+    case("first-of-two-problems", {"x.csv": cell(2, 5, "300")[:-10] + b"\n"}, "row 2, column 5: pixel value 300 outside 0-255"),
     # binary files
-    case(
-        "binary-junk",
-        {"x.csv": bytes(np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8))},
-        "binary data, neither CSV text nor IDX",
-    ),
-    case(
-        "zeros-block", {"x.csv": b"\x00" * 1000 + GOOD_CSV}, "IDX data type 0x00 in the magic number, expected 0x08"
-    ),  # 00 00: taken for IDX
+    case("binary-junk", {"x.csv": bytes(np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8))}, "binary data, neither CSV text nor IDX"),
+    case("zeros-block", {"x.csv": b"\x00" * 1000 + GOOD_CSV}, "IDX data type 0x00 in the magic number, expected 0x08"),
     case("stray-nul", {"x.csv": cell(2, 3, "\x00")}, "row 2, column 3: '\\x00' is not a whole number"),
     case("stray-control", {"x.csv": cell(1, 700, "1\x1b[0m")}, "row 1, column 700: '1\\x1b[0m' is not a whole number"),
     case("utf-16", {"x.csv": b"\xff\xfe" + GOOD_CSV.decode().encode("utf-16-le")}, "UTF-16 text? save it as UTF-8"),
@@ -212,214 +162,58 @@ CASES = [
     case("gz-bad-crc", {"x.csv.gz": flip(GZ, len(GZ) - 6)}, "corrupt gzip data (CRC check failed)"),
     case("gz-trailing-junk", {"x.csv.gz": GZ + b"junk"}, "corrupt gzip data"),
     case("gz-empty-inside", {"x.csv.gz": gzip.compress(b"")}, "empty file once decompressed"),
-    case(
-        "gz-bad-row-inside",
-        {"x.csv.gz": gzip.compress(cell(2, 17, "abc"))},
-        "row 2, column 17: 'abc' is not a whole number",
-    ),
-    case(
-        "idx-gz-truncated",
-        {IMAGES_NAME + ".gz": gzip.compress(IMAGES)[:-20], LABELS_NAME: LABELS_IDX},
-        "truncated gzip file",
-    ),
+    case("gz-bad-row-inside", {"x.csv.gz": gzip.compress(cell(2, 17, "abc"))}, "row 2, column 17: 'abc' is not a whole number"),
+    case("idx-gz-truncated", {IMAGES_NAME + ".gz": gzip.compress(IMAGES)[:-20], LABELS_NAME: LABELS_IDX}, "truncated gzip file"),
     # IDX: the header
-    case(
-        "idx-little-endian-magic",
-        {IMAGES_NAME: bytes([3, 8, 0, 0]) + IMAGES[4:], LABELS_NAME: LABELS_IDX},
-        "binary data, neither CSV text nor IDX (magic number 0x03080000, expected 0x00000803 for IDX images)",
-    ),
-    case(
-        "idx-signed-bytes",
-        {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x09), LABELS_NAME: LABELS_IDX},
-        "IDX data type 0x09",
-    ),
-    case(
-        "idx-float",
-        {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x0D), LABELS_NAME: LABELS_IDX},
-        "IDX data type 0x0d",
-    ),
-    case(
-        "idx-2-dims-for-images",
-        {IMAGES_NAME: idx(PIXELS), LABELS_NAME: LABELS_IDX},
-        "IDX file with 2 dimensions, expected 3 for images",
-    ),
-    case(
-        "idx-4-dims-for-images",
-        {IMAGES_NAME: idx(PIXELS.reshape(N, 1, 28, 28)), LABELS_NAME: LABELS_IDX},
-        "IDX file with 4 dimensions, expected 3",
-    ),
-    case(
-        "idx-32x32",
-        {IMAGES_NAME: idx(np.zeros((N, 32, 32))), LABELS_NAME: LABELS_IDX},
-        "images are 32x32 pixels, expected 28x28",
-    ),
-    case(
-        "idx-28x27",
-        {IMAGES_NAME: idx(np.zeros((N, 28, 27))), LABELS_NAME: LABELS_IDX},
-        "images are 28x27 pixels, expected 28x28",
-    ),
-    case(
-        "idx-header-cut",
-        {IMAGES_NAME: IMAGES[:10], LABELS_NAME: LABELS_IDX},
-        "truncated IDX header: the file holds 10 of its 16 bytes",
-    ),
-    case(
-        "idx-magic-only",
-        {IMAGES_NAME: IMAGES[:2], LABELS_NAME: LABELS_IDX},
-        "truncated IDX header: the file holds 2 of its 16 bytes",
-    ),
-    case(
-        "idx-labels-one-byte",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0"},
-        "truncated IDX header: the file holds 1 of its 8 bytes",
-        named=LABELS_NAME,
-    ),
-    case(
-        "idx-bad-second-byte",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0\x01" + LABELS_IDX[2:]},
-        "not an IDX labels file (magic number 0x00010801, expected 0x00000801)",
-        named=LABELS_NAME,
-    ),
+    case("idx-little-endian-magic", {IMAGES_NAME: bytes([3, 8, 0, 0]) + IMAGES[4:], LABELS_NAME: LABELS_IDX}, "binary data, neither CSV text nor IDX (magic number 0x03080000, expected 0x00000803 for IDX images)"),
+    case("idx-signed-bytes", {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x09), LABELS_NAME: LABELS_IDX}, "IDX data type 0x09"),
+    case("idx-float", {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x0D), LABELS_NAME: LABELS_IDX}, "IDX data type 0x0d"),
+    case("idx-2-dims-for-images", {IMAGES_NAME: idx(PIXELS), LABELS_NAME: LABELS_IDX}, "IDX file with 2 dimensions, expected 3 for images"),
+    case("idx-4-dims-for-images", {IMAGES_NAME: idx(PIXELS.reshape(N, 1, 28, 28)), LABELS_NAME: LABELS_IDX}, "IDX file with 4 dimensions, expected 3"),
+    case("idx-32x32", {IMAGES_NAME: idx(np.zeros((N, 32, 32))), LABELS_NAME: LABELS_IDX}, "images are 32x32 pixels, expected 28x28"),
+    case("idx-28x27", {IMAGES_NAME: idx(np.zeros((N, 28, 27))), LABELS_NAME: LABELS_IDX}, "images are 28x27 pixels, expected 28x28"),
+    case("idx-header-cut", {IMAGES_NAME: IMAGES[:10], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 10 of its 16 bytes"),
+    case("idx-magic-only", {IMAGES_NAME: IMAGES[:2], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 2 of its 16 bytes"),
+    case("idx-labels-one-byte", {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0"}, "truncated IDX header: the file holds 1 of its 8 bytes", named=LABELS_NAME),
+    case("idx-bad-second-byte", {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0\x01" + LABELS_IDX[2:]}, "not an IDX labels file (magic number 0x00010801, expected 0x00000801)", named=LABELS_NAME),
     case("idx-zero-images", {IMAGES_NAME: idx(np.zeros((0, 28, 28))), LABELS_NAME: idx(np.zeros(0))}, "no images"),
     # IDX: the data
-    case(
-        "idx-truncated",
-        {IMAGES_NAME: IMAGES[:-100], LABELS_NAME: LABELS_IDX},
-        f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}",
-    ),
+    case("idx-truncated", {IMAGES_NAME: IMAGES[:-100], LABELS_NAME: LABELS_IDX}, f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
     case("idx-trailing-bytes", {IMAGES_NAME: IMAGES + b"\0" * 7, LABELS_NAME: LABELS_IDX}, "trailing bytes"),
-    case(
-        "idx-huge-announced",
-        {IMAGES_NAME: IMAGES[:4] + b"\xff" * 12 + IMAGES[16:], LABELS_NAME: LABELS_IDX},
-        "truncated",
-    ),
-    case(
-        "idx-gz-trailing-bytes",
-        {IMAGES_NAME + ".gz": gzip.compress(IMAGES + b"\0" * 7), LABELS_NAME: LABELS_IDX},
-        f"trailing bytes: {len(IMAGES) + 7:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}",
-    ),
-    case(
-        "idx-gz-truncated-data",
-        {IMAGES_NAME + ".gz": gzip.compress(IMAGES[:-100]), LABELS_NAME: LABELS_IDX},
-        f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}",
-    ),
+    case("idx-huge-announced", {IMAGES_NAME: IMAGES[:4] + b"\xff" * 12 + IMAGES[16:], LABELS_NAME: LABELS_IDX}, "truncated"),
+    case("idx-gz-trailing-bytes", {IMAGES_NAME + ".gz": gzip.compress(IMAGES + b"\0" * 7), LABELS_NAME: LABELS_IDX}, f"trailing bytes: {len(IMAGES) + 7:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
+    case("idx-gz-truncated-data", {IMAGES_NAME + ".gz": gzip.compress(IMAGES[:-100]), LABELS_NAME: LABELS_IDX}, f"truncated: {len(IMAGES) - 100:,} bytes, the header announces 5x28x28 values in {len(IMAGES):,}"),
     case("idx-labels-truncated", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX[:-2]}, "truncated", named=LABELS_NAME),
-    case(
-        "idx-labels-trailing",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX + b"\x01"},
-        "trailing bytes",
-        named=LABELS_NAME,
-    ),
-    case(
-        "idx-fewer-labels",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array(LABELS[:4]))},
-        f"4 labels for 5 images in {IMAGES_NAME}",
-        named=LABELS_NAME,
-    ),
-    case(
-        "idx-more-images",
-        {IMAGES_NAME: idx(np.concatenate([PIXELS, PIXELS]).reshape(-1, 28, 28)), LABELS_NAME: LABELS_IDX},
-        "5 labels for 10 images",
-        named=LABELS_NAME,
-    ),
-    case(
-        "idx-label-10",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array([5, 0, 10, 1, 9]))},
-        "label 3 is 10, outside 0-9",
-        named=LABELS_NAME,
-    ),
-    case(
-        "idx-labels-are-images",
-        {IMAGES_NAME: IMAGES},
-        "IDX file with 3 dimensions, expected 1 for labels",
-        labels=IMAGES_NAME,
-    ),
-    case(
-        "idx-labels-are-csv",
-        {IMAGES_NAME: IMAGES, "labels.csv": b"5\n0\n4\n1\n9\n"},
-        "not an IDX labels file (magic number 0x350a300a, expected 0x00000801)",
-        labels="labels.csv",
-        named="labels.csv",
-    ),
+    case("idx-labels-trailing", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX + b"\x01"}, "trailing bytes", named=LABELS_NAME),
+    case("idx-fewer-labels", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array(LABELS[:4]))}, f"4 labels for 5 images in {IMAGES_NAME}", named=LABELS_NAME),
+    case("idx-more-images", {IMAGES_NAME: idx(np.concatenate([PIXELS, PIXELS]).reshape(-1, 28, 28)), LABELS_NAME: LABELS_IDX}, "5 labels for 10 images", named=LABELS_NAME),
+    case("idx-label-10", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array([5, 0, 10, 1, 9]))}, "label 3 is 10, outside 0-9", named=LABELS_NAME),
+    case("idx-labels-are-images", {IMAGES_NAME: IMAGES}, "IDX file with 3 dimensions, expected 1 for labels", labels=IMAGES_NAME),
+    case("idx-labels-are-csv", {IMAGES_NAME: IMAGES, "labels.csv": b"5\n0\n4\n1\n9\n"}, "not an IDX labels file (magic number 0x350a300a, expected 0x00000801)", labels="labels.csv", named="labels.csv"),
     case("idx-labels-empty", {IMAGES_NAME: IMAGES, LABELS_NAME: b""}, "empty file", named=LABELS_NAME),
     # IDX: finding the labels
     case("idx-no-labels-beside", {IMAGES_NAME: IMAGES}, f"no labels file {LABELS_NAME} beside it"),
     case("idx-unknown-name", {"digits.idx": IMAGES}, "cannot tell the labels file's name"),
-    case(
-        "labels-missing",
-        {IMAGES_NAME: IMAGES},
-        "no such file or folder",
-        labels="nothere-idx1-ubyte",
-        named="nothere-idx1-ubyte",
-    ),
-    case(
-        "labels-is-folder",
-        {IMAGES_NAME: IMAGES, "labels": None},
-        "is a folder, expected a file",
-        labels="labels",
-        named="labels",
-    ),
-    case(
-        "labels-with-csv",
-        {"x.csv": GOOD_CSV, LABELS_NAME: LABELS_IDX},
-        "a CSV file carries its labels",
-        labels=LABELS_NAME,
-        named="x.csv",
-    ),
-    case(
-        "labels-with-folder",
-        {"mnist": None, LABELS_NAME: LABELS_IDX},
-        "--labels goes with an IDX images file, not with the folder",
-        labels=LABELS_NAME,
-    ),
+    case("labels-missing", {IMAGES_NAME: IMAGES}, "no such file or folder", labels="nothere-idx1-ubyte", named="nothere-idx1-ubyte"),
+    case("labels-is-folder", {IMAGES_NAME: IMAGES, "labels": None}, "is a folder, expected a file", labels="labels", named="labels"),
+    case("labels-with-csv", {"x.csv": GOOD_CSV, LABELS_NAME: LABELS_IDX}, "a CSV file carries its labels", labels=LABELS_NAME, named="x.csv"),
+    case("labels-with-folder", {"mnist": None, LABELS_NAME: LABELS_IDX}, "--labels goes with an IDX images file, not with the folder", labels=LABELS_NAME),
     # folders
     case("folder-empty", {"mnist": None}, f"no {IMAGES_NAME}[.gz] in this folder"),
-    case(
-        "folder-images-only",
-        {"mnist": None, f"mnist/{IMAGES_NAME}.gz": gzip.compress(IMAGES)},
-        f"no {LABELS_NAME}[.gz] in this folder",
-        data="mnist",
-    ),
-    case(
-        "folder-test-images-only",
-        {
-            "mnist": None,
-            f"mnist/{IMAGES_NAME}": IMAGES,
-            f"mnist/{LABELS_NAME}": LABELS_IDX,
-            "mnist/t10k-images-idx3-ubyte": IMAGES,
-        },
-        "no t10k-labels-idx1-ubyte[.gz] in this folder",
-        data="mnist",
-    ),
+    case("folder-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}.gz": gzip.compress(IMAGES)}, f"no {LABELS_NAME}[.gz] in this folder", data="mnist"),
+    case("folder-test-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX, "mnist/t10k-images-idx3-ubyte": IMAGES,}, "no t10k-labels-idx1-ubyte[.gz] in this folder", data="mnist"),
     case("folder-csv-inside", {"mnist": None, "mnist/train.csv": GOOD_CSV}, f"no {IMAGES_NAME}[.gz]", data="mnist"),
-    case(
-        "folder-bad-labels",
-        {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}.gz": gzip.compress(LABELS_IDX)[:-3]},
-        "truncated gzip file",
-        data="mnist",
-        named=f"mnist/{LABELS_NAME}.gz",
-    ),
+    case("folder-bad-labels", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}.gz": gzip.compress(LABELS_IDX)[:-3]}, "truncated gzip file", data="mnist", named=f"mnist/{LABELS_NAME}.gz"),
     # paths and --limit
     case("nonexistent", {}, "no such file or folder", data="nothere.csv"),
     case("nonexistent-folder", {}, "no such file or folder", data="nothere/train.csv"),
     case("limit-0", {"x.csv": GOOD_CSV}, "--limit 0: the number of images must be at least 1", limit=0),
     case("limit-negative", {"x.csv": GOOD_CSV}, "--limit -3: the number of images must be at least 1", limit=-3),
     case("limit-too-large-csv", {"x.csv": GOOD_CSV}, "--limit 6 asks for more images than the 5 it holds", limit=6),
-    case(
-        "limit-too-large-idx",
-        {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX},
-        "--limit 1,000 asks for more images than the 5",
-        limit=1000,
-    ),
-    case(
-        "limit-too-large-folder",
-        {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX},
-        "--limit 9 asks for more images than the 5",
-        data="mnist",
-        limit=9,
-        named=f"mnist/{IMAGES_NAME}",
-    ),
+    case("limit-too-large-idx", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX}, "--limit 1,000 asks for more images than the 5", limit=1000),
+    case("limit-too-large-folder", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX}, "--limit 9 asks for more images than the 5", data="mnist", limit=9, named=f"mnist/{IMAGES_NAME}"),
 ]
+# fmt: on
 
 
 def write_files(tmp_path: Path, files: dict[str, bytes | None]) -> None:

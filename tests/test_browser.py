@@ -16,6 +16,7 @@ import re
 import threading
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -25,14 +26,14 @@ import pytest
 from mnist_report.report import pages
 
 from .conftest import IN_CI
+from .utils import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402 (after the skip: Chromium may be absent)
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
@@ -211,6 +212,20 @@ def _open(browser, reading: Reading, width: int):
     return context, page, visit
 
 
+@contextmanager
+def _drawn(browser, reading: Reading, name: str, width: int = WIDE):
+    """The page `name` opened and drawn; afterwards, no page or console error may have happened."""
+    context, page, record = _open(browser, reading, width)
+    try:
+        page.goto(reading.url(name))
+        assert _wait_drawn(page), f"{name}: charts not drawn"
+        yield page
+        assert record.page_errors == [], record.page_errors + record.console_errors
+        assert record.console_errors == [], record.page_errors + record.console_errors
+    finally:
+        context.close()
+
+
 def _wait_drawn(page) -> bool:
     try:
         page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
@@ -368,10 +383,7 @@ CANVAS_CHANGED = """(spec) => {
 
 
 def test_highlight_menu_works_from_the_keyboard(browser, readings):
-    context, page, record = _open(browser, readings["file"], WIDE)
-    try:
-        page.goto(readings["file"].url("atypical.html"))
-        assert _wait_drawn(page), "atypical.html: charts not drawn"
+    with _drawn(browser, readings["file"], "atypical.html") as page:
         menu = page.get_by_role("combobox", name=re.compile(r"highlight digit", re.I))
         expect(menu).to_have_count(1)  # found by its accessible name (aria-label or <label>)
         assert menu.evaluate("e => !!e.closest('.vega-bind')"), "the highlight menu is not vega-embed's bound control"
@@ -394,10 +406,6 @@ def test_highlight_menu_works_from_the_keyboard(browser, readings):
             page.wait_for_function(CANVAS_CHANGED, arg=spec, timeout=5_000)
         except PlaywrightTimeout:
             pytest.fail("atypical.html: choosing '1' in 'Highlight digit' did not change the chart")
-        assert record.page_errors == [], record.page_errors + record.console_errors
-        assert record.console_errors == [], record.page_errors + record.console_errors
-    finally:
-        context.close()
 
 
 # Where the first image mark's first picture sits on screen, found through the Vega view report.js keeps.
@@ -422,10 +430,7 @@ FIRST_IMAGE = """(spec) => {
 
 
 def test_gallery_tooltip_names_the_instance(browser, readings):
-    context, page, record = _open(browser, readings["file"], WIDE)
-    try:
-        page.goto(readings["file"].url("data.html"))
-        assert _wait_drawn(page), "data.html: charts not drawn"
+    with _drawn(browser, readings["file"], "data.html") as page:
         gallery = page.locator('.view[data-spec="spec-first"]')
         expect(gallery).to_have_count(1)
         gallery.scroll_into_view_if_needed()
@@ -436,10 +441,6 @@ def test_gallery_tooltip_names_the_instance(browser, readings):
         tooltip = page.locator("#vg-tooltip-element")
         expect(tooltip).to_be_visible(timeout=3_000)
         expect(tooltip).to_contain_text("Instance")
-        assert record.page_errors == [], record.page_errors + record.console_errors
-        assert record.console_errors == [], record.page_errors + record.console_errors
-    finally:
-        context.close()
 
 
 # --- hostile names ---------------------------------------------------------------------------------
@@ -547,12 +548,7 @@ BAND_INK = """([spec, top, bottom]) => {
 
 def test_least_typical_gallery_shows_its_pictures(browser, readings):
     """The gallery under the boxplots is drawn, not only its axes (a whole-canvas ink check cannot tell)."""
-    context, page, _record = _open(browser, readings["file"], WIDE)
-    try:
-        page.goto(readings["file"].url("atypical.html"))
-        assert _wait_drawn(page)
+    with _drawn(browser, readings["file"], "atypical.html") as page:
         # the lower half of the figure is the 10 x 6 gallery of digits drawn dark on white
         assert page.evaluate(BAND_INK, ["spec-atypical", 0.55, 0.9]) > 0.05
         assert page.evaluate(BAND_INK, ["spec-typical", 0.1, 0.9]) > 0.05
-    finally:
-        context.close()

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from mnist_report.analysis import analyze
-from mnist_report.loading import Dataset, Source, Split
+from mnist_report.loading import Dataset
 from mnist_report.report import output, render
 from mnist_report.report.confusion import MAX_SHOWN
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .utils import CHROMIUM, make_split
+
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
-
-
-def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
-    return Split(
-        name,
-        images.reshape(-1, 28, 28),
-        labels,
-        np.arange(1, len(labels) + 1, dtype=np.int64),
-        (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +24,8 @@ def analysis(train_arrays, test_arrays):
     return analyze(
         Dataset(
             (
-                split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
-                split("test", test_arrays[0][:800], test_arrays[1][:800]),
+                make_split("train", train_arrays[0][:2_000], train_arrays[1][:2_000]),
+                make_split("test", test_arrays[0][:800], test_arrays[1][:800]),
             )
         )
     )

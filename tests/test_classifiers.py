@@ -14,30 +14,20 @@ from mnist_report.analysis.classifiers import K_NEIGHBOURS as K
 from mnist_report.analysis.classifiers import NAMES
 from mnist_report.analysis.stats import BINARY_THRESHOLD as INK
 from mnist_report.analysis.stats import HOLD_OUT_EVERY
-from mnist_report.loading import Dataset, Source, Split
+from mnist_report.loading import Dataset
 from mnist_report.report import output, pages, render, words
 
-from .utils import Page
+from .utils import Page, make_split
 
 N_TRAIN, N_TEST = 3_000, 600  # small enough for a brute-force check
-
-
-def split(name: str, images: np.ndarray, labels: np.ndarray) -> Split:
-    return Split(
-        name,
-        images.reshape(-1, 28, 28),
-        labels,
-        np.arange(1, len(labels) + 1, dtype=np.int64),
-        (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),),
-    )
 
 
 @pytest.fixture(scope="module")
 def slice_analysis(train_arrays, test_arrays):
     dataset = Dataset(
         (
-            split("train", train_arrays[0][:N_TRAIN], train_arrays[1][:N_TRAIN]),
-            split("test", test_arrays[0][:N_TEST], test_arrays[1][:N_TEST]),
+            make_split("train", train_arrays[0][:N_TRAIN], train_arrays[1][:N_TRAIN]),
+            make_split("test", test_arrays[0][:N_TEST], test_arrays[1][:N_TEST]),
         )
     )
     return analyze(dataset)
@@ -82,7 +72,7 @@ def test_confusion_rows_are_the_class_counts(slice_analysis, test_arrays):
 
 
 def test_without_a_test_split_every_sixth_image_is_held_out(train_arrays):
-    a = analyze(Dataset((split("train", train_arrays[0][:1_200], train_arrays[1][:1_200]),)))
+    a = analyze(Dataset((make_split("train", train_arrays[0][:1_200], train_arrays[1][:1_200]),)))
     c = a.classifiers
     assert c.held_out
     assert c.split == "train"
@@ -162,7 +152,7 @@ def test_skipped_parts_are_not_computed():
 
 def test_a_test_split_alone_is_scored_on_its_own_held_out_images(test_arrays):
     """A folder holding only t10k files: the classifiers hold out part of it, never score an image against itself."""
-    a = analyze(Dataset((split("test", test_arrays[0][:600], test_arrays[1][:600]),)))
+    a = analyze(Dataset((make_split("test", test_arrays[0][:600], test_arrays[1][:600]),)))
     c = a.classifiers
     assert c.held_out
     assert c.split == "test"

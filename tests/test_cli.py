@@ -12,17 +12,34 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from subprocess import PIPE, STDOUT
 
 import numpy as np
 import pytest
 
 from .test_download import refused_url
 
+BUILD_MISSING = [
+    sys.executable,
+    "-m",
+    "mnist_report",
+    "build",
+    "--data",
+    "missing.csv",
+]  # fails at once, in the load stage
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mnist_report", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+
+GIT_AUTHOR = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+}
+
+
+def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "mnist_report", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -135,14 +152,7 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, buil
 
 def test_an_error_starts_a_line_of_its_own(tmp_path):
     """On a terminal both streams share the screen: the stage's line ends before the error."""
-    result = subprocess.run(
-        [sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=300,
-    )
+    result = subprocess.run(BUILD_MISSING, cwd=tmp_path, stdout=PIPE, stderr=STDOUT, text=True, timeout=300)
     assert result.returncode == 2
     assert [line.rstrip() for line in result.stdout.splitlines()] == [
         "load",
@@ -160,13 +170,7 @@ def test_the_command_line_starts_without_the_heavy_libraries():
 
 def test_output_piped_to_a_reader_that_stops(tmp_path):
     """`mnist-report build | head -1`: the build stops quietly, as a shell tool does, and leaves no report half-written."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mnist_report", "build", "--data", "missing.csv"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = subprocess.Popen(BUILD_MISSING, cwd=tmp_path, stdout=PIPE, stderr=PIPE, text=True)
     process.stdout.close()  # the reader is gone before the first stage line
     stderr = process.stderr.read()
     assert process.wait(timeout=300) == 141
@@ -267,13 +271,7 @@ def test_single_file_is_self_contained_and_lean(tmp_path):
 
 
 def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-    )
+    env = dict(os.environ, **GIT_AUTHOR)
 
     def git(*a):
         return subprocess.run(["git", *a], cwd=tmp_path, capture_output=True, text=True, env=env, check=True).stdout
@@ -283,14 +281,7 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
     git("add", "notes.txt")
     git("commit", "-qm", "start")
     (tmp_path / "notes.txt").write_text("edited, not committed")
-    result = subprocess.run(
-        [sys.executable, "-m", "mnist_report", "publish", "--limit", "300", "--out", "site"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    result = run("publish", "--limit", "300", "--out", "site", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     files = git("ls-tree", "-r", "--name-only", "gh-pages").split()
     assert ".nojekyll" in files
@@ -312,13 +303,7 @@ def test_publish_commits_to_gh_pages_without_touching_the_work_tree(tmp_path):
 
 def test_publish_says_where_leaves_no_folder_and_adds_no_empty_commit(tmp_path):
     """Built aside, committed once, the address said; a push the remote declines leaves the commit here."""
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-    )
+    env = dict(os.environ, **GIT_AUTHOR)
 
     def git(*a, cwd=tmp_path / "work"):
         return subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout.strip()
@@ -412,13 +397,6 @@ def test_two_builds_are_identical_unless_timestamped(tmp_path):
     assert "mnist-report build --limit 400 --out site" in index
     assert str(tmp_path) not in index
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    result = subprocess.run(
-        [sys.executable, "-m", "mnist_report", "build", "--limit", "400", "--out", "c", "--timestamp"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    result = run("build", "--limit", "400", "--out", "c", "--timestamp", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "Built on 2023-11-14 22:13 UTC by mnist-report" in (tmp_path / "c" / "index.html").read_text()

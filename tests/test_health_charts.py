@@ -10,21 +10,11 @@ import pytest
 
 from mnist_report.analysis import health
 from mnist_report.analysis.health import labels, odd
-from mnist_report.loading import Source, Split
 from mnist_report.report.pages import health as health_page
 
+from .utils import make_split
+
 NAMES = [str(k) for k in range(10)]
-
-
-def split(name: str, images: np.ndarray, labels: np.ndarray, first: int = 1) -> Split:
-    """Instances start at `first`, so a figure that used row + 1 instead of the split's instance numbers fails."""
-    return Split(
-        name,
-        images.reshape(-1, 28, 28),
-        labels,
-        np.arange(first, first + len(labels), dtype=np.int64),
-        (Source(name, "IDX images", "0" * 64, images.size),),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +22,7 @@ def examined(train_arrays, test_arrays):
     train, train_y = train_arrays[0][:1_500].copy(), train_arrays[1][:1_500]
     test, test_y = test_arrays[0][:300], test_arrays[1][:300]
     train[1_000] = train[3]  # one exact pair, so the pairs figure has something to show
-    return health.examine(split("train", train, train_y, first=101), split("test", test, test_y), 10)
+    return health.examine(make_split("train", train, train_y, first=101), make_split("test", test, test_y), 10)
 
 
 def spec(chart) -> dict:
@@ -59,7 +49,7 @@ def test_label_candidates_show_each_candidate_with_its_neighbours(examined):
 def test_duplicate_pairs_and_odd_images(examined, train_arrays):
     rows = overlay(spec(health_page.duplicate_pairs(examined, NAMES)))
     assert [(r["split"], r["instance"]) for r in rows] == [("train", 104), ("train", 1_101)]
-    none = health.examine(split("train", train_arrays[0][:100], train_arrays[1][:100]), None, 10)
+    none = health.examine(make_split("train", train_arrays[0][:100], train_arrays[1][:100]), None, 10)
     assert "No pair closer" in json.dumps(spec(health_page.duplicate_pairs(none, NAMES)))
     spec(health_page.odd_counts(examined, NAMES))
     shown = overlay(spec(health_page.odd_extremes(examined, NAMES)))

@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: browser downloads do not work here
+# Without the background-networking flags Chromium keeps trying the closed network.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 @dataclass
 class Element:
@@ -62,3 +73,20 @@ def references(page: Page) -> list[str]:
             if attr in e.attrs:
                 urls.append(e.attrs[attr])
     return urls
+
+
+def make_split(name: str, images, labels, first: int = 1):
+    """A Split of MNIST arrays (uint8[N, 784] and labels), instances counted from `first`
+    (tests that start elsewhere than 1 catch a figure that used row + 1 instead)."""
+    import numpy as np
+
+    from mnist_report.loading import Source, Split
+
+    instances = np.arange(first, first + len(labels), dtype=np.int64)
+    return Split(
+        name,
+        images.reshape(-1, 28, 28),
+        labels,
+        instances,
+        (Source(f"{name}.idx", "IDX images", "0" * 64, images.size),),
+    )

@@ -67,6 +67,10 @@ class Analysis:
         """Names of the classes with at least one image, in label order: the rows of every per-class figure."""
         return [self.dataset.class_names[k] for k in self.present]
 
+    def has(self, part: str) -> bool:
+        """Whether a part of PARTS was computed (and applies: a test split for the comparison)."""
+        return getattr(self, "projection" if part == "map" else part) is not None
+
     def share_of_pixels(self, low: int, high: int = 255) -> float:
         return float(self.pixel_counts[low : high + 1].sum() / self.pixel_counts.sum())
 

@@ -44,29 +44,14 @@ CLASS_COLOURS = (
 
 # The shared look, built once. Set as an attribute, not with chart.configure_*(): each of
 # those deep-copies the whole chart, a quarter of the time spent making the charts.
+_LABELS = {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "titleColor": "#222"}  # of axes and legends
 CONFIG = alt.Config(
     font=FONT,
     background="white",
     view=alt.ViewConfig(stroke=None),
-    axis=alt.AxisConfig(
-        labelFontSize=12,
-        titleFontSize=12,
-        labelColor="#222",
-        titleColor="#222",
-        domainColor="#666",
-        tickColor="#666",
-        gridColor="#e5e5e5",
-    ),
+    axis=alt.AxisConfig(**_LABELS, domainColor="#666", tickColor="#666", gridColor="#e5e5e5"),
     # Legends sit under their chart, so a figure is no wider than a phone allows.
-    legend=alt.LegendConfig(
-        labelFontSize=12,
-        titleFontSize=12,
-        labelColor="#222",
-        titleColor="#222",
-        orient="bottom",
-        direction="horizontal",
-        gradientLength=200,
-    ),
+    legend=alt.LegendConfig(**_LABELS, orient="bottom", direction="horizontal", gradientLength=200),
     title=alt.TitleConfig(fontSize=14, color="#222", anchor="start"),
 )
 
@@ -178,3 +163,35 @@ def sprite_grid(
         )
     )
     return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * cell)
+
+
+def dumbbell(
+    data: pl.DataFrame,
+    y: alt.Y,
+    field: str,
+    title: str,
+    colour: alt.Color,
+    shape: alt.Shape,
+    tooltip: list,
+    line: str = "#888",
+    titled_dots: bool = True,
+) -> alt.LayerChart:
+    """One dot per group (split, classifier) in each class's row, on a line from the smallest to the largest:
+    long lines mark the classes where the groups differ. Dots not `titled_dots` are described by their field's name."""
+    spans = (
+        alt.Chart(data)
+        .mark_rule(color=line)
+        .encode(y=y, x=alt.X(f"min({field}):Q", title=title, scale=alt.Scale(zero=False)), x2=alt.X2(f"max({field}):Q"))
+    )
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=70)
+        .encode(
+            y=y,
+            x=alt.X(f"{field}:Q", title=title if titled_dots else alt.Undefined),
+            color=colour,
+            shape=shape,
+            tooltip=tooltip,
+        )
+    )
+    return (spans + dots).properties(width="container", height=alt.Step(24))

@@ -33,14 +33,12 @@ class Figure:
     grow: float = 1.0
 
 
-def _always(analysis: Analysis) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class Page:
+    """A page of the report, as its module in pages/ states it (see pages/__init__.py)."""
+
     order: int  # place in the navigation, smallest first
-    file: str  # the page's file in the site, and its template's name (index.html uses overview.html)
+    file: str  # the page's file in the site, and its template's name unless `template` says otherwise
     title: str  # {noun} and {nouns} are filled in with the dataset's word for a class
     summary: str  # one line for the table of contents, filled in the same way
     facts: Callable[[Analysis], Any]  # the page's facts: a frozen dataclass, `f` in its template
@@ -49,10 +47,7 @@ class Page:
         Callable[..., alt.TopLevelMixin], ...
     ] = ()  # its chart functions, for notebooks (mnist_report.charts)
     needs: frozenset[str] = frozenset()  # analysis parts (analysis.PARTS) beyond the exploring summaries
-    applies: Callable[[Analysis], bool] = (
-        _always  # pages about parts a dataset may lack (a test split) are left out then
-    )
-    template: str = ""  # default: the file's name
+    template: str = ""
 
     @property
     def name(self) -> str:
@@ -62,6 +57,10 @@ class Page:
     @property
     def template_name(self) -> str:
         return self.template or self.file
+
+    def applies(self, analysis: Analysis) -> bool:
+        """Whether the data has what the page shows: a page about a part the data lacks (a test split) is left out."""
+        return all(analysis.has(part) for part in self.needs)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Model:
     env: jinja2.Environment
     context: dict  # what every page's template sees
     pages: list[tuple[Page, Entry, object, dict[str, Rendered]]]  # each shown page, its entry, its facts and figures
+    templates: Path | None  # the user's template folder, whose static/ files replace the packaged ones
 
 
 def environment(custom: Path | None = None) -> jinja2.Environment:
@@ -67,10 +68,20 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
 
 
 def model(
-    analysis: Analysis, title: str, command: str, built_at: str | None, pages: tuple[Page, ...], custom: Path | None
+    analysis: Analysis,
+    title: str,
+    command: str,
+    built_at: str | None = None,
+    pages: tuple[Page, ...] = PAGES,
+    templates: Path | None = None,
 ) -> Model:
-    """The shared context and each page with its nav entry, facts and resolved figures."""
-    env = environment(custom)
+    """The shared context and each page with its nav entry, facts and resolved figures.
+
+    `pages` leaves some out (pages.select); `templates` is a folder whose templates and
+    static/ files replace the packaged ones. Nothing depends on when or where it is
+    built unless `built_at` is given, so two builds from the same input are byte-identical.
+    """
+    env = environment(templates)
     noun, nouns = analysis.dataset.class_noun
     shown = [p for p in pages if p.applies(analysis)]  # pages about parts the data lacks (a test split) are left out
     nav = []
@@ -94,7 +105,7 @@ def model(
     for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
         resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
-    return Model(env, context, resolved)
+    return Model(env, context, resolved, templates)
 
 
 def _template_errors(render: Callable) -> Callable:
@@ -116,21 +127,9 @@ def _template_errors(render: Callable) -> Callable:
 
 
 @_template_errors
-def site(
-    analysis: Analysis,
-    title: str,
-    command: str,
-    built_at: str | None = None,
-    pages: tuple[Page, ...] = PAGES,
-    templates: Path | None = None,
-) -> dict[str, bytes]:
-    """Every file of the site, by relative path: pages, static figures, data files, assets.
-
-    `pages` leaves some out (pages.select); `templates` is a folder whose templates and
-    static/ files replace the packaged ones. Nothing in it depends on when or where it is
-    built unless `built_at` is given, so two builds from the same input are byte-identical.
-    """
-    m = model(analysis, title, command, built_at, pages, templates)
+def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, bytes]:
+    """Every file of the site, by relative path: pages, static figures, data files, assets (options: see model)."""
+    m = model(analysis, title, command, **options)
     frames = export.tables(analysis)
     data = export.data_files(frames)
     listing = export.data_listing(frames)
@@ -150,24 +149,17 @@ def site(
         files[page.file] = html.encode()
         files.update({fig.static_name: fig.static for fig in figures.values()})
     files.update(data)
-    files["assets/report.css"] = assets.static("report.css", templates)
-    files["assets/report.js"] = assets.static("report.js", templates)
+    files["assets/report.css"] = assets.static("report.css", m.templates)
+    files["assets/report.js"] = assets.static("report.js", m.templates)
     files["assets/vega.js"] = assets.vega_bundle()
     files[MANIFEST] = manifest(files)
     return files
 
 
 @_template_errors
-def single(
-    analysis: Analysis,
-    title: str,
-    command: str,
-    built_at: str | None = None,
-    pages: tuple[Page, ...] = PAGES,
-    templates: Path | None = None,
-) -> bytes:
-    """The whole report as one HTML file: pages as sections, scripts, styles and images inlined."""
-    m = model(analysis, title, command, built_at, pages, templates)
+def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
+    """The whole report as one HTML file: pages as sections, scripts, styles and images inlined (options: see model)."""
+    m = model(analysis, title, command, **options)
     anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _, _ in m.pages}
 
     def static_src(fig: Rendered) -> str:
@@ -193,14 +185,14 @@ def single(
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
     scripts = [
         assets.inline(assets.vega_bundle().decode(), "script"),
-        assets.inline(assets.static("report.js", templates).decode(), "script"),
+        assets.inline(assets.static("report.js", m.templates).decode(), "script"),
     ]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     html = m.env.get_template("single.html").render(
         # Markup: CSS is not HTML text, and escaping its quotes and ">" broke it (an unstyled report).
         m.context,
         sections=sections,
-        css=Markup(assets.inline(assets.static("report.css", templates).decode(), "style")),
+        css=Markup(assets.inline(assets.static("report.css", m.templates).decode(), "style")),
         scripts=[Markup(s) for s in scripts],
         script_hashes=hashes,
     )

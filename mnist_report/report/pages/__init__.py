@@ -1,7 +1,10 @@
 """The pages of the report, one module each (with its template in templates/), in one ordered registry.
 
-Every module here declares `PAGE`; `PAGES` lists them by their `order`. Adding a page is its
-module, its template and its test: nothing else names it.
+A page module states its place and words as constants, `ORDER`, `FILE`, `TITLE`, `SUMMARY` (and,
+when it shows an analysis part, `NEEDS`; when its template is not named as its file, `TEMPLATE`),
+its `facts(analysis)` (a frozen dataclass), its chart functions in `CHARTS` and its
+`figures(analysis, facts)`. `PAGES` lists them by `ORDER`. Adding a page is its module, its
+template and its test: nothing else names it.
 """
 
 from __future__ import annotations
@@ -13,8 +16,22 @@ from ...errors import ReportError
 from ..page import Page
 
 
+def _page(module) -> Page:
+    return Page(
+        module.ORDER,
+        module.FILE,
+        module.TITLE,
+        module.SUMMARY,
+        module.facts,
+        module.figures,
+        module.CHARTS,
+        frozenset(getattr(module, "NEEDS", ())),
+        getattr(module, "TEMPLATE", ""),
+    )
+
+
 def _discover() -> tuple[Page, ...]:
-    found = [import_module(f"{__name__}.{module.name}").PAGE for module in pkgutil.iter_modules(__path__)]
+    found = [_page(import_module(f"{__name__}.{module.name}")) for module in pkgutil.iter_modules(__path__)]
     return tuple(sorted(found, key=lambda page: page.order))
 
 

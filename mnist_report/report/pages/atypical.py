@@ -11,7 +11,12 @@ from ...analysis import Analysis
 from ...analysis.gallery import Gallery
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, finish, sprite_grid
-from ..page import Figure, Named, Page
+from ..page import Figure, Named
+
+ORDER = 50
+FILE = "atypical.html"
+TITLE = "Atypical {nouns}"
+SUMMARY = "how far each image lies from its {noun}'s mean, and the oddest ones"
 
 
 @dataclass(frozen=True)
@@ -136,30 +141,17 @@ def most_typical(analysis: Analysis) -> alt.LayerChart:
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
-    return [
-        Figure(
-            "atypical",
-            atypical(analysis),
-            f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; "
-            f"circles: beyond). Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
-            f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.",
-        ),
-        # Not grown: the least typical gallery above, inside a concatenation, cannot grow, and the two are compared.
-        Figure(
-            "typical",
-            most_typical(analysis),
-            f"For contrast: the six images nearest their {noun}'s mean.",
-            f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.",
-        ),
-    ]
+    boxes = (
+        f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; "
+        f"circles: beyond). Bottom: the six images farthest from their {noun}'s mean. Use the menu to pick out one {noun}.",
+        f"Boxplots of distance to the mean image per {noun}, above a grid of the six least typical images of each {noun}.",
+    )
+    typical = (
+        f"For contrast: the six images nearest their {noun}'s mean.",
+        f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.",
+    )
+    # The most typical are not grown: the least typical above, inside a concatenation, cannot grow, and the two are compared.
+    return [Figure("atypical", atypical(analysis), *boxes), Figure("typical", most_typical(analysis), *typical)]
 
 
-PAGE = Page(
-    50,
-    "atypical.html",
-    "Atypical {nouns}",
-    "how far each image lies from its {noun}'s mean, and the oddest ones",
-    facts,
-    figures,
-    charts=(atypical, most_typical, distance_boxplots),
-)
+CHARTS = (atypical, most_typical, distance_boxplots)

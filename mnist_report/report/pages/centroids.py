@@ -11,7 +11,12 @@ from ...analysis import Analysis
 from ...analysis.stats import mean_ink
 from .. import images
 from ..draw import finish, ink_key, named_pictures
-from ..page import Figure, Named, Page
+from ..page import Figure, Named
+
+ORDER = 40
+FILE = "centroids.html"
+TITLE = "Average {nouns}"
+SUMMARY = "the mean image of each {noun}"
 
 
 @dataclass(frozen=True)
@@ -43,17 +48,11 @@ def centroids(analysis: Analysis) -> alt.LayerChart:
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
-    return [
-        Figure(
-            "centroids",
-            centroids(analysis),
-            f"The mean image of each {noun}, dark where most images have ink.",
-            f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images.",
-            grow=2,
-        )
-    ]
+    caption = f"The mean image of each {noun}, dark where most images have ink."
+    alt_text = (
+        f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images."
+    )
+    return [Figure("centroids", centroids(analysis), caption, alt_text, grow=2)]
 
 
-PAGE = Page(
-    40, "centroids.html", "Average {nouns}", "the mean image of each {noun}", facts, figures, charts=(centroids,)
-)
+CHARTS = (centroids,)

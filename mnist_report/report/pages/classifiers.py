@@ -13,9 +13,15 @@ from ...analysis import Analysis
 from ...analysis.classifiers import K_NEIGHBOURS, NAMES, TITLES
 from ...analysis.stats import BINARY_THRESHOLD, HOLD_OUT_EVERY
 from .. import confusion
-from ..draw import CLASS_COLOURS, INK_COLOUR, finish
-from ..page import Figure, Page
+from ..draw import CLASS_COLOURS, INK_COLOUR, dumbbell, finish
+from ..page import Figure
 from ..words import percent
+
+ORDER = 80
+FILE = "classifiers.html"
+TITLE = "Simple classifiers"
+SUMMARY = "how far mean images and nearest neighbours get, what they confuse, and a map of the images"
+NEEDS = {"classifiers", "map"}
 
 N_CONFUSED = 3  # most confused pairs named
 
@@ -137,31 +143,15 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart:
         legend=alt.Legend(direction="vertical", labelLimit=300),
     )
     y = alt.Y("name:N", sort=[n for n in analysis.present_names if n in set(data["name"])], title=noun)
-    line = (
-        alt.Chart(data)
-        .mark_rule(color="#bbb")
-        .encode(
-            y=y,
-            x=alt.X("min(percent):Q", title="Scored right (%)", scale=alt.Scale(zero=False)),
-            x2=alt.X2("max(percent):Q"),
-        )
+    shape = alt.Shape("classifier:N", sort=order, legend=None)
+    tooltip = [
+        alt.Tooltip("name:N", title=noun),
+        alt.Tooltip("classifier:N", title="Classifier"),
+        alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
+    ]
+    return finish(
+        dumbbell(data, y, "percent", "Scored right (%)", colour, shape, tooltip, line="#bbb", titled_dots=False)
     )
-    dots = (
-        alt.Chart(data)
-        .mark_point(filled=True, size=70)
-        .encode(
-            y=y,
-            x=alt.X("percent:Q"),
-            color=colour,
-            shape=alt.Shape("classifier:N", sort=order, legend=None),
-            tooltip=[
-                alt.Tooltip("name:N", title=noun),
-                alt.Tooltip("classifier:N", title="Classifier"),
-                alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
-            ],
-        )
-    )
-    return finish((line + dots).properties(width="container", height=alt.Step(24)))
 
 
 def projection_map(analysis: Analysis) -> alt.LayerChart:
@@ -204,33 +194,21 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun = analysis.dataset.class_noun[0]
+    accuracy = (
+        f"Share of each {noun}'s scored images that each classifier gets right.",
+        f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
+        f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
+    )
+    projected = (
+        f"{f.n_drawn:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. "
+        "Hover a dot for its instance.",
+        f"Scatter plot of {f.n_drawn:,} images in two dimensions, one colour per {noun}, "
+        f"with each {noun}'s mean image marked by its name.",
+    )
     return [
-        Figure(
-            "accuracy",
-            class_accuracy(analysis),
-            f"Share of each {noun}'s scored images that each classifier gets right.",
-            f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
-            f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
-        ),
-        Figure(
-            "map",
-            projection_map(analysis),
-            f"{f.n_drawn:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. Hover a dot for its instance.",
-            f"Scatter plot of {f.n_drawn:,} images in two dimensions, one colour per {noun}, with each {noun}'s mean image marked by its name.",
-            static="png",
-            grow=2,
-        ),
+        Figure("accuracy", class_accuracy(analysis), *accuracy),
+        Figure("map", projection_map(analysis), *projected, static="png", grow=2),
     ]
 
 
-PAGE = Page(
-    80,
-    "classifiers.html",
-    "Simple classifiers",
-    "how far mean images and nearest neighbours get, what they confuse, and a map of the images",
-    facts,
-    figures,
-    charts=(class_accuracy, projection_map),
-    needs=frozenset({"classifiers", "map"}),
-    applies=lambda analysis: analysis.classifiers is not None and analysis.projection is not None,
-)
+CHARTS = (class_accuracy, projection_map)

@@ -11,8 +11,13 @@ import polars as pl
 from ...analysis import Analysis
 from .. import images
 from ..draw import CELL, finish, ink_colour
-from ..page import Figure, Page
+from ..page import Figure
 from ..words import with_article
+
+ORDER = 20
+FILE = "data.html"
+TITLE = "The data"
+SUMMARY = "one image per row, and the same as one row per pixel"
 
 
 @dataclass(frozen=True)
@@ -101,31 +106,20 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     n_first = analysis.first.table.height
     first = analysis.first.table.row(0, named=True)
     height, width = analysis.first.images.shape[1:]
+    gallery = (
+        f"The first {n_first} images in file order, each with its instance number and label.",
+        f"{n_first} images in rows of four, labelled " + ", ".join(f.first_names) + ".",
+    )
+    pixels = (
+        f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; "
+        "the outlined row is the sample in the table above.",
+        f"Grid of {height} by {width} grey squares drawing {with_article(first['name'])}; "
+        "hover a square for its x, y and value.",
+    )
     return [
-        Figure(
-            "first",
-            first_images(analysis),
-            f"The first {n_first} images in file order, each with its instance number and label.",
-            f"{n_first} images in rows of four, labelled " + ", ".join(f.first_names) + ".",
-            grow=2,
-        ),
-        Figure(
-            "pixels",
-            first_image_pixels(analysis),
-            f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; "
-            "the outlined row is the sample in the table above.",
-            f"Grid of {height} by {width} grey squares drawing {with_article(first['name'])}; hover a square for its x, y and value.",
-            static="png",
-        ),
+        Figure("first", first_images(analysis), *gallery, grow=2),
+        Figure("pixels", first_image_pixels(analysis), *pixels, static="png"),
     ]
 
 
-PAGE = Page(
-    20,
-    "data.html",
-    "The data",
-    "one image per row, and the same as one row per pixel",
-    facts,
-    figures,
-    charts=(first_images, first_image_pixels),
-)
+CHARTS = (first_images, first_image_pixels)

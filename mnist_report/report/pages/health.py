@@ -16,7 +16,13 @@ from ...analysis import Analysis
 from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, finish, sprite_grid
-from ..page import Figure, Page
+from ..page import Figure
+
+ORDER = 90
+FILE = "health.html"
+TITLE = "Dataset health"
+SUMMARY = "label-issue candidates, duplicate images and odd images, to judge the data by"
+NEEDS = {"health"}
 
 KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}
 
@@ -266,54 +272,44 @@ def odd_extremes(health: Health, class_names: Sequence[str]) -> alt.LayerChart:
     return finish(grid)
 
 
+def _candidate_words(split: str, noun: str, neighbours: int) -> tuple[str, str]:
+    return (
+        f"The {split} split's {labels.SHOWN} strongest label-issue candidates, each followed by its {neighbours} nearest "
+        "training images and their labels. Hover for instance numbers.",
+        f"Rows of {noun} images: a {split} image labelled one way that the data reads another, "
+        "then the training images most like it.",
+    )
+
+
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
-    h, names, shown = analysis.health, analysis.dataset.class_names, labels.SHOWN
-    candidates = [
-        Figure(
-            f"labels-{split}",
-            label_candidates(h, split, names),
-            f"The {split} split's {shown} strongest label-issue candidates, each followed by its {f.neighbours} nearest training images "
-            "and their labels. Hover for instance numbers.",
-            f"Rows of {noun} images: a {split} image labelled one way that the data reads another, then the training images most like it.",
+    h, names = analysis.health, analysis.dataset.class_names
+    pairs = (
+        (
+            "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
+            f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images.",
         )
+        if f.n_pairs
+        else (f"No two images are closer than RMS {f.near_rms:g}.", "A line saying no near-duplicate pair was found.")
+    )
+    counts = (
+        f"Faint, heavy and off-centre images per {noun} and split.",
+        f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split.",
+    )
+    oddest = (
+        "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
+        f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.",
+    )
+    candidates = [
+        Figure(f"labels-{split}", label_candidates(h, split, names), *_candidate_words(split, noun, f.neighbours))
         for split in f.splits
     ]
     return [
         *candidates,
-        Figure(
-            "duplicates",
-            duplicate_pairs(h, names),
-            "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so."
-            if f.n_pairs
-            else f"No two images are closer than RMS {f.near_rms:g}.",
-            f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images."
-            if f.n_pairs
-            else "A line saying no near-duplicate pair was found.",
-        ),
-        Figure(
-            "odd-counts",
-            odd_counts(h, names),
-            f"Faint, heavy and off-centre images per {noun} and split.",
-            f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split.",
-        ),
-        Figure(
-            "odd-train",
-            odd_extremes(h, names),
-            "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
-            f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.",
-        ),
+        Figure("duplicates", duplicate_pairs(h, names), *pairs),
+        Figure("odd-counts", odd_counts(h, names), *counts),
+        Figure("odd-train", odd_extremes(h, names), *oddest),
     ]
 
 
-PAGE = Page(
-    90,
-    "health.html",
-    "Dataset health",
-    "label-issue candidates, duplicate images and odd images, to judge the data by",
-    facts,
-    figures,
-    charts=(label_candidates, duplicate_pairs, odd_counts, odd_extremes),
-    needs=frozenset({"health"}),
-    applies=lambda analysis: analysis.health is not None,
-)
+CHARTS = (label_candidates, duplicate_pairs, odd_counts, odd_extremes)

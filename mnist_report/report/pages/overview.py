@@ -9,7 +9,13 @@ import polars as pl
 
 from ...analysis import Analysis
 from ..draw import INK_COLOUR, finish
-from ..page import Figure, Named, Page
+from ..page import Figure, Named
+
+ORDER = 10
+FILE = "index.html"
+TITLE = "Overview"
+SUMMARY = "what the data is, where it came from, how many images per {noun}"
+TEMPLATE = "overview.html"
 
 
 @dataclass(frozen=True)
@@ -57,23 +63,8 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         if rarest.value == commonest.value
         else f"from {rarest.value:,} ({rarest.name}) to {commonest.value:,} ({commonest.name})"
     )
-    return [
-        Figure(
-            "counts",
-            class_counts(analysis),
-            f"Images per {noun}: {spread}.",
-            f"Horizontal bar chart of the number of images of each {noun}.",
-        )
-    ]
+    counts = (f"Images per {noun}: {spread}.", f"Horizontal bar chart of the number of images of each {noun}.")
+    return [Figure("counts", class_counts(analysis), *counts)]
 
 
-PAGE = Page(
-    10,
-    "index.html",
-    "Overview",
-    "what the data is, where it came from, how many images per {noun}",
-    facts,
-    figures,
-    charts=(class_counts,),
-    template="overview.html",
-)
+CHARTS = (class_counts,)

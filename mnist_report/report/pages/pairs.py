@@ -11,7 +11,12 @@ import polars as pl
 from ...analysis import Analysis
 from .. import images
 from ..draw import SMALL, diverging_key, finish, sprite_grid
-from ..page import Figure, Page
+from ..page import Figure
+
+ORDER = 60
+FILE = "pairs.html"
+TITLE = "Pairs of {nouns}"
+SUMMARY = "which {nouns} are easy or hard to tell apart"
 
 N_PAIRS = 5  # pairs listed as hardest and easiest
 
@@ -105,31 +110,18 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
+    differences = (
+        f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
+        f"A grid of red and blue difference images, one for each ordered pair of {nouns}.",
+    )
+    distances = (
+        f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
+        f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.",
+    )
     return [
-        Figure(
-            "differences",
-            pair_differences(analysis),
-            f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
-            f"A grid of red and blue difference images, one for each ordered pair of {nouns}.",
-            static="png",
-            grow=2,
-        ),
-        Figure(
-            "pair-distances",
-            pair_distances(analysis),
-            f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
-            f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.",
-            grow=1.5,
-        ),
+        Figure("differences", pair_differences(analysis), *differences, static="png", grow=2),
+        Figure("pair-distances", pair_distances(analysis), *distances, grow=1.5),
     ]
 
 
-PAGE = Page(
-    60,
-    "pairs.html",
-    "Pairs of {nouns}",
-    "which {nouns} are easy or hard to tell apart",
-    facts,
-    figures,
-    charts=(pair_differences, pair_distances),
-)
+CHARTS = (pair_differences, pair_distances)

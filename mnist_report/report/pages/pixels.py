@@ -10,8 +10,13 @@ import polars as pl
 
 from ...analysis import Analysis
 from ..draw import INK_COLOUR, finish
-from ..page import Figure, Named, Page
+from ..page import Figure, Named
 from ..words import percent
+
+ORDER = 30
+FILE = "pixels.html"
+TITLE = "Pixel values"
+SUMMARY = "how the 0-255 ink values are spread"
 
 NEAR_MAX = 250  # pixel values counted as "near 255", i.e. full ink
 
@@ -70,22 +75,18 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
+    every = (
+        f"How often each pixel value occurs over all {f.total_pixels:,} pixels.",
+        f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent(f.share_zero)} of pixels are 0.",
+    )
+    inked = (
+        "The same counts without the zeros, on their own scale, so the values in between can be seen.",
+        f"Bar chart of how often each pixel value from 1 to 255 occurs; the commonest is {f.commonest_nonzero.name}.",
+    )
     return [
-        Figure(
-            "histogram",
-            pixel_histogram(analysis, zeros=True),
-            f"How often each pixel value occurs over all {f.total_pixels:,} pixels.",
-            f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent(f.share_zero)} of pixels are 0.",
-        ),
-        Figure(
-            "histogram-ink",
-            pixel_histogram(analysis, zeros=False),
-            "The same counts without the zeros, on their own scale, so the values in between can be seen.",
-            f"Bar chart of how often each pixel value from 1 to 255 occurs; the commonest is {f.commonest_nonzero.name}.",
-        ),
+        Figure("histogram", pixel_histogram(analysis, zeros=True), *every),
+        Figure("histogram-ink", pixel_histogram(analysis, zeros=False), *inked),
     ]
 
 
-PAGE = Page(
-    30, "pixels.html", "Pixel values", "how the 0-255 ink values are spread", facts, figures, charts=(pixel_histogram,)
-)
+CHARTS = (pixel_histogram,)

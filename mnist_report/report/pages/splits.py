@@ -10,8 +10,14 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import SPLIT_COLOURS, diverging_key, finish, named_pictures, split_colour
-from ..page import Figure, Named, Page
+from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, named_pictures, split_colour
+from ..page import Figure, Named
+
+ORDER = 70
+FILE = "splits.html"
+TITLE = "Train and test"
+SUMMARY = "whether the test images look like the training images, and where they differ"
+NEEDS = {"comparison"}
 
 ALIKE_SHARE_GAP = 0.02  # class shares within 2 percentage points of each other ...
 ALIKE_SHIFT = 0.5  # ... and no class mean moving half as far as the two closest classes' means lie apart
@@ -110,30 +116,13 @@ def split_ink(analysis: Analysis) -> alt.LayerChart:
     noun = analysis.dataset.class_noun[0].capitalize()
     data = analysis.comparison.table.filter(pl.col("count") > 0)
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
-    x_title = "Mean ink per pixel (0-255)"
-    line = (
-        alt.Chart(data)
-        .mark_rule(color="#888")
-        .encode(
-            y=y, x=alt.X("min(mean_ink):Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("max(mean_ink):Q")
-        )
-    )
-    dots = (
-        alt.Chart(data)
-        .mark_point(filled=True, size=70)
-        .encode(
-            y=y,
-            x=alt.X("mean_ink:Q", title=x_title),
-            color=split_colour(),
-            shape=alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None),
-            tooltip=[
-                alt.Tooltip("name:N", title=noun),
-                alt.Tooltip("split:N", title="Split"),
-                alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f"),
-            ],
-        )
-    )
-    return finish((line + dots).properties(width="container", height=alt.Step(24)))
+    shape = alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None)
+    tooltip = [
+        alt.Tooltip("name:N", title=noun),
+        alt.Tooltip("split:N", title="Split"),
+        alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f"),
+    ]
+    return finish(dumbbell(data, y, "mean_ink", "Mean ink per pixel (0-255)", split_colour(), shape, tooltip))
 
 
 def split_differences(analysis: Analysis) -> alt.LayerChart:
@@ -184,47 +173,31 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
-    noun, _nouns = analysis.dataset.class_noun
+    noun = analysis.dataset.class_noun[0]
+    shares = (
+        f"Each {noun}'s share of the training and of the test images.",
+        f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}.",
+    )
+    ink = (
+        f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
+        f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
+    )
+    differences = (
+        f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, "
+        "blue where test images do.",
+        f"{len(analysis.present)} red and blue difference images, one per {noun}; the strongest is {f.moved.name}.",
+    )
+    distances = (
+        f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side "
+        "(box: middle half; white line: median; whiskers: up to 1.5 times the box).",
+        f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.",
+    )
     return [
-        Figure(
-            "shares",
-            split_shares(analysis),
-            f"Each {noun}'s share of the training and of the test images.",
-            f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}.",
-        ),
-        Figure(
-            "ink",
-            split_ink(analysis),
-            f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
-            f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
-        ),
-        Figure(
-            "split-differences",
-            split_differences(analysis),
-            f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, blue where test images do.",
-            f"{len(analysis.present)} red and blue difference images, one per {noun}; the strongest is {f.moved.name}.",
-            static="png",
-            grow=2,
-        ),
-        Figure(
-            "distances",
-            split_distances(analysis),
-            f"Distance of each image to its {noun}'s mean training image: training and test boxplots side by side "
-            "(box: middle half; white line: median; whiskers: up to 1.5 times the box).",
-            f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.",
-            static="png",
-        ),
+        Figure("shares", split_shares(analysis), *shares),
+        Figure("ink", split_ink(analysis), *ink),
+        Figure("split-differences", split_differences(analysis), *differences, static="png", grow=2),
+        Figure("distances", split_distances(analysis), *distances, static="png"),
     ]
 
 
-PAGE = Page(
-    70,
-    "splits.html",
-    "Train and test",
-    "whether the test images look like the training images, and where they differ",
-    facts,
-    figures,
-    charts=(split_shares, split_ink, split_differences, split_distances),
-    needs=frozenset({"comparison"}),
-    applies=lambda analysis: analysis.comparison is not None,
-)
+CHARTS = (split_shares, split_ink, split_differences, split_distances)
