@@ -46,8 +46,10 @@ class Analysis:
     tidy_sample: pl.DataFrame  # instance, label, x, y, value: a slice of the one-row-per-pixel table
     least_typical: Gallery  # label, name, rank, instance, distance; rank 1 = farthest
     most_typical: Gallery  # same, rank 1 = nearest
+    farthest: Gallery  # label, name, rank, instance, distance: the least typical images whatever their class
     pair_distances: np.ndarray  # float64[K, K]: RMS distance between the two centroids
     pairs: pl.DataFrame  # a, b, name_a, name_b, distance for a < b, nearest (hardest) first
+    similar_order: list[int]  # the present classes ordered so that similar ones sit together
     comparison: Comparison | None  # train and test side by side, when there is a test split
     classifiers: Classifiers | None  # None when too few images to hold any out, or not asked for
     projection: Projection | None  # the map of the images
@@ -106,8 +108,10 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         tidy_sample=explore.tidy_sample(first),
         least_typical=explore.extremes(main, distances, names, farthest=True),
         most_typical=explore.extremes(main, distances, names, farthest=False),
+        farthest=explore.farthest(main, distances, names),
         pair_distances=pair_distances,
         pairs=explore.pairs_table(pair_distances, names, count),
+        similar_order=explore.similar_order(pair_distances, [k for k in range(len(names)) if count[k]]),
         comparison=compare(names, centroids.reshape(shape), count, main.labels, distances, test)
         if test is not None and "comparison" in parts
         else None,

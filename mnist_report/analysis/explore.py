@@ -31,6 +31,7 @@ from .stats import (
 MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000
 N_EXTREME = 6  # least and most typical images shown per class
 N_FIRST = 12  # images shown on "the data" page
+N_FARTHEST = 30  # least typical images overall, for datasets of many classes
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +129,44 @@ def extremes(split: Split, distances: np.ndarray, names: list[str], farthest: bo
     return Gallery(split.take(np.array(picks, dtype=np.int64)), pl.DataFrame(rows, orient="row", schema=schema))
 
 
+def farthest(split: Split, distances: np.ndarray, names: list[str], most: int = N_FARTHEST) -> Gallery:
+    """The `most` images farthest from their class mean, whatever their class, farthest first."""
+    rows = (
+        np.argpartition(-distances, min(most, len(distances)) - 1)[:most]
+        if len(distances) > most
+        else np.arange(len(distances))
+    )
+    rows = rows[np.lexsort((split.instances[rows], -distances[rows]))]
+    labels = split.labels[rows].astype(np.int64)
+    table = pl.DataFrame(
+        {
+            "label": labels,
+            "name": [names[k] for k in labels],
+            "rank": np.arange(1, len(rows) + 1),
+            "instance": split.instances[rows],
+            "distance": distances[rows],
+        }
+    )
+    return Gallery(split.take(rows), table)
+
+
+def similar_order(distances: np.ndarray, present: list[int]) -> list[int]:
+    """The present classes in an order that sets similar ones side by side (spectral seriation): sorted by
+    the Fiedler vector of the graph whose edges weigh exp(-(d/s)²), d the distance between two class means
+    and s their median. It is the order that best keeps strongly joined classes close, by a quadratic measure."""
+    if len(present) < 3:
+        return list(present)
+    d = distances[np.ix_(present, present)]
+    scale = float(np.median(d[np.triu_indices(len(d), 1)])) or 1.0
+    weights = np.exp(-((d / scale) ** 2))
+    np.fill_diagonal(weights, 0)
+    _, vectors = np.linalg.eigh(np.diag(weights.sum(axis=1)) - weights)
+    fiedler = vectors[:, 1] * (
+        1 if vectors[0, 1] <= 0 else -1
+    )  # a vector's sign is arbitrary: start from the first class
+    return [present[i] for i in np.lexsort((present, fiedler))]
+
+
 def tidy_sample(first: Gallery) -> pl.DataFrame:
     """A slice of the one-row-per-pixel table: the first image's inkiest row, across its stroke."""
     image = first.images[0].astype(np.int64)
@@ -148,8 +187,9 @@ def tidy_sample(first: Gallery) -> pl.DataFrame:
 
 
 def mean_distances(means: np.ndarray) -> np.ndarray:
-    """float64[K, K]: the RMS distance between every two class means (float64[K, pixels])."""
-    return np.sqrt(((means[:, None] - means[None, :]) ** 2).mean(axis=2))
+    """float64[K, K]: the RMS distance between every two class means (float64[K, pixels]), a row at a
+    time: a K x K x pixels array of differences would be 746 MB for 345 classes."""
+    return np.stack([np.sqrt(((mean - means) ** 2).mean(axis=1)) for mean in means])
 
 
 def pairs_table(pair_distances: np.ndarray, names: list[str], count: np.ndarray) -> pl.DataFrame:

@@ -1,9 +1,11 @@
-"""Confusion matrices as HTML tables whose cells open their images, on a static page.
+"""Confusion matrices whose cells open their images, on a static page.
 
-A table of buttons, not a chart: every count is reachable by keyboard and read by a
-screen reader, and the page works without a server. The images behind the cells travel
-as one sprite (a PNG data URL: the same from disk, a web server or the one-file report)
-with a small JSON index; report.js draws the chosen cell's images from it.
+Up to MANY classes, a table of buttons, not a chart: every count is reachable by keyboard
+and read by a screen reader. Beyond, a heat map of the mistakes (its cells open their images
+too) and, for the keyboard and the screen reader, ranked lists of the commonest confusions
+as buttons. The page works without a server: the images behind the cells travel as one
+sprite (a PNG data URL: the same from disk, a web server or the one-file report) with a small
+JSON index; report.js draws the chosen cell's images from it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
 from ..analysis.classifiers import NAMES, TITLES, Classifiers
 from . import images
 
 MAX_SHOWN = 30  # images a cell opens at most, the first in file order; the cell says how many it holds
 SPRITE_COLUMNS = 50
+N_RANKED = 15  # confusions listed per classifier when there are too many classes for a table
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,20 @@ class Matrix:
     title: str
     accuracy: float
     rows: list[tuple[str, list[Cell], float]]  # true class name, its cells, its share right
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A classifier's commonest confusions: (true class name, predicted class name, its cell), commonest first."""
+
+    name: str
+    title: str
+    rows: list[tuple[str, str, Cell]]
+
+
+def _label(count: int, truth: str, guess: str, noun: tuple[str, str]) -> str:
+    """What a screen reader says of a cell."""
+    return f"{count:,} {noun[1] if count != 1 else noun[0]} labelled {truth}, predicted {guess}"
 
 
 def matrices(c: Classifiers, class_names: tuple[str, ...], present: list[int], noun: tuple[str, str]) -> list[Matrix]:
@@ -57,12 +75,70 @@ def matrices(c: Classifiers, class_names: tuple[str, ...], present: list[int], n
                         f"{name}:{t}:{p}",
                         _blue(depth),
                         depth > 0.55,
-                        f"{m[t, p]:,} {noun[1] if m[t, p] != 1 else noun[0]} labelled {class_names[t]}, predicted {class_names[p]}",
+                        _label(int(m[t, p]), class_names[t], class_names[p], noun),
                     )
                 )
             rows.append((class_names[t], cells, float(right[t])))
         out.append(Matrix(name, TITLES[name], c.accuracy(name), rows))
     return out
+
+
+def rankings(
+    c: Classifiers, class_names: tuple[str, ...], noun: tuple[str, str], most: int = N_RANKED
+) -> list[Ranking]:
+    """Each classifier's `most` commonest confusions (ties: the lower true class, then the lower predicted)."""
+    out = []
+    for name in NAMES:
+        m = c.confusion(name).copy()
+        np.fill_diagonal(m, 0)
+        cells = sorted(zip(*np.nonzero(m), strict=True), key=lambda tp: (-m[tp], tp))[:most]
+        rows = [
+            (
+                class_names[t],
+                class_names[p],
+                Cell(
+                    int(m[t, p]),
+                    f"{name}:{t}:{p}",
+                    "",
+                    False,
+                    _label(int(m[t, p]), class_names[t], class_names[p], noun),
+                ),
+            )
+            for t, p in cells
+        ]
+        out.append(Ranking(name, TITLES[name], rows))
+    return out
+
+
+def mistakes(c: Classifiers, class_names: tuple[str, ...]) -> pl.DataFrame:
+    """Every non-empty cell off each classifier's diagonal: classifier (its title), truth, guess, count,
+    share (of the true class's scored images), cell (its id, for report.js to open)."""
+    frames = []
+    for name in NAMES:
+        m = c.confusion(name)
+        totals = m.sum(axis=1)
+        t, p = np.nonzero(m - np.diag(np.diag(m)))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "classifier": TITLES[name],
+                    "truth": [class_names[i] for i in t],
+                    "guess": [class_names[j] for j in p],
+                    "count": m[t, p],
+                    "share": m[t, p] / totals[t],
+                    "cell": [f"{name}:{i}:{j}" for i, j in zip(t, p, strict=True)],
+                },
+                schema={
+                    "classifier": pl.String,
+                    "truth": pl.String,
+                    "guess": pl.String,
+                    "count": pl.Int64,
+                    "share": pl.Float64,
+                    "cell": pl.String,
+                },
+            )
+        )
+    return pl.concat(frames)
 
 
 def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[str, str]:
@@ -84,11 +160,11 @@ def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ..
             ]
     positions = np.array(list(used), dtype=np.int64)
     index = {cell: [[s, int(c.instances[positions[s]])] for s in sprite] for cell, sprite in shown.items()}
-    side = pictures.shape[1]
+    height, width = pictures.shape[1:]
     rows = -(-len(positions) // SPRITE_COLUMNS) or 1
     cells = [divmod(i, SPRITE_COLUMNS) for i in range(len(positions))]
     sprite = images.sheet(list(255 - pictures[positions]), cells, rows, SPRITE_COLUMNS, gap=0)  # dark on white
-    payload = {"side": side, "columns": SPRITE_COLUMNS, "names": list(class_names), "cells": index}
+    payload = {"height": height, "width": width, "columns": SPRITE_COLUMNS, "names": list(class_names), "cells": index}
     # Inside <script>: "<" escaped so no name can close the block.
     return images.data_url(sprite), json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
 

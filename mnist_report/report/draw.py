@@ -28,6 +28,11 @@ SPLIT_COLOURS = {
     "train": INK_COLOUR,
     "test": "#c25100",
 }  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
+# Beyond this many classes a figure with a cell per pair of classes (the grid of differences, a confusion table)
+# no longer fits a page readably: a heat map in an order that keeps similar classes together, and ranked lists, take its place.
+MANY = 20
+# ColorBrewer's YlOrRd, dark for near: heat maps of distances, drawn as rects or as one picture (images.heat_rgb).
+HEAT = ("#800026", "#bd0026", "#e31a1c", "#fc4e2a", "#fd8d3c", "#feb24c", "#fed976", "#ffeda0", "#ffffcc")
 # Paul Tol's "muted" scheme, designed to stay distinct for colour-blind readers, with a dark grey for a tenth class.
 CLASS_COLOURS = (
     "#332288",
@@ -93,22 +98,47 @@ def diverging_key(limit: float, title: str) -> alt.Chart:
     )
 
 
+def many(analysis) -> bool:
+    """Whether the dataset has more classes than per-pair grids can show (MANY)."""
+    return len(analysis.present) > MANY
+
+
+def heat_colour(field: str, title: str, low: float, high: float) -> alt.Color:
+    """Distances from `low` (dark red) to `high` (pale), the same ramp as images.heat_rgb."""
+    return alt.Color(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(domain=[low, high], range=list(HEAT), interpolate="rgb"),
+        legend=alt.Legend(format=".0f"),
+    )
+
+
 def split_colour(title: str = "Split") -> alt.Color:
     return alt.Color(
         "split:N", title=title, scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values()))
     )
 
 
-def named_pictures(table: pl.DataFrame, tooltip: list) -> alt.LayerChart:
-    """Pictures (`url`) five to a row, each with its `name` under it; they follow the view's size where it grows."""
-    data = table.with_columns((pl.int_range(pl.len()) % 5).alias("col"), (pl.int_range(pl.len()) // 5).alias("row"))
-    size = "width / 5 - 8"  # MEAN at phone size, more where the page grows the view
-    base = alt.Chart(data).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=tooltip)
-    pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
-    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=12, color="#222").encode(
-        text=alt.Text("name:N")
+def named_pictures(table: pl.DataFrame, tooltip: list, columns: int = 5, size: int = MEAN) -> alt.LayerChart:
+    """Pictures (`url`) `columns` to a row, each with its `name` under it (cut to the picture's width, whole
+    in the tooltip); they follow the view's size where it grows."""
+    data = table.with_columns(
+        (pl.int_range(pl.len()) % columns).alias("col"), (pl.int_range(pl.len()) // columns).alias("row")
     )
-    return (pictures + captions).properties(width=5 * (MEAN + 8), height=-(-data.height // 5) * (MEAN + 24))
+    side = f"width / {columns} - 8"  # `size` at phone size, more where the page grows the view
+    font = 12 if size >= MEAN else 10
+    base = alt.Chart(data).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=tooltip)
+    pictures = base.mark_image(width=alt.expr(side), height=alt.expr(side), smooth=False).encode(url=alt.Url("url:N"))
+    captions = base.mark_text(
+        baseline="top",
+        dy=alt.expr(f"({side}) / 2 + 2"),
+        fontSize=font,
+        color="#222",
+        **({} if size >= MEAN else {"limit": size + 6}),
+    ).encode(text=alt.Text("name:N"))
+    return (pictures + captions).properties(
+        width=columns * (size + 8), height=-(-data.height // columns) * (size + 2 * font)
+    )
 
 
 def sprite_grid(
@@ -132,7 +162,9 @@ def sprite_grid(
     concatenation there is no such view-wide size, so there it keeps its own.
     """
     gap = 2
-    width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * cell)
+    # Cells keep the pictures' shape: `cell` wide, as tall as the pictures' height to width makes them.
+    tall = round(cell * panels[0].shape[0] / panels[0].shape[1]) if len(panels) else cell
+    width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * tall)
     sheet = (
         alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]}))
         .mark_image(
@@ -162,7 +194,7 @@ def sprite_grid(
             tooltip=tooltip,
         )
     )
-    return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * cell)
+    return alt.layer(sheet, overlay).properties(width=cols * cell, height=rows * tall)
 
 
 def dumbbell(

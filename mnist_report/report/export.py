@@ -21,6 +21,7 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     k, h, w = analysis.centroids.shape
     rows, cols = np.indices((h, w))
     out = {
+        "classes": classes_table(analysis),
         "image_distances": pl.DataFrame(
             {"instance": ds.instances, "label": ds.labels.astype(np.int64), "distance": analysis.distances}
         ),
@@ -45,6 +46,19 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     return out
 
 
+def classes_table(analysis: Analysis) -> pl.DataFrame:
+    """label, name, train, test: each class and its images in each split (empty where the input has no
+    such split; a split the input does not name counts as train, as the exploring pages treat it)."""
+    names = analysis.dataset.class_names
+    counts = {"train": None, "test": None}
+    for split in analysis.dataset.splits:
+        counts[split.name or "train"] = np.bincount(split.labels.astype(np.int64), minlength=len(names))
+    return pl.DataFrame(
+        {"label": np.arange(len(names)), "name": list(names), **dict(counts.items())},
+        schema={"label": pl.Int64, "name": pl.String, "train": pl.Int64, "test": pl.Int64},
+    )
+
+
 def _splits_table(analysis: Analysis) -> pl.DataFrame:
     """split, label, count, share, mean_ink: for both splits when there is a test split, else for the one there is."""
     if analysis.comparison is not None:
@@ -57,6 +71,7 @@ def _splits_table(analysis: Analysis) -> pl.DataFrame:
 
 # What each table holds, for the overview's list of files (README has the full description).
 TABLE_NOTES = {
+    "classes": "each label's name and its number of images in each split",
     "image_distances": "one row per image, its RMS distance to its label's mean image",
     "centroids": "the mean image of each label (row 0 at the top, col 0 at the left)",
     "least_typical": "the six images farthest from their label's mean, rank 1 the farthest",

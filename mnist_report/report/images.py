@@ -55,6 +55,14 @@ def diverging_rgb(difference: np.ndarray, limit: float) -> np.ndarray:
     return _ramp(t, DIVERGING)
 
 
+def heat_rgb(values: np.ndarray, low: float, high: float, colours: tuple[str, ...]) -> np.ndarray:
+    """Values from `low` to `high` on a ramp of colours (a heat map drawn as one picture); NaN white."""
+    t = np.clip((values - low) / ((high - low) or 1.0), 0.0, 1.0)
+    rgb = _ramp(np.nan_to_num(t), colours)
+    rgb[np.isnan(values)] = 255
+    return rgb
+
+
 def sheet(panels: list[np.ndarray], cells: list[tuple[int, int]], rows: int, cols: int, gap: int) -> np.ndarray:
     """Many panels (grey [h, w] or RGB [h, w, 3]) on one white sheet, panel i at grid cell (row, col), `gap` pixels around each.
 

@@ -31,6 +31,8 @@ class Figure:
     # Drawn to fit a 375 px phone; where the page is wider the browser may grow it up to this
     # factor, keeping its shape (charts whose marks follow the view's width and height).
     grow: float = 1.0
+    # The id of the panel where a click on one of its marks shows the mark's images (report.js): confusion heat maps.
+    opens: str = ""
 
 
 @dataclass(frozen=True)

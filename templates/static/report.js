@@ -27,6 +27,32 @@
     });
   }
 
+  // The datum of the cell under the pointer, found from the marks' bounds: Vega does not pick cells a pixel
+  // or two wide (a heat map of hundreds of classes), so a click there reports no item.
+  function cellUnder(view, event) {
+    var box = view.container().querySelector("canvas").getBoundingClientRect(), origin = view.origin();
+    var x = event.clientX - box.left - origin[0], y = event.clientY - box.top - origin[1], found = null;
+    (function walk(node) {
+      (node.items || []).forEach(function (item) {
+        if (found) return;
+        if (item.datum && item.datum.cell && item.bounds && item.bounds.x1 - 1 <= x && x <= item.bounds.x2 + 1 &&
+            item.bounds.y1 - 1 <= y && y <= item.bounds.y2 + 1) found = item.datum;
+        else if (item.items) walk(item);
+      });
+    })(view.scenegraph().root);
+    return found;
+  }
+
+  // A heat map of confusions (data-opens names the images' panel): a click on a cell shows its images.
+  function opens(el, view) {
+    var panel = el.getAttribute("data-opens");
+    if (!panel) return;
+    view.addEventListener("click", function (event, item) {
+      var d = item && item.datum && item.datum.cell ? item.datum : cellUnder(view, event);
+      if (d) mnistReportCells.show(document.getElementById(panel), d.cell, d.classifier, d.count);
+    });
+  }
+
   var views = document.querySelectorAll(".view[data-spec]");
   Array.prototype.forEach.call(views, function (el) {
     var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
@@ -34,6 +60,7 @@
       .then(function (result) {
         el.__view = result.view;
         label(el);
+        opens(el, result.view);
         el.classList.add("drawn");
         el.setAttribute("data-drawn", "true");
       })
@@ -44,42 +71,48 @@
   });
 })();
 
-// Confusion matrices: a count's button shows exactly those images, drawn from the page's sprite.
-(function () {
+// Confusion matrices: a count (a table's button, or a heat map's cell) shows exactly those images,
+// drawn from the page's sprite.
+var mnistReportCells = (function () {
   "use strict";
+  function show(panel, cell, title, count) {
+    var index = JSON.parse(document.getElementById(panel.getAttribute("data-index")).textContent);
+    var sprite = document.getElementById(panel.getAttribute("data-sprite"));
+    var parts = cell.split(":");
+    var shown = index.cells[cell] || [];
+    var truth = index.names[+parts[1]], guess = index.names[+parts[2]];
+    panel.querySelector(".cell-summary").textContent = title + ": labelled " + truth +
+      ", predicted " + guess + ". " + (shown.length < count ? "The first " + shown.length + " of " + count.toLocaleString("en") : "All " + count) +
+      (count === 1 ? " image" : " images") + ", in file order.";
+    var list = panel.querySelector(".thumbs");
+    list.textContent = "";
+    shown.forEach(function (entry) {
+      var item = document.createElement("li");
+      var canvas = document.createElement("canvas");
+      var w = index.width, h = index.height, s = entry[0];
+      canvas.width = w;
+      canvas.height = h;
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", "Instance " + entry[1] + ", labelled " + truth + ", predicted " + guess);
+      canvas.getContext("2d").drawImage(sprite, (s % index.columns) * w, Math.floor(s / index.columns) * h, w, h, 0, 0, w, h);
+      var caption = document.createElement("span");
+      caption.textContent = "#" + entry[1].toLocaleString("en");
+      item.appendChild(canvas);
+      item.appendChild(caption);
+      list.appendChild(item);
+    });
+    panel.setAttribute("data-shown", cell);
+    panel.querySelector("[tabindex]").focus();
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("button[data-cell]"), function (button) {
     button.addEventListener("click", function () {
-      var panel = document.getElementById(button.getAttribute("data-gallery"));
-      var index = JSON.parse(document.getElementById(panel.getAttribute("data-index")).textContent);
-      var sprite = document.getElementById(panel.getAttribute("data-sprite"));
-      var parts = button.getAttribute("data-cell").split(":");
-      var table = button.closest("table");
-      var shown = index.cells[button.getAttribute("data-cell")] || [];
+      var title = button.closest("table").querySelector("caption").textContent.split(":")[0];
       var count = parseInt(button.textContent.replace(/,/g, ""), 10);
-      var truth = index.names[+parts[1]], guess = index.names[+parts[2]];
-      panel.querySelector(".cell-summary").textContent = table.querySelector("caption").textContent.split(":")[0] + ": labelled " + truth +
-        ", predicted " + guess + ". " + (shown.length < count ? "The first " + shown.length + " of " + count.toLocaleString("en") : "All " + count) +
-        (count === 1 ? " image" : " images") + ", in file order.";
-      var list = panel.querySelector(".thumbs");
-      list.textContent = "";
-      shown.forEach(function (entry) {
-        var item = document.createElement("li");
-        var canvas = document.createElement("canvas");
-        canvas.width = canvas.height = index.side;
-        canvas.setAttribute("role", "img");
-        canvas.setAttribute("aria-label", "Instance " + entry[1] + ", labelled " + truth + ", predicted " + guess);
-        var s = entry[0], side = index.side;
-        canvas.getContext("2d").drawImage(sprite, (s % index.columns) * side, Math.floor(s / index.columns) * side, side, side, 0, 0, side, side);
-        var caption = document.createElement("span");
-        caption.textContent = "#" + entry[1].toLocaleString("en");
-        item.appendChild(canvas);
-        item.appendChild(caption);
-        list.appendChild(item);
-      });
       Array.prototype.forEach.call(document.querySelectorAll("button[data-cell][aria-pressed]"), function (b) { b.removeAttribute("aria-pressed"); });
       button.setAttribute("aria-pressed", "true");
-      panel.setAttribute("data-shown", button.getAttribute("data-cell"));
-      panel.querySelector("[tabindex]").focus();
+      show(document.getElementById(button.getAttribute("data-gallery")), button.getAttribute("data-cell"), title, count);
     });
   });
+  return {show: show};
 })();

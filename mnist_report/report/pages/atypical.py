@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
+import polars as pl
 
 from ...analysis import Analysis
 from ...analysis.gallery import Gallery
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, finish, sprite_grid
+from ..draw import GALLERY, INK_COLOUR, finish, many, sprite_grid
 from ..page import Figure, Named
 
 ORDER = 50
@@ -45,7 +46,7 @@ def facts(analysis: Analysis) -> Facts:
             "name": names[ds.labels[farthest]],
             "distance": float(analysis.distances[farthest]),
         },
-        root_pixels=f"{np.sqrt(analysis.centroids[0].size):g}",
+        root_pixels=f"{np.sqrt(analysis.centroids[0].size):.3g}",
     )
 
 
@@ -68,12 +69,13 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
         if highlight
         else alt.OpacityValue(1.0)
     )
+    row, box = (12, 8) if many(analysis) else (26, 16)  # many classes: thin rows, a page long rather than ten
     base = alt.Chart(analysis.distance_stats).encode(y=y, tooltip=tooltip, opacity=opacity)
     whiskers = base.mark_rule(color="#333").encode(
         x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
     )
-    boxes = base.mark_bar(size=16, color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
-    medians = base.mark_tick(color="#333", size=16, thickness=2).encode(x=alt.X("median:Q"))
+    boxes = base.mark_bar(size=box, color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
+    medians = base.mark_tick(color="#333", size=box, thickness=2).encode(x=alt.X("median:Q"))
     outliers = (
         alt.Chart(analysis.outliers_drawn)
         .mark_point(size=18, color=INK_COLOUR, filled=False)
@@ -88,7 +90,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
             ],
         )
     )
-    return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=26 * len(order))
+    return alt.layer(whiskers, boxes, medians, outliers).properties(width=6 * GALLERY, height=row * len(order))
 
 
 def extremes_grid(
@@ -119,6 +121,34 @@ def extremes_grid(
     )
 
 
+def pictures(
+    analysis: Analysis, gallery: Gallery, columns: int, cell: int, highlight: str | None = None, grows: bool = True
+) -> alt.LayerChart:
+    """A gallery in reading order, `columns` to a row; each picture's tooltip names its class, instance and distance."""
+    noun = analysis.dataset.class_noun[0].capitalize()
+    table = gallery.table.with_columns(
+        (pl.int_range(pl.len()) % columns).alias("col"), (pl.int_range(pl.len()) // columns).alias("row")
+    )
+    rows = -(-table.height // columns)
+    return sprite_grid(
+        table,
+        [images.ink_rgb(image) for image in gallery.images],
+        list(zip(table["row"], table["col"], strict=True)),
+        rows,
+        columns,
+        cell,
+        x=alt.X("col:O", axis=None),
+        y=alt.Y("row:O", axis=None),
+        tooltip=[
+            alt.Tooltip("name:N", title=noun),
+            alt.Tooltip("instance:Q", title="Instance"),
+            alt.Tooltip("distance:Q", title="Distance", format=".1f"),
+        ],
+        highlight=highlight,
+        grows=grows,
+    )
+
+
 def atypical(analysis: Analysis) -> alt.VConcatChart:
     """Boxplots above the least typical images, with one control picking a class in both."""
     noun = analysis.dataset.class_noun[0]
@@ -130,12 +160,25 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
     )
     highlight = "focus === null || datum.name === focus"
     boxes = distance_boxplots(analysis, highlight).properties(title=f"Distance of each image to its {noun}'s mean")
-    least = extremes_grid(analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, grows=False)
-    return finish(alt.vconcat(boxes, least.properties(title="The six least typical images")).add_params(focus))
+    if many(analysis):  # a row per class would run for pages: the least typical whatever their class
+        least = pictures(analysis, analysis.farthest, 6, GALLERY, highlight, grows=False)
+        title = f"The {analysis.farthest.table.height} least typical images, farthest first"
+    else:
+        least = extremes_grid(
+            analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, grows=False
+        )
+        title = "The six least typical images"
+    return finish(alt.vconcat(boxes, least.properties(title=title)).add_params(focus))
 
 
 def most_typical(analysis: Analysis) -> alt.LayerChart:
-    """The images nearest their class's mean, the counterpart of the least typical."""
+    """The images nearest their class's mean, the counterpart of the least typical (with many classes, the nearest of each)."""
+    if many(analysis):
+        nearest = analysis.most_typical
+        first = nearest.table["rank"].to_numpy() == 1
+        return finish(
+            pictures(analysis, Gallery(nearest.images[first], nearest.table.filter(pl.col("rank") == 1)), 10, 34)
+        )
     return finish(extremes_grid(analysis, analysis.most_typical, "Rank (1 = nearest the mean)"))
 
 
@@ -150,6 +193,18 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         f"For contrast: the six images nearest their {noun}'s mean.",
         f"Grid of the six most typical images of each {noun}: plain, centred, ordinary {nouns}.",
     )
+    if many(analysis):
+        n = analysis.farthest.table.height
+        boxes = (
+            f"Top: each {noun}'s distances to its mean image (box: middle half; line: median; whiskers: up to 1.5 times the box; "
+            f"circles: beyond). Bottom: the {n} images farthest from their {noun}'s mean, whatever their {noun}. "
+            f"Use the menu to pick out one {noun}.",
+            f"Boxplots of distance to the mean image per {noun}, above a grid of the {n} least typical images.",
+        )
+        typical = (
+            f"For contrast: the image nearest its {noun}'s mean, for each {noun}. Hover an image for its {noun}.",
+            f"A grid of {len(analysis.present)} images, the most typical of each {noun}.",
+        )
     # The most typical are not grown: the least typical above, inside a concatenation, cannot grow, and the two are compared.
     return [Figure("atypical", atypical(analysis), *boxes), Figure("typical", most_typical(analysis), *typical)]
 

@@ -10,7 +10,7 @@ import polars as pl
 from ...analysis import Analysis
 from ...analysis.stats import mean_ink
 from .. import images
-from ..draw import finish, ink_key, named_pictures
+from ..draw import finish, ink_key, many, named_pictures
 from ..page import Figure, Named
 
 ORDER = 40
@@ -43,7 +43,8 @@ def centroids(analysis: Analysis) -> alt.LayerChart:
         }
     )
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
-    return finish(alt.layer(named_pictures(table, tooltip), ink_key("Mean ink")))
+    small = {"columns": 10, "size": 26} if many(analysis) else {}  # ten to a row: 345 means in 35 rows
+    return finish(alt.layer(named_pictures(table, tooltip, **small), ink_key("Mean ink")))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:

@@ -13,7 +13,7 @@ from ...analysis import Analysis
 from ...analysis.classifiers import K_NEIGHBOURS, NAMES, TITLES
 from ...analysis.stats import BINARY_THRESHOLD, HOLD_OUT_EVERY
 from .. import confusion
-from ..draw import CLASS_COLOURS, INK_COLOUR, dumbbell, finish
+from ..draw import CLASS_COLOURS, INK_COLOUR, dumbbell, finish, many
 from ..page import Figure
 from ..words import percent
 
@@ -69,7 +69,10 @@ class Facts:
     n_drawn: int  # images on the map
     n_total: int
     n_fit: int  # images the map's axes were fitted on
-    matrices: list[confusion.Matrix]
+    many: bool  # too many classes for tables: a heat map and ranked lists instead
+    matrices: list[confusion.Matrix]  # the tables (when not many)
+    rankings: list[confusion.Ranking]  # the commonest confusions of each classifier (when many)
+    hardest: list[tuple[str, float]]  # (class, k-NN accuracy): the classes k-NN gets least right, hardest first
     sprite: str  # the scored images, one PNG data: URL
     index: str  # JSON: which images each confusion cell opens
 
@@ -82,6 +85,12 @@ def _confused(analysis: Analysis, name: str, hardness: dict) -> list[Confused]:
         Confused(names[a], names[b], int(both[a, b]), int(m[a, b]), int(m[b, a]), hardness.get((int(a), int(b))))
         for a, b in order
     ]
+
+
+def _hardest(c, names: tuple[str, ...], most: int = N_CONFUSED) -> list[tuple[str, float]]:
+    right = c.class_accuracy("knn")
+    order = [k for k in np.lexsort((np.arange(len(right)), right)) if not np.isnan(right[k])][:most]
+    return [(names[k], float(right[k])) for k in order]
 
 
 def facts(analysis: Analysis) -> Facts:
@@ -116,13 +125,16 @@ def facts(analysis: Analysis) -> Facts:
         n_drawn=p.points.height,
         n_total=p.n_total,
         n_fit=p.n_fit,
-        matrices=confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun),
+        many=many(analysis),
+        matrices=[] if many(analysis) else confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun),
+        rankings=confusion.rankings(c, names, analysis.dataset.class_noun) if many(analysis) else [],
+        hardest=_hardest(c, names),
         sprite=sprite,
         index=index,
     )
 
 
-def class_accuracy(analysis: Analysis) -> alt.LayerChart:
+def class_accuracy(analysis: Analysis) -> alt.LayerChart | alt.Chart:
     """Share of each class's scored images each classifier gets right."""
     noun = analysis.dataset.class_noun[0].capitalize()
     c = analysis.classifiers
@@ -135,6 +147,8 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart:
     ]
     data = pl.DataFrame(rows, orient="row", schema=["classifier", "name", "percent"])
     order = [TITLES[n] for n in NAMES]
+    if many(analysis):
+        return _accuracy_strip(data, order, noun)
     colour = alt.Color(
         "classifier:N",
         title="Classifier",
@@ -154,19 +168,75 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart:
     )
 
 
+def _accuracy_strip(data: pl.DataFrame, order: list[str], noun: str) -> alt.Chart:
+    """With many classes, one row per classifier and a dot per class: how widely its classes' accuracy spreads."""
+    chart = (
+        alt.Chart(data)
+        .mark_tick(thickness=2, size=18, opacity=0.6, color=INK_COLOUR)
+        .encode(
+            x=alt.X("percent:Q", title="Scored right (%)", scale=alt.Scale(zero=False)),
+            y=alt.Y("classifier:N", sort=order, title=None),
+            tooltip=[
+                alt.Tooltip("name:N", title=noun),
+                alt.Tooltip("classifier:N", title="Classifier"),
+                alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
+            ],
+        )
+    )
+    return finish(chart.properties(width="container", height=alt.Step(32)))
+
+
+def mistakes_heatmap(analysis: Analysis) -> alt.Chart:
+    """Which classes each classifier mistakes for which, the classes in an order that sets similar ones side by
+    side; a menu picks the classifier, and a cell opens its images (report.js, through the figure's `opens`)."""
+    names = analysis.dataset.class_names
+    order = [names[k] for k in analysis.similar_order]
+    data = confusion.mistakes(analysis.classifiers, names)
+    titles = [TITLES[n] for n in NAMES]
+    # The nearest centroid first: the classifier with the most mistakes to look at.
+    pick = alt.param(name="classifier", value=titles[0], bind=alt.binding_select(options=titles, name="Classifier: "))
+    cell = max(2, 340 // len(order))
+    axis = alt.Axis(labels=cell >= 10, ticks=False, labelFontSize=min(12, max(cell - 1, 1)))
+    chart = (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X("guess:N", sort=order, title="Predicted", axis=axis, scale=alt.Scale(domain=order, round=True)),
+            y=alt.Y("truth:N", sort=order, title="True", axis=axis, scale=alt.Scale(domain=order, round=True)),
+            color=alt.Color(
+                "share:Q",
+                title="Share of the true class",
+                scale=alt.Scale(scheme="blues", domain=[0, float(data["share"].max() or 1.0)]),
+                legend=alt.Legend(format=".0%"),
+            ),
+            tooltip=[
+                alt.Tooltip("truth:N", title="Labelled"),
+                alt.Tooltip("guess:N", title="predicted"),
+                alt.Tooltip("count:Q", title="Images", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
+        )
+        .transform_filter(alt.datum.classifier == pick)
+        .add_params(pick)
+    )
+    return finish(chart.properties(width=cell * len(order), height=cell * len(order)))
+
+
 def projection_map(analysis: Analysis) -> alt.LayerChart:
-    """The images on their first two principal axes, coloured by class, each class mean marked with its name."""
+    """The images on their first two principal axes, coloured by class, each class mean marked with its name.
+
+    Colours tell up to 20 classes apart (Tol's muted scheme to ten, Tableau's twenty beyond); with more the points
+    share one colour, and each class's mean is a dot that names it on hover."""
     noun = analysis.dataset.class_noun[0].capitalize()
     p = analysis.projection
     names = list(analysis.dataset.class_names)
-    colour = alt.Color(
-        "name:N", title=noun, sort=names, scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[: len(names)]))
+    if many(analysis):
+        return _crowded_map(analysis, noun)
+    scheme = (
+        {"range": list(CLASS_COLOURS[: len(names)])} if len(names) <= len(CLASS_COLOURS) else {"scheme": "tableau20"}
     )
-    share = [f"{100 * e:.1f}%" for e in p.explained]
-    x = alt.X(
-        "x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False)
-    )
-    y = alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
+    colour = alt.Color("name:N", title=noun, sort=names, scale=alt.Scale(domain=names, **scheme))
+    x, y = _axes(p)
     points = (
         alt.Chart(p.points)
         .mark_circle(size=12, opacity=0.6)
@@ -192,23 +262,71 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     return finish(alt.layer(points, halo, centres).properties(width=320, height=320))
 
 
+def _axes(p) -> tuple[alt.X, alt.Y]:
+    share = [f"{100 * e:.1f}%" for e in p.explained]
+    x = alt.X(
+        "x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False)
+    )
+    return x, alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
+
+
+def _crowded_map(analysis: Analysis, noun: str) -> alt.LayerChart:
+    """The map of a dataset of many classes: the points in one colour, each class mean a dark dot named on hover."""
+    p = analysis.projection
+    x, y = _axes(p)
+    points = (
+        alt.Chart(p.points)
+        .mark_circle(size=10, opacity=0.35, color=INK_COLOUR)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
+        )
+    )
+    centres = (
+        alt.Chart(p.centres)
+        .mark_point(filled=True, size=40, color="#c25100", stroke="white", strokeWidth=1)
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
+    )
+    return finish(alt.layer(points, centres).properties(width=320, height=320))
+
+
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
-    noun = analysis.dataset.class_noun[0]
+    noun, nouns = analysis.dataset.class_noun
     accuracy = (
         f"Share of each {noun}'s scored images that each classifier gets right.",
         f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
         f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
     )
-    projected = (
-        f"{f.n_drawn:,} images on their first two principal axes, coloured by {noun}; names mark the mean images. "
-        "Hover a dot for its instance.",
-        f"Scatter plot of {f.n_drawn:,} images in two dimensions, one colour per {noun}, "
-        f"with each {noun}'s mean image marked by its name.",
+    if f.many:
+        accuracy = (
+            f"Each mark is one {noun}: the share of its scored images each classifier gets right. Hover a mark for its {noun}.",
+            f"Three rows of marks, one per classifier, one mark per {noun} at its accuracy; k-NN {percent(f.accuracy['knn'])}, "
+            f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
+        )
+    coloured = (
+        f"coloured by {noun}; names mark the mean images" if not f.many else f"each {noun}'s mean image an orange dot"
     )
-    return [
-        Figure("accuracy", class_accuracy(analysis), *accuracy),
-        Figure("map", projection_map(analysis), *projected, static="png", grow=2),
-    ]
+    projected = (
+        f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover a dot for its instance.",
+        f"Scatter plot of {f.n_drawn:,} images in two dimensions"
+        + (
+            f", one colour per {noun}, with each {noun}'s mean image marked by its name."
+            if not f.many
+            else f", with each {noun}'s mean image marked."
+        ),
+    )
+    figures = [Figure("accuracy", class_accuracy(analysis), *accuracy)]
+    if f.many:
+        mistakes = (
+            f"Which {noun} each classifier mistakes for which: rows are the true {noun}, columns the predicted one, in an order "
+            f"that sets similar {nouns} side by side; the deeper the blue, the larger the share of the row. Choose a cell to see its images.",
+            f"A heat map of the mistakes of the chosen classifier between {len(analysis.present)} {nouns}.",
+        )
+        figures.append(
+            Figure("mistakes", mistakes_heatmap(analysis), *mistakes, static="png", grow=2, opens="classifiers-cells")
+        )
+    return [*figures, Figure("map", projection_map(analysis), *projected, static="png", grow=2)]
 
 
-CHARTS = (class_accuracy, projection_map)
+CHARTS = (class_accuracy, mistakes_heatmap, projection_map)

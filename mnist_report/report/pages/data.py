@@ -65,8 +65,8 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
     data = pl.DataFrame({"x": xs.ravel(), "y": ys.ravel(), "value": image.ravel().astype(np.int64)})
     sample = analysis.tidy_sample
     y_sample = int(sample["y"][0])
-    cell = 10
     height, width = image.shape
+    cell = max(4, min(10, 280 // max(height, width)))  # 10 px a pixel for MNIST's 28, the grid within a phone's width
     x = alt.X(
         "x:Q",
         title="x (column)",

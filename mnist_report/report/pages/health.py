@@ -15,7 +15,7 @@ import polars as pl
 from ...analysis import Analysis
 from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, finish, sprite_grid
+from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
 from ..page import Figure
 
 ORDER = 90
@@ -216,15 +216,26 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
 
 
 def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
-    """How many images of each class and split are faint, heavy or off centre."""
-    long = health.odd.counts.unpivot(
+    """How many images of each class and split are faint, heavy or off centre (beyond MANY classes,
+    of the MANY classes with the most)."""
+    counts = health.odd.counts
+    shown = list(class_names)
+    if len(class_names) > MANY:
+        totals = (
+            counts.group_by("label")
+            .agg(pl.sum_horizontal(*KIND_TITLES).sum().alias("n"))
+            .sort(["n", "label"], descending=[True, False])
+        )
+        keep = totals.head(MANY)["label"].to_list()
+        counts, shown = counts.filter(pl.col("label").is_in(keep)), [class_names[k] for k in sorted(keep)]
+    long = counts.unpivot(
         index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count"
     ).with_columns(
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("name:N", sort=list(class_names), title=None),
+        y=alt.Y("name:N", sort=shown, title=None),
         x=alt.X("count:Q", title="Images"),
         tooltip=[
             alt.Tooltip("split:N", title="Split"),
@@ -233,7 +244,7 @@ def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
             alt.Tooltip("count:Q", title="Images", format=","),
         ],
     )
-    bars = base.mark_bar(color=INK_COLOUR).properties(width=90, height=14 * len(class_names))
+    bars = base.mark_bar(color=INK_COLOUR).properties(width=90, height=14 * len(shown))
     return finish(
         bars.facet(
             column=alt.Column("kind:N", sort=list(KIND_TITLES.values()), title=None),
@@ -293,7 +304,8 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         else (f"No two images are closer than RMS {f.near_rms:g}.", "A line saying no near-duplicate pair was found.")
     )
     counts = (
-        f"Faint, heavy and off-centre images per {noun} and split.",
+        f"Faint, heavy and off-centre images per {noun} and split"
+        + (f", for the {MANY} {nouns} with the most." if len(analysis.present) > MANY else "."),
         f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split.",
     )
     oddest = (

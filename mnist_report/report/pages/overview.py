@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from ...analysis import Analysis
-from ..draw import INK_COLOUR, finish
+from ..draw import INK_COLOUR, finish, many
 from ..page import Figure, Named
 
 ORDER = 10
@@ -50,6 +50,9 @@ def class_counts(analysis: Analysis) -> alt.Chart:
             alt.Tooltip("percent:Q", title="Share (%)"),
         ],
     )
+    if many(analysis):  # a bar each would run for pages: one row of marks, a class each, at its count
+        strip = base.encode(y=alt.YValue(0)).mark_tick(thickness=2, size=30, opacity=0.6, color=INK_COLOUR)
+        return finish(strip.properties(width="container", height=40))
     bars = base.mark_bar(color=INK_COLOUR)
     text = base.mark_text(align="left", dx=3, color="#222").encode(text=alt.Text("count:Q", format=","))
     return finish((bars + text).properties(width="container", height=22 * len(data)))
@@ -64,6 +67,11 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         else f"from {rarest.value:,} ({rarest.name}) to {commonest.value:,} ({commonest.name})"
     )
     counts = (f"Images per {noun}: {spread}.", f"Horizontal bar chart of the number of images of each {noun}.")
+    if many(analysis):
+        counts = (
+            f"Images per {noun}, a mark for each: {spread}. Hover a mark for its {noun}.",
+            f"A row of {len(analysis.present)} marks, one per {noun}, placed at its number of images: {spread}.",
+        )
     return [Figure("counts", class_counts(analysis), *counts)]
 
 

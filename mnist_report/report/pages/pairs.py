@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import SMALL, diverging_key, finish, sprite_grid
+from ..draw import HEAT, SMALL, diverging_key, finish, heat_colour, many, named_pictures, sprite_grid
 from ..page import Figure
 
 ORDER = 60
@@ -19,16 +19,21 @@ TITLE = "Pairs of {nouns}"
 SUMMARY = "which {nouns} are easy or hard to tell apart"
 
 N_PAIRS = 5  # pairs listed as hardest and easiest
+N_CLOSEST = 12  # with many classes, the closest pairs shown as difference images, and listed
+RECTS = 60  # up to this many classes the heat map is one rect per pair (with a tooltip); beyond, one picture
 
 
 @dataclass(frozen=True)
 class Facts:
-    hardest: list[dict]  # a, b, name_a, name_b, distance: the N_PAIRS closest mean images
+    many: bool  # more classes than a grid per pair can show: a heat map and the closest pairs instead
+    hardest: list[dict]  # a, b, name_a, name_b, distance: the closest mean images (N_PAIRS, or N_CLOSEST when many)
     easiest: list[dict]  # the N_PAIRS farthest, farthest first
+    n_pairs: int
 
 
 def facts(analysis: Analysis) -> Facts:
-    return Facts(analysis.pairs.head(N_PAIRS).to_dicts(), analysis.pairs.tail(N_PAIRS).reverse().to_dicts())
+    hardest = analysis.pairs.head(N_CLOSEST if many(analysis) else N_PAIRS).to_dicts()
+    return Facts(many(analysis), hardest, analysis.pairs.tail(N_PAIRS).reverse().to_dicts(), analysis.pairs.height)
 
 
 def _ordered_pairs(analysis: Analysis) -> pl.DataFrame:
@@ -108,7 +113,67 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     return finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
 
 
+def pair_heatmap(analysis: Analysis) -> alt.LayerChart | alt.Chart:
+    """The distance between every two class means, the classes in an order that sets similar ones side by side:
+    dark squares along the diagonal are groups of classes alike on average."""
+    order, names = analysis.similar_order, analysis.dataset.class_names
+    d = analysis.pair_distances[np.ix_(order, order)].copy()
+    np.fill_diagonal(d, np.nan)
+    low, high = float(np.nanmin(d)), float(np.nanmax(d))
+    colour = heat_colour("distance", "Distance between means", low, high)
+    if len(order) > RECTS:  # one picture, a pixel per pair, and an invisible layer for its legend
+        picture = images.data_url(images.heat_rgb(d, low, high, HEAT))
+        sheet = (
+            alt.Chart(pl.DataFrame({"url": [picture]}))
+            .mark_image(width=alt.expr("width"), height=alt.expr("height"), align="left", baseline="top", smooth=False)
+            .encode(url=alt.Url("url:N"), x=alt.XValue(0), y=alt.YValue(0))
+        )
+        key = alt.Chart(pl.DataFrame({"distance": [low, high]})).mark_point(opacity=0).encode(color=colour)
+        return finish(alt.layer(sheet, key).properties(width=340, height=340))
+    cell = max(6, 340 // len(order))
+    sort = [names[k] for k in order]
+    rows = [(names[a], names[b], float(d[i, j])) for i, a in enumerate(order) for j, b in enumerate(order) if i != j]
+    labels = {"labels": cell >= 10, "ticks": False, "labelFontSize": min(12, cell - 1)}  # names only where they fit
+    chart = (
+        alt.Chart(pl.DataFrame(rows, schema=["row", "col", "distance"], orient="row"))
+        .mark_rect()
+        .encode(
+            x=alt.X("col:N", sort=sort, title=None, axis=alt.Axis(**labels, orient="top", labelAngle=-90)),
+            y=alt.Y("row:N", sort=sort, title=None, axis=alt.Axis(**labels)),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("row:N", title="Between"),
+                alt.Tooltip("col:N", title="and"),
+                alt.Tooltip("distance:Q", title="RMS distance", format=".1f"),
+            ],
+        )
+    )
+    return finish(chart.properties(width=cell * len(order), height=cell * len(order)))
+
+
+def closest_differences(analysis: Analysis) -> alt.LayerChart:
+    """The closest pairs' difference images, numbered as the table beside them lists the pairs."""
+    c, closest = analysis.centroids, analysis.pairs.head(N_CLOSEST)
+    diffs = [c[a] - c[b] for a, b in closest.select("a", "b").iter_rows()]
+    limit = float(max((np.abs(x).max() for x in diffs), default=1.0)) or 1.0
+    table = closest.select(
+        pl.Series("name", [str(i) for i in range(1, closest.height + 1)]),
+        "name_a",
+        "name_b",
+        "distance",
+        pl.Series("url", [images.data_url(images.diverging_rgb(x, limit)) for x in diffs]),
+    )
+    tooltip = [
+        alt.Tooltip("name_a:N", title="Mean of"),
+        alt.Tooltip("name_b:N", title="minus mean of"),
+        alt.Tooltip("distance:Q", title="RMS distance", format=".1f"),
+    ]
+    return finish(alt.layer(named_pictures(table, tooltip), diverging_key(limit, "First minus second")))
+
+
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
+    if f.many:
+        return _many_figures(analysis, f)
     noun, nouns = analysis.dataset.class_noun
     differences = (
         f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
@@ -124,4 +189,28 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     ]
 
 
-CHARTS = (pair_differences, pair_distances)
+def _many_figures(analysis: Analysis, f: Facts) -> list[Figure]:
+    noun, nouns = analysis.dataset.class_noun
+    n, shown = len(analysis.present), len(f.hardest)
+    heat = Figure(
+        "pair-distances",
+        pair_heatmap(analysis),
+        caption=f"The RMS distance between every two mean images, the {nouns} in an order that sets similar ones side by "
+        f"side: dark squares along the diagonal are groups of {nouns} alike on average.",
+        alt=f"A heat map of the distance between the mean images of {n} {nouns}, darkest where closest.",
+        static="png",
+        grow=2,
+    )
+    closest = Figure(
+        "closest",
+        closest_differences(analysis),
+        caption=f"The {shown} closest pairs, numbered as in the table: the first {noun}'s mean minus the second's, "
+        "red where the first has more ink, blue where the second has.",
+        alt=f"{shown} red and blue difference images of the closest pairs of {nouns}.",
+        static="png",
+        grow=2,
+    )
+    return [heat, closest]
+
+
+CHARTS = (pair_differences, pair_distances, pair_heatmap, closest_differences)

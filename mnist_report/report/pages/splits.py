@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, named_pictures, split_colour
+from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, many, named_pictures, split_colour
 from ..page import Figure, Named
 
 ORDER = 70
@@ -19,6 +19,7 @@ TITLE = "Train and test"
 SUMMARY = "whether the test images look like the training images, and where they differ"
 NEEDS = {"comparison"}
 
+N_MOVED = 12  # with many classes, the classes whose mean moved most are the ones shown
 ALIKE_SHARE_GAP = 0.02  # class shares within 2 percentage points of each other ...
 ALIKE_SHIFT = 0.5  # ... and no class mean moving half as far as the two closest classes' means lie apart
 
@@ -88,10 +89,51 @@ def facts(analysis: Analysis) -> Facts:
     )
 
 
-def split_shares(analysis: Analysis) -> alt.Chart:
+def _train_against_test(analysis: Analysis, wide: pl.DataFrame, title: str, fmt: str) -> alt.LayerChart:
+    """With many classes, a dot per class at its training value (x) and test value (y): on the diagonal, unchanged."""
+    noun = analysis.dataset.class_noun[0].capitalize()
+    low = float(min(wide["train"].min(), wide["test"].min()))
+    high = float(max(wide["train"].max(), wide["test"].max()))
+    if high - low < 1e-9:  # every class the same (a balanced dataset's shares): a scale around the value
+        low, high = low - 1, high + 1
+    scale = alt.Scale(domain=[low, high], zero=False, nice=False)
+    diagonal = (
+        alt.Chart(pl.DataFrame({"train": [low, high], "test": [low, high]}))
+        .mark_line(color="#999", strokeDash=[4, 3])
+        .encode(x=alt.X("train:Q", scale=scale), y=alt.Y("test:Q", scale=scale))
+    )
+    dots = (
+        alt.Chart(wide)
+        .mark_circle(size=36, opacity=0.7, color=SPLIT_COLOURS["train"])
+        .encode(
+            x=alt.X("train:Q", title=f"{title}, training", scale=scale),
+            y=alt.Y("test:Q", title=f"{title}, test", scale=scale),
+            tooltip=[
+                alt.Tooltip("name:N", title=noun),
+                alt.Tooltip("train:Q", title="Training", format=fmt),
+                alt.Tooltip("test:Q", title="Test", format=fmt),
+            ],
+        )
+    )
+    return finish(alt.layer(diagonal, dots).properties(width=300, height=300))
+
+
+def _wide(table: pl.DataFrame, field: str, scale: float = 1.0) -> pl.DataFrame:
+    """name, train, test: a field of the comparison's table, one row per class present in both splits."""
+    return (
+        table.pivot(on="split", index=["label", "name"], values=field)
+        .drop_nulls()
+        .with_columns(pl.col("train", "test") * scale)
+        .sort("label")
+    )
+
+
+def split_shares(analysis: Analysis) -> alt.Chart | alt.LayerChart:
     """Each class's share of its split, training and test side by side."""
     noun = analysis.dataset.class_noun[0].capitalize()
     data = analysis.comparison.table.filter(pl.col("count") > 0).with_columns((pl.col("share") * 100).alias("percent"))
+    if many(analysis):
+        return _train_against_test(analysis, _wide(data, "percent"), "Share of the split (%)", ".2f")
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -115,6 +157,8 @@ def split_ink(analysis: Analysis) -> alt.LayerChart:
     """Mean ink of each class in each split, joined by a line: long lines are classes drawn differently."""
     noun = analysis.dataset.class_noun[0].capitalize()
     data = analysis.comparison.table.filter(pl.col("count") > 0)
+    if many(analysis):
+        return _train_against_test(analysis, _wide(data, "mean_ink"), "Mean ink per pixel", ".1f")
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
     shape = alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None)
     tooltip = [
@@ -129,6 +173,8 @@ def split_differences(analysis: Analysis) -> alt.LayerChart:
     """Each class's mean training image minus its mean test image, red where training has more ink."""
     comparison = analysis.comparison
     both = [k for k in analysis.present if not np.isnan(comparison.shift[k])]
+    if many(analysis):  # the classes that moved most, most first
+        both = sorted(both, key=lambda k: (-comparison.shift[k], k))[:N_MOVED]
     diffs = [analysis.centroids[k] - comparison.test_centroids[k] for k in both]
     limit = float(max((np.abs(d).max() for d in diffs), default=1.0)) or 1.0
     table = pl.DataFrame(
@@ -148,6 +194,9 @@ def split_differences(analysis: Analysis) -> alt.LayerChart:
 def split_distances(analysis: Analysis) -> alt.LayerChart:
     """Distance to the training mean image per class, training and test boxplots side by side."""
     noun = analysis.dataset.class_noun[0]
+    if many(analysis):
+        medians = _wide(analysis.comparison.boxes.select("split", "label", "name", "median"), "median")
+        return _train_against_test(analysis, medians, f"Median distance to the {noun}'s training mean", ".1f")
     y = alt.Y("name:N", sort=analysis.present_names, title=noun.capitalize())
     offset = alt.YOffset("split:N", sort=list(SPLIT_COLOURS))
     tooltip = [
@@ -192,12 +241,42 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         "(box: middle half; white line: median; whiskers: up to 1.5 times the box).",
         f"Pairs of boxplots per {noun}, training above test, of the distance to the mean training image.",
     )
+    if many(analysis):
+        shares, ink, differences, distances = _many_words(analysis, f)
     return [
         Figure("shares", split_shares(analysis), *shares),
         Figure("ink", split_ink(analysis), *ink),
         Figure("split-differences", split_differences(analysis), *differences, static="png", grow=2),
         Figure("distances", split_distances(analysis), *distances, static="png"),
     ]
+
+
+def _many_words(analysis: Analysis, f: Facts) -> tuple[tuple[str, str], ...]:
+    """The figures' words when each class is a dot, not a row."""
+    noun, nouns = analysis.dataset.class_noun
+    dot = (
+        f"Each dot is a {noun}, at its value in training (across) and in test (up); on the dashed diagonal, unchanged."
+    )
+    shown = min(N_MOVED, len(analysis.present))
+    return (
+        (
+            f"Each {noun}'s share of the training and of the test images. {dot}",
+            f"Scatter plot of {len(analysis.present)} {nouns}' shares in the two splits; the farthest from the diagonal is {f.share_gap.name}.",
+        ),
+        (
+            f"Mean ink per pixel of each {noun}'s images in training and in test. {dot}",
+            f"Scatter plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
+        ),
+        (
+            f"The {shown} {nouns} whose mean image moves most: mean training image minus mean test image, red where "
+            "training images have more ink, blue where test images do. Hover a panel for its name.",
+            f"{shown} red and blue difference images; the strongest is {f.moved.name}.",
+        ),
+        (
+            f"The median distance of each {noun}'s images to its mean training image, in training and in test. {dot}",
+            f"Scatter plot of median distances per {noun} in the two splits; the largest change is for {f.median_gap.name}.",
+        ),
+    )
 
 
 CHARTS = (split_shares, split_ink, split_differences, split_distances)
