@@ -136,7 +136,7 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
     """A small tiling of MNIST (each tile rolled a pixel further, so none repeats another) read
     through the memory map, 4,096 images at a time, with the samples of the classifiers, the map
     and health read through it too, gives the numbers of the same pixels in memory, in one chunk."""
-    from mnist_report.analysis import classifiers, projection
+    from mnist_report.analysis import classifiers, pca, projection
     from mnist_report.analysis.health import sample as health
     from mnist_report.loading import Dataset, Split
 
@@ -152,7 +152,7 @@ def test_a_mapped_tiling_gives_the_in_memory_numbers(tmp_path, monkeypatch, trai
         (health, "SAMPLE_LIMIT", 3_000),
         (classifiers, "MAX_EVALUATED", 500),
         (classifiers, "MAX_REFERENCE", 4_000),
-        (projection, "MAX_FIT", 5_000),
+        (pca, "MAX_FIT", 5_000),
         (projection, "MAX_DRAWN", 700),
     ):
         monkeypatch.setattr(module, name, value)

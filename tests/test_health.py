@@ -7,13 +7,23 @@ import numpy as np
 import polars as pl
 import pytest
 
+from mnist_report.analysis import pca
 from mnist_report.analysis.health import duplicates as dup
 from mnist_report.analysis.health import labels as lab
 from mnist_report.analysis.health import odd as oddity
 from mnist_report.analysis.health import sample
 from mnist_report.analysis.health.sample import sample_splits
+from mnist_report.analysis.sampling import evenly_spaced
 
 NEAR = dup.NEAR_RMS * 28  # the near-duplicate radius, Euclidean, for MNIST's 784 pixels
+
+
+def split_up(train, train_y, test=None, test_y=None, classes=None) -> tuple:
+    """The checks' arguments: the sampled splits (with the number of classes, for the label check) and the
+    principal components fitted on the training images, as the report fits them."""
+    components = pca.fit(train[evenly_spaced(len(train), pca.MAX_FIT)], pca.DIMS)
+    splits = sample_splits(train, train_y, test, test_y)
+    return (splits, components) if classes is None else (splits, classes, components)
 
 
 def _brighten(image: np.ndarray, pixels: int) -> np.ndarray:
@@ -53,7 +63,7 @@ def naive_pairs(a: np.ndarray, b: np.ndarray, same: bool) -> dict[tuple[int, int
 def test_duplicates_equal_naive_search(planted, monkeypatch):
     train, train_y, test, test_y = planted
     monkeypatch.setattr(dup, "PAIR_BLOCK", 37)  # blocks that do not divide the splits
-    got = dup.duplicates(sample_splits(train, train_y, test, test_y))
+    got = dup.duplicates(*split_up(train, train_y, test, test_y))
     for split_a, split_b, a, b in (
         ("train", "train", train, train),
         ("test", "train", test, train),
@@ -79,9 +89,9 @@ def test_duplicates_equal_naive_search(planted, monkeypatch):
 
 def test_counts_cover_every_pair_not_only_those_kept(planted, monkeypatch):
     """The table keeps the MAX_PAIRS closest; the counts the page states are of all pairs found."""
-    whole = dup.duplicates(sample_splits(*planted)).table
+    whole = dup.duplicates(*split_up(*planted)).table
     monkeypatch.setattr(dup, "MAX_PAIRS", 1)
-    got = dup.duplicates(sample_splits(*planted))
+    got = dup.duplicates(*split_up(*planted))
     assert got.table.height == 1
     assert got.n_pairs == whole.height == 5
     assert got.n_exact == (whole["distance"] == 0).sum() > got.table.height
@@ -92,9 +102,9 @@ def test_exact_duplicates_form_a_star(train_arrays):
     """Four copies of one image are three pairs, each to the first copy."""
     images, labels = train_arrays[0][:300].copy(), train_arrays[1][:300]
     images[[100, 150, 200]] = images[7]
-    got = dup.duplicates(sample_splits(images, labels))
+    got = dup.duplicates(*split_up(images, labels))
     assert got.table.select("row_a", "row_b").rows() == [(7, 100), (7, 150), (7, 200)]
-    none = dup.duplicates(sample_splits(images[:100], labels[:100]))  # MNIST has no pair within RMS 7
+    none = dup.duplicates(*split_up(images[:100], labels[:100]))  # MNIST has no pair within RMS 7
     assert none.table.height == 0
     assert none.table.schema == dup.SCHEMA
 
@@ -116,7 +126,7 @@ def changed_on_purpose(small_split):
         labels = labels.copy()
         labels[rows] = (labels[rows] + rng.integers(1, 10, len(rows))) % 10
         changed[name] = (rows, labels)
-    issues = lab.label_issues(sample_splits(train, changed["train"][1], test, changed["test"][1]), 10)
+    issues = lab.label_issues(*split_up(train, changed["train"][1], test, changed["test"][1], classes=10))
     return changed, issues
 
 
@@ -135,16 +145,19 @@ def test_labels_changed_on_purpose_rank_near_the_top(changed_on_purpose):
 
 def test_ranking_is_deterministic_and_complete(small_split, changed_on_purpose):
     train, train_y, test, test_y = small_split
-    first = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
-    again = lab.label_issues(sample_splits(train, train_y, test, test_y), 10)
+    first = lab.label_issues(*split_up(train, train_y, test, test_y, classes=10))
+    again = lab.label_issues(*split_up(train, train_y, test, test_y, classes=10))
     assert first.table.equals(again.table)
     assert first.neighbours.equals(again.neighbours)
     table = first.table
-    assert table.columns == ["split", "instance_row", "label", "suggested", "score", "rank"]
+    assert table.columns == ["split", "instance_row", "label", "suggested", "score", "margin", "rank"]
     for name, n in (("train", len(train)), ("test", len(test))):
         part = table.filter(pl.col("split") == name)
         assert sorted(part["rank"].to_list()) == list(range(1, n + 1))
-        assert part.sort("rank")["score"].is_sorted(descending=True)
+        assert part.sort("rank")["margin"].is_sorted(descending=True)
+        assert part.sort("rank")["score"].is_sorted(descending=True)  # tanh(margin / 2): the same order
+        # above 0 exactly when the network prefers another class
+        assert ((part["score"] > 0) == (part["suggested"] != part["label"])).all()
     assert [(c.split, c.total, c.used, c.sampled) for c in first.coverage] == [
         ("train", 4_000, 4_000, False),
         ("test", 1_000, 1_000, False),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+from mnist_report.report import words
+
 from .utils import Page
 
 
@@ -14,21 +16,23 @@ def read(path) -> list[dict[str, str]]:
 
 def test_label_issue_file_and_words_agree(site_10k):
     rows = read(site_10k / "data/label_issues.csv")
-    assert list(rows[0]) == ["split", "instance", "label", "suggested", "score", "rank"]
+    assert list(rows[0]) == ["split", "instance", "label", "suggested", "score", "rank", "margin"]
     text = Page(site_10k / "health.html").text()
     for split in ("train", "test"):
         mine = [r for r in rows if r["split"] == split]
         assert len(mine) == 10_000
         assert sorted(int(r["rank"]) for r in mine) == list(range(1, 10_001))
         top = min(mine, key=lambda r: int(r["rank"]))
+        assert max(float(r["margin"]) for r in mine) == float(top["margin"])
         assert max(float(r["score"]) for r in mine) == float(top["score"])
         above = sum(float(r["score"]) > 0 for r in mine)
         assert (
             f"{split.capitalize()} split: {above:,} of 10,000 images score above 0. "
             f"The top candidate is instance {int(top['instance']):,}, labelled {top['label']}"
         ) in text
+        assert f"at odds of {words.odds(float(top['margin']))}" in text
     assert "candidates" in text
-    assert "mislabelled near the top" in text
+    assert "confirmed wrong near the top" in text
 
 
 def test_duplicates_file_and_words_agree(site_10k):

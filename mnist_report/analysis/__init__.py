@@ -17,7 +17,7 @@ import polars as pl
 
 from ..loading.model import Dataset
 from . import classifiers as classifying
-from . import explore
+from . import explore, pca
 from . import health as checking
 from . import projection as mapping
 from .classifiers import Classifiers
@@ -25,6 +25,7 @@ from .comparison import Comparison, compare
 from .gallery import Gallery
 from .health import Health
 from .projection import Projection
+from .sampling import evenly_spaced
 from .stats import held_out
 
 PARTS = frozenset(
@@ -93,6 +94,11 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
     distances = explore.distances(main, centroids)
     stats, outliers = explore.distance_summary(main, distances, names)
     first = explore.first_images(main, dataset.class_names)
+    fit_rows = evenly_spaced(len(main), pca.MAX_FIT)
+    # One PCA for the map, the label network and the duplicate search, fitted on an evenly spaced selection.
+    components = (
+        pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), pca.DIMS) if parts & {"map", "health"} else None
+    )
     pair_distances = explore.mean_distances(centroids)
     shape = (len(names), *main.images.shape[1:])
     return Analysis(
@@ -123,8 +129,8 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         )
         if "classifiers" in parts
         else None,
-        projection=mapping.build(main, centroids, names) if "map" in parts else None,
-        health=checking.examine(main, test, len(names))
+        projection=mapping.build(main, centroids, names, components, len(fit_rows)) if "map" in parts else None,
+        health=checking.examine(main, test, len(names), components)
         if "health" in parts and len(main) >= checking.MIN_IMAGES
         else None,
     )

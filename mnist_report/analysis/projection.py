@@ -11,7 +11,6 @@ from ..loading.model import Split
 from . import pca
 from .sampling import evenly_spaced
 
-MAX_FIT = 60_000  # training images the axes are fitted on at most (evenly spaced): the scatter matrix costs N x pixels² operations
 MAX_DRAWN = 5_000  # points drawn at most (evenly spaced): a chart of more is slow and no clearer
 
 
@@ -30,13 +29,10 @@ class Projection:
         return (images.astype(np.float64) - self.mean) @ self.axes.T
 
 
-def build(split: Split, centroids: np.ndarray, names: list[str]) -> Projection:
-    """Axes fitted on (at most MAX_FIT of) the split's images; MAX_DRAWN of them and every class mean placed on them."""
-    fit_rows = evenly_spaced(len(split), MAX_FIT)
-    components = pca.fit(split.take(fit_rows).reshape(len(fit_rows), -1), 2)
-    mean, axes = components.mean, components.axes
-    # Each axis' sign is arbitrary: make its largest weight positive, so every build draws the same map.
-    axes = axes * np.sign(axes[np.arange(2), np.abs(axes).argmax(axis=1)])[:, None]
+def build(split: Split, centroids: np.ndarray, names: list[str], components: pca.Components, n_fit: int) -> Projection:
+    """MAX_DRAWN of the split's images and every class mean placed on the first two principal axes
+    (fitted on `n_fit` of the split's images)."""
+    mean, axes = components.mean, components.axes[:2]
     drawn = evenly_spaced(len(split), MAX_DRAWN)
     xy = (split.take(drawn).reshape(len(drawn), -1) - mean) @ axes.T
     labels = split.labels[drawn].astype(np.int64)
@@ -54,4 +50,4 @@ def build(split: Split, centroids: np.ndarray, names: list[str]) -> Projection:
     centres = pl.DataFrame(
         {"label": present, "name": [names[i] for i in present], "x": centre_xy[:, 0], "y": centre_xy[:, 1]}
     )
-    return Projection(mean, axes, components.explained, len(fit_rows), len(split), points, centres)
+    return Projection(mean, axes, components.first(2).explained, n_fit, len(split), points, centres)

@@ -3,6 +3,8 @@ their Python twins, so captions and templates say them alike."""
 
 from __future__ import annotations
 
+import math
+
 
 def number(x: int | float) -> str:
     """1,234"""
@@ -29,9 +31,17 @@ def points(share: float) -> str:
     return f"{100 * share:.1f} percentage point" + ("" if f"{100 * share:.1f}" == "1.0" else "s")
 
 
+def odds(margin: float) -> str:
+    """A log-odds margin as odds: "3.2 to 1", "450 to 1", "over a million to 1"."""
+    value = math.exp(min(margin, 50.0))
+    if value >= 1e6:
+        return "over a million to 1"
+    return f"{value:,.0f} to 1" if value >= 10 else f"{value:.1f} to 1"
+
+
 def with_article(word: str) -> str:
     """ "a 5", "an 8", "an Ankle boot": by the sound of the first letter, which for digits means 8 alone."""
     return ("an " if word[:1].lower() in "aeio8" else "a ") + word
 
 
-FILTERS = {"num": number, "pct": percent, "dist": distance, "points": points, "a": with_article}
+FILTERS = {"num": number, "pct": percent, "dist": distance, "points": points, "odds": odds, "a": with_article}

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from ...loading.model import Split
+from .. import pca
 from ..gallery import Gallery
+from ..sampling import evenly_spaced
 from . import duplicates as pairs
 from . import labels
 from . import odd as oddity
@@ -48,8 +50,13 @@ class Health:
         return list(self.names)
 
 
-def examine(train: Split, test: Split | None, n_classes: int) -> Health:
-    """Label issues, duplicates and odd images of a training split and, if given, a test split."""
+def examine(train: Split, test: Split | None, n_classes: int, components: pca.Components | None = None) -> Health:
+    """Label issues, duplicates and odd images of a training split and, if given, a test split, with the
+    report's principal components (the network's inputs, the duplicate search's directions; fitted here
+    as analyze() fits them when not given)."""
+    if components is None:
+        rows = evenly_spaced(len(train), pca.MAX_FIT)
+        components = pca.fit(train.take(rows).reshape(len(rows), -1), pca.DIMS)
     splits = {"train": train, **({"test": test} if test is not None else {})}
     sampled = sample_splits(
         train.images.reshape(len(train), -1),
@@ -57,7 +64,7 @@ def examine(train: Split, test: Split | None, n_classes: int) -> Health:
         None if test is None else test.images.reshape(len(test), -1),
         None if test is None else test.labels,
     )
-    issues, found = labels.label_issues(sampled, n_classes), pairs.duplicates(sampled)
+    issues, found = labels.label_issues(sampled, n_classes, components), pairs.duplicates(sampled, components)
     odd = oddity.odd_images(sampled, n_classes, train.images.shape[1:])
     return Health(
         issues,

@@ -18,14 +18,10 @@ from ...loading.chunks import CHUNK
 from ...loading.model import Split
 from .. import pca
 from ..gallery import Gallery
-from ..sampling import evenly_spaced
 from .sample import Coverage, Sampled
 
 NEAR_RMS = 5.0
 SEARCH_DIMS = 16  # principal components the candidate search runs in
-# The search only needs orthonormal axes (any give a lower bound); fitted on at most PCA_FIT
-# evenly spaced images they filter about as well as on all, at a sixth of the cost.
-PCA_FIT = 10_000
 MAX_PAIRS = 20_000  # the closest pairs kept in the table; `n_pairs` counts them all
 PAIR_BLOCK = 1024  # query rows per step of the candidate search
 SHOWN = 6  # pairs the report shows side by side
@@ -63,7 +59,7 @@ class Duplicates:
         return len(rows)
 
 
-def duplicates(splits: list[Sampled]) -> Duplicates:
+def duplicates(splits: list[Sampled], components: pca.Components) -> Duplicates:
     """Exact (identical bytes) and near (RMS below NEAR_RMS) duplicate pairs within each split
     and between test and train.
 
@@ -71,9 +67,8 @@ def duplicates(splits: list[Sampled]) -> Duplicates:
     orthonormal axes never lengthens a difference, so every pair within the radius in pixels
     is within it there too; those candidates are then measured exactly on the raw pixels.
     """
-    fit = splits[0].pixels
-    components = pca.fit(fit[evenly_spaced(len(fit), PCA_FIT)], SEARCH_DIMS, np.float32)
-    scale = float(np.sqrt(fit.shape[1]))
+    components = components.first(SEARCH_DIMS)  # any orthonormal axes give a lower bound; the leading ones the tightest
+    scale = float(np.sqrt(splits[0].pixels.shape[1]))
     found = []
     for i, a in enumerate(splits):
         for b in splits[: i + 1]:  # train-train, test-train, test-test

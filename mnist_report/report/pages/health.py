@@ -12,11 +12,12 @@ import altair as alt
 import numpy as np
 import polars as pl
 
-from ...analysis import Analysis
+from ...analysis import Analysis, pca
 from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
 from ..page import Figure
+from ..words import odds
 
 ORDER = 90
 FILE = "health.html"
@@ -36,7 +37,7 @@ class Candidates:
     top_instance: int
     top_label: str
     top_suggested: str
-    top_score: float
+    top_margin: float  # the log-odds of the suggested class against the label
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Facts:
     splits: list[str]  # the roles checked: "train", and "test" when there is one
     candidates: dict[str, Candidates]  # by role
     pca_dims: int
-    folds: int
+    epochs: int  # passes of the network's training
     neighbours: int  # training images shown beside each candidate
     near_rms: float  # the near-duplicate threshold
     n_pairs: int
@@ -77,15 +78,15 @@ def facts(analysis: Analysis) -> Facts:
             top["instance"],
             names[top["label"]],
             names[top["suggested"]],
-            top["score"],
+            top["margin"],
         )
     counts = h.odd.counts.group_by("split").agg(pl.col(*KIND_TITLES).sum())
     d = h.duplicates
     return Facts(
         splits=h.roles,
         candidates=candidates,
-        pca_dims=labels.PCA_DIMS,
-        folds=labels.FOLDS,
+        pca_dims=pca.DIMS,
+        epochs=labels.EPOCHS,
         neighbours=labels.NEIGHBOURS,
         near_rms=duplicates.NEAR_RMS,
         n_pairs=d.n_pairs,
@@ -115,7 +116,7 @@ def _candidate_cells(shown: pl.DataFrame, scale: float, class_names: Sequence[st
             "instance": r["instance"],
             "split": r["split"],
             "label": class_names[r["label"]],
-            "detail": f"suggested {class_names[r['suggested']]}, score {r['score']:.2f}"
+            "detail": f"suggested {class_names[r['suggested']]}, odds {odds(r['margin'])}"
             if r["neighbour"] == 0
             else f"RMS distance {r['distance'] / scale:.1f}",
         }
