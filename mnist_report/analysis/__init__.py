@@ -19,18 +19,19 @@ from ..loading.model import Dataset
 from . import classifiers as classifying
 from . import explore, pca
 from . import health as checking
+from . import order as ordering
 from . import projection as mapping
 from .classifiers import Classifiers
 from .comparison import Comparison, compare
 from .gallery import Gallery
 from .health import Health
+from .order import Order
 from .projection import Projection
 from .sampling import evenly_spaced
 from .stats import held_out
 
-PARTS = frozenset(
-    {"comparison", "classifiers", "map", "health"}
-)  # what analyze() computes beyond the exploring summaries
+# What analyze() computes beyond the exploring summaries, when asked.
+PARTS = frozenset({"comparison", "classifiers", "map", "health", "order"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +56,7 @@ class Analysis:
     classifiers: Classifiers | None  # None when too few images to hold any out, or not asked for
     projection: Projection | None  # the map of the images
     health: Health | None  # label-issue candidates, duplicates and odd images
+    order: Order | None  # each split along its file order, and where it shifts
 
     @property
     def n(self) -> int:
@@ -87,18 +89,12 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
     main, names = dataset.main, list(dataset.class_names)
     # A test split to set beside the training split; a test split alone is just the split explored.
     test = dataset.test if dataset.train is not None else None
-    hold_out = test is None and "classifiers" in parts
-    passed = explore.first_pass(main, len(names), hold_out)
+    passed = explore.first_pass(main, len(names), test is None and "classifiers" in parts)
     count = passed.sums.count
     centroids = passed.sums.means()[0]
-    distances = explore.distances(main, centroids)
+    distances, ink = explore.distances(main, centroids)
     stats, outliers = explore.distance_summary(main, distances, names)
     first = explore.first_images(main, dataset.class_names)
-    fit_rows = evenly_spaced(len(main), pca.MAX_FIT)
-    # One PCA for the map, the label network and the duplicate search, fitted on an evenly spaced selection.
-    components = (
-        pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), pca.DIMS) if parts & {"map", "health"} else None
-    )
     pair_distances = explore.mean_distances(centroids)
     shape = (len(names), *main.images.shape[1:])
     return Analysis(
@@ -118,19 +114,42 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         pair_distances=pair_distances,
         pairs=explore.pairs_table(pair_distances, names, count),
         similar_order=explore.similar_order(pair_distances, [k for k in range(len(names)) if count[k]]),
-        comparison=compare(names, centroids.reshape(shape), count, main.labels, distances, test)
+        **_parts(dataset, test, set(parts), passed, centroids.reshape(shape), distances, ink),
+    )
+
+
+def _parts(
+    dataset: Dataset, test, parts: set[str], passed, centroids: np.ndarray, distances: np.ndarray, ink: np.ndarray
+) -> dict:
+    """The parts asked for, in the order they build on each other: the file order reads the test
+    split's pass (the comparison's) and the classifiers' errors."""
+    main, names = dataset.main, list(dataset.class_names)
+    flat = centroids.reshape(len(names), -1)
+    if "order" in parts and test is not None:
+        parts.add("comparison")
+    comparison = (
+        compare(names, centroids, passed.sums.count, main.labels, distances, test)
         if test is not None and "comparison" in parts
-        else None,
-        classifiers=classifying.score(
-            main,
-            test,
-            passed.sums - passed.held_sums if hold_out else passed.sums,
-            held_out(len(main)) if hold_out else None,
-        )
+        else None
+    )
+    hold_out = test is None and "classifiers" in parts
+    train_sums = passed.sums - passed.held_sums if hold_out else passed.sums
+    scored = (
+        classifying.score(main, test, train_sums, held_out(len(main)) if hold_out else None)
         if "classifiers" in parts
-        else None,
-        projection=mapping.build(main, centroids, names, components, len(fit_rows)) if "map" in parts else None,
-        health=checking.examine(main, test, len(names), components)
+        else None
+    )
+    fit_rows = evenly_spaced(len(main), pca.MAX_FIT)
+    # One PCA for the map, the label network and the duplicate search, fitted on an evenly spaced selection.
+    components = (
+        pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), pca.DIMS) if parts & {"map", "health"} else None
+    )
+    return {
+        "comparison": comparison,
+        "classifiers": scored,
+        "projection": mapping.build(main, flat, names, components, len(fit_rows)) if "map" in parts else None,
+        "health": checking.examine(main, test, len(names), components)
         if "health" in parts and len(main) >= checking.MIN_IMAGES
         else None,
-    )
+        "order": ordering.follow(dataset, test, comparison, scored, ink, distances) if "order" in parts else None,
+    }

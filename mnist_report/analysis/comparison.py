@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from ..loading.model import Split
-from .stats import box_table, class_boxes, class_sums, empty_sums, mean_ink, rms_distances
+from .stats import box_table, class_boxes, class_sums, empty_sums, image_ink, mean_ink, rms_distances
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +26,7 @@ class Comparison:
         pl.DataFrame
     )  # split, label, name, n, min, q1, median, q3, max, mean, whisker_low, whisker_high: distance to the training mean
     test_distances: np.ndarray  # float64[N_test]: each test image's RMS distance to its class's training mean
+    test_ink: np.ndarray  # float32[N_test]: each test image's mean pixel value
 
 
 def compare(
@@ -40,13 +41,19 @@ def compare(
     k, pixels = len(names), train_centroids[0].size
     flat = train_centroids.reshape(k, pixels)
     sums = empty_sums(k, pixels)
-    distances = np.empty(len(test))
-    for start, chunk_sums, chunk_distances in test.map_chunks(
-        lambda start, images, labels: (start, class_sums(images, labels, k), rms_distances(images, labels, flat)),
+    distances, ink = np.empty(len(test)), np.empty(len(test), np.float32)
+    for start, chunk_sums, chunk_distances, chunk_ink in test.map_chunks(
+        lambda start, images, labels: (
+            start,
+            class_sums(images, labels, k),
+            rms_distances(images, labels, flat),
+            image_ink(images),
+        ),
         what="test split",
     ):
         sums = sums + chunk_sums
         distances[start : start + len(chunk_distances)] = chunk_distances
+        ink[start : start + len(chunk_ink)] = chunk_ink
     test_centroids = sums.means()[0]
     shift = np.sqrt(((test_centroids - flat) ** 2).mean(axis=1))
     rows = [
@@ -64,4 +71,4 @@ def compare(
             box_table(class_boxes(test.labels, distances, names), split="test"),
         ]
     )
-    return Comparison(table, test_centroids.reshape(train_centroids.shape), shift, boxes, distances)
+    return Comparison(table, test_centroids.reshape(train_centroids.shape), shift, boxes, distances, ink)

@@ -23,6 +23,7 @@ from .stats import (
     class_boxes,
     class_sums,
     empty_sums,
+    image_ink,
     is_held_out,
     pixel_histogram,
     rms_distances,
@@ -63,14 +64,17 @@ def first_pass(split: Split, n_classes: int, hold_out: bool) -> FirstPass:
     return FirstPass(pixel_counts, sums, held_sums)
 
 
-def distances(split: Split, means: np.ndarray) -> np.ndarray:
-    """float64[N]: each image's RMS distance to its class mean (float64[K, pixels]), the second pass."""
-    out = np.empty(len(split))
-    for start, part in split.map_chunks(
-        lambda start, images, labels: (start, rms_distances(images, labels, means)), CHUNK, what="distances"
+def distances(split: Split, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float64[N]: each image's RMS distance to its class mean (float64[K, pixels]), and float32[N]: its
+    mean ink (the order along the file is read from both), the second pass."""
+    out, ink = np.empty(len(split)), np.empty(len(split), np.float32)
+    for start, part, inked in split.map_chunks(
+        lambda start, images, labels: (start, rms_distances(images, labels, means), image_ink(images)),
+        CHUNK,
+        what="distances",
     ):
-        out[start : start + len(part)] = part
-    return out
+        out[start : start + len(part)], ink[start : start + len(part)] = part, inked
+    return out, ink
 
 
 def distance_summary(split: Split, distances: np.ndarray, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -68,6 +68,11 @@ def rms_distances(images: np.ndarray, labels: np.ndarray, means: np.ndarray) -> 
     return np.sqrt(np.maximum(squared, 0) / images.shape[1])
 
 
+def image_ink(images: np.ndarray) -> np.ndarray:
+    """float32[n]: each image's mean pixel value (uint8[n, pixels])."""
+    return images.mean(axis=1, dtype=np.float32)
+
+
 def mean_ink(means: np.ndarray) -> np.ndarray:
     """float64[K]: the mean pixel value of each class's mean image (NaN for an absent class)."""
     return np.array([float(m.mean()) for m in means.reshape(len(means), -1)])

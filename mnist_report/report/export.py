@@ -43,7 +43,19 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
         out["confusion"] = analysis.classifiers.confusion_table()
     if analysis.health is not None:
         out["label_issues"], out["duplicates"] = analysis.health.label_table, analysis.health.pair_table
+    if analysis.order is not None:
+        out.update(_order_tables(analysis))
     return out
+
+
+def _order_tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
+    """order, order_shifts and order_classes: every split's windows, shifts and classes per window."""
+    splits = analysis.order.splits
+    return {
+        "order": pl.concat([s.windows.select(pl.lit(s.split).alias("split"), pl.all()) for s in splits]),
+        "order_shifts": pl.concat([s.shifts.select(pl.lit(s.split).alias("split"), pl.all()) for s in splits]),
+        "order_classes": pl.concat([s.classes.select(pl.lit(s.split).alias("split"), pl.all()) for s in splits]),
+    }
 
 
 def classes_table(analysis: Analysis) -> pl.DataFrame:
@@ -82,6 +94,9 @@ TABLE_NOTES = {
     "confusion": "every cell of each classifier's confusion matrix",
     "label_issues": "every image's label-issue score and suggested label, rank 1 the most suspicious of its split",
     "duplicates": "identical and near-identical pairs, RMS distance, whether their labels agree",
+    "order": "each split in windows along its file: images, classifier errors, mean ink, mean distance",
+    "order_shifts": "the changes found along a file: measure, the image after which it changes, the means before and after",
+    "order_classes": "each split's windows along its file: images of each label",
 }
 GZIP_ROWS = 1_000_000  # tables longer than this are written as .csv.gz (ten million distances are 250 MB of text)
 CSV_BATCH = 250_000  # rows turned into text at a time, so a long table never exists whole as text

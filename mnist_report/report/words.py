@@ -21,6 +21,11 @@ def percent(share: float) -> str:
     return f"{pct:.2g}%"
 
 
+def percent2(share: float) -> str:
+    """A share to two decimals of a percent: rates compared across a file ("4.15%" against "1.55%")."""
+    return f"{100 * share:.2f}%"
+
+
 def distance(x: float) -> str:
     """An RMS distance or a grey level, to a tenth."""
     return f"{x:.1f}"
@@ -44,4 +49,12 @@ def with_article(word: str) -> str:
     return ("an " if word[:1].lower() in "aeio8" else "a ") + word
 
 
-FILTERS = {"num": number, "pct": percent, "dist": distance, "points": points, "odds": odds, "a": with_article}
+FILTERS = {
+    "num": number,
+    "pct": percent,
+    "pct2": percent2,
+    "dist": distance,
+    "points": points,
+    "odds": odds,
+    "a": with_article,
+}
