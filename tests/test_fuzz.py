@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from mnist_report.errors import ReportError
 from mnist_report.loading import load
-from mnist_report.loading.csvfile import HEADER
+from mnist_report.loading.csvfile import kaggle_header
+
+HEADER = kaggle_header(784)  # MNIST's Kaggle header
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 IMAGES_NAME, LABELS_NAME = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
