@@ -287,3 +287,14 @@ def test_png_forms_read_as_grey(tmp_path, form):
         (tmp_path / f"class{k}").mkdir()
         make(g).save(tmp_path / f"class{k}" / "0.png", interlace=form == "interlaced")
     np.testing.assert_array_equal(load(tmp_path).images, np.array([expected(g) for g in grey]))
+
+
+def test_png_test_folder_of_other_classes(tmp_path):
+    """--test with class folders of its own: the classes are both splits', each image under its own name."""
+    grey = np.arange(2 * 14 * 14, dtype=np.uint8).reshape(2, 14, 14)
+    write_png(tmp_path / "train", grey, np.array([0, 1]), ["cat", "dog"])
+    write_png(tmp_path / "test", grey, np.array([0, 1]), ["dog", "emu"])
+    dataset = load(tmp_path / "train", test=tmp_path / "test")
+    assert dataset.class_names == ("cat", "dog", "emu")
+    np.testing.assert_array_equal(dataset.train.labels, [0, 1])
+    np.testing.assert_array_equal(dataset.test.labels, [1, 2])

@@ -30,6 +30,7 @@ def resolve(
     """The kind, named as the module says, and each split with its labels as class indexes."""
     names = raws[0].names
     if names is not None:  # a class per file or folder: the values are already indexes
+        names, raws = joined(raws)
         base = replace(kind or GENERIC, class_names=names, values=tuple(range(len(names))))
     elif kind is not None:
         base = kind
@@ -46,6 +47,21 @@ def resolve(
         base = replace(base, class_names=named(classes, base, kind))
     by_map = class_map if kind is None and names is None else None  # whose words an unnamed label's error uses
     return base, [raw.split(indexes(raw, base, by_map)) for raw in raws]
+
+
+def joined(raws: list[Raw]) -> tuple[tuple[str, ...], list[Raw]]:
+    """The classes of splits named by their files or folders (--data and --test may hold different ones):
+    the first split's, then any other's in its order, each split's values re-indexed into them."""
+    names: list[str] = []
+    for raw in raws:
+        if raw.names is None:
+            raise ReportError(
+                f"{raw.where}: holds labels, but {raws[0].where} is one file or folder a class; give both splits alike"
+            )
+        names += [name for name in raw.names if name not in names]
+    place = {name: i for i, name in enumerate(names)}
+    moved = [replace(raw, values=np.array([place[n] for n in raw.names], np.uint16)[raw.values]) for raw in raws]
+    return tuple(names), moved
 
 
 def distinct(raws: list[Raw]) -> tuple[int, ...]:

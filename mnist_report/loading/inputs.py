@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ReportError
-from . import idx, npyfile, pngfolder
+from . import idx, npyfile, pngfolder, shape
 from .catalogue import KINDS, Kind, detect
 from .classes import find_class_map, resolve
 from .csvfile import load_csv
@@ -84,8 +84,8 @@ def load(
     else:
         path = Path(data)
         raws = [_file(path, labels and Path(labels), reading, "train" if test is not None else split_named(path))]
-    if test is not None:
-        raws.append(_test(Path(test), data, raws, reading))
+    if test is not None:  # beside a test split, a split that does not say which is the training split
+        raws = [replace(raw, name=raw.name or "train") for raw in raws] + [_test(Path(test), data, raws, reading)]
     detected = kind or (None if data is None else detect(raws[0].sources[0].name))
     folder = None if data is None else Path(data) if Path(data).is_dir() else Path(data).parent
     class_map = None if folder is None else find_class_map(folder, Path(data).name)
@@ -105,12 +105,9 @@ def _sample(reading: Reading) -> Raw:
     source = Source(
         "mnist_sample.npz (embedded)", "NumPy archive, embedded sample", hashlib.sha256(data).hexdigest(), len(data)
     )
-    if reading.size is not None and reading.size != images.shape[1:]:
-        raise ReportError(
-            f"the embedded sample: images are 28x28 pixels, not the {reading.size[0]}x{reading.size[1]} of --size"
-        )
+    shape.agree("the embedded sample", images.shape[1:], reading.size)
     rows = check_limit(reading.limit, len(labels), "the embedded sample")
-    return Raw("train", images[:rows], labels[:rows], instances[:rows], (source,), SAMPLE)
+    return Raw("train", images[:rows], labels[:rows], instances[:rows], (source,), "the embedded sample")
 
 
 def split_named(path: Path) -> str:

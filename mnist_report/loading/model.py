@@ -88,7 +88,7 @@ class Raw:
     values: np.ndarray
     instances: np.ndarray
     sources: tuple[Source, ...]
-    where: Path
+    where: Path | str
     names: tuple[str, ...] | None = None
     files: tuple[str, ...] | None = None
 
