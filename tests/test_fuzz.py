@@ -47,10 +47,13 @@ def check(data: Path, labels: Path | None = None, limit: int | None = None):
     assert n >= 1
     assert limit is None or n == limit
     assert dataset.images.dtype == np.uint8
-    assert dataset.images.shape == (n, 28, 28)
-    assert dataset.labels.dtype == np.uint8
+    assert dataset.images.shape[0] == n
+    assert all(8 <= side <= 64 for side in dataset.images.shape[1:])  # a damaged header may state another size
+    k = len(dataset.class_names)
+    assert dataset.labels.dtype == (np.uint8 if k <= 256 else np.uint16)
     assert dataset.labels.shape == (n,)
-    assert int(dataset.labels.max()) < 10
+    assert int(dataset.labels.max()) < k
+    assert len(dataset.kind.values) == k
     assert np.array_equal(dataset.instances, np.arange(1, n + 1))
     return dataset
 
