@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import ReportError
-from .loading.catalogue import KINDS, Kind, custom_kind
+from .loading.catalogue import Kind, kind_named
+from .loading.shape import Size, parse_size
 
 DEFAULT_OUT = Path("report")
 
@@ -37,8 +38,10 @@ class Options:
     test: Path | None = None
     limit: int | None = None
     download: str | None = None  # a catalogue name to fetch instead of `data`
-    kind: str | None = None  # a catalogue name: class names, words, credit
+    kind: str | None = None  # a catalogue name: class names, label values, words, credit
     classes: str | None = None  # class names of your own, separated by commas
+    size: str | None = None  # HxW: the image size of flat rows of pixels (CSV, .npy)
+    per_class: int | None = None  # only the first N images of each class file or folder
     title: str | None = None
     timestamp: bool = False
     skip: tuple[str, ...] = ()  # pages to leave out
@@ -50,16 +53,23 @@ class Options:
     def command(self) -> str:
         """The build command as a user could retype it: file and folder names, never where they are on this machine."""
         words = ["mnist-report", "build"]
-        for flag in ("download", "data", "labels", "test", "limit", "kind", "classes", "out", "single_file", "title"):
+        flags = ("download", "data", "labels", "test", "limit", "per_class", "kind", "classes", "size", "out")
+        for flag in (*flags, "single_file", "title"):
             value = getattr(self, flag)
             if value is not None and not (flag == "out" and self.single_file):
                 words += [f"--{flag.replace('_', '-')}", value.name if isinstance(value, Path) else str(value)]
         return shlex.join(words)
 
-    def kind_record(self) -> Kind:
-        if self.classes:
-            return custom_kind(self.classes.split(","))
-        return KINDS[self.kind or self.download or "mnist"]
+    def kind_record(self) -> Kind | None:
+        """The catalogue record --kind (or --download) names; None: the files or labels say."""
+        key = self.kind or self.download
+        return None if key is None else kind_named(key)
+
+    def image_size(self) -> Size | None:
+        return None if self.size is None else parse_size(self.size)
+
+    def class_names(self) -> list[str] | None:
+        return None if self.classes is None else self.classes.split(",")
 
 
 Stage = Callable[[str], AbstractContextManager]
@@ -89,15 +99,17 @@ def build(options: Options, stage: Stage = quiet, out: Path | None = None) -> Bu
     destination = options.single_file if single else out or options.out or DEFAULT_OUT
     output.check_file(destination) if single else output.check_folder(destination, force=options.force)
     chosen = pages.select(list(options.skip))
+    kind, size = options.kind_record(), options.image_size()
     render.environment(options.template_dir)
     data = options.data
     if options.download:
         from .loading.download import fetch
 
         data = fetch(options.download)  # prints its own progress
-    kind = options.kind_record()
     with stage("load"):
-        dataset = loading.load(data, options.labels, options.limit, options.test).with_kind(kind)
+        dataset = loading.load(
+            data, options.labels, options.limit, options.test, kind, options.class_names(), size, options.per_class
+        )
     with stage("analyze"):
         result = analysis.analyze(dataset, parts=pages.needs(chosen))
     title = options.title or f"{dataset.name}, explored"

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .build import DEFAULT_OUT, Options, build
 from .errors import ReportError
-from .loading.catalogue import KINDS
+from .loading.catalogue import DOWNLOADS, KINDS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,13 +58,13 @@ def _inputs() -> argparse.ArgumentParser:
         "--data",
         type=Path,
         metavar="PATH",
-        help="CSV file (with or without header, plain or .gz), IDX images file, or a folder with the standard MNIST files; default: the embedded 5,000-image sample",
+        help="CSV file (with or without header, plain or .gz), IDX images file (MNIST's or EMNIST's names), .npz images (KMNIST, Kuzushiji-49) or .npy images (one class); or a folder of those, of one .npy file per class (Quick, Draw!) or of PNG class folders; default: the embedded 5,000-image sample",
     )
     inputs.add_argument(
         "--labels",
         type=Path,
         metavar="PATH",
-        help="IDX labels file, when it is not beside the images under the standard name",
+        help="IDX or .npz labels file, when it is not beside the images under the standard name",
     )
     inputs.add_argument(
         "--test",
@@ -76,19 +76,30 @@ def _inputs() -> argparse.ArgumentParser:
         "--limit", type=int, metavar="N", help="use only the first N images of each split, in file order"
     )
     inputs.add_argument(
+        "--per-class",
+        type=int,
+        metavar="N",
+        help="use only the first N images of each class file or folder (.npy files, PNG class folders)",
+    )
+    inputs.add_argument(
         "--download",
-        choices=sorted(KINDS),
+        choices=sorted(DOWNLOADS),
         metavar="NAME",
-        help=f"fetch a standard dataset ({', '.join(sorted(KINDS))}) into the cache, verify its checksums and use its training and test splits",
+        help=f"fetch a standard dataset ({', '.join(sorted(DOWNLOADS))}) into the cache, verify its checksums and use its training and test splits",
     )
     inputs.add_argument(
         "--kind",
         choices=sorted(KINDS),
         metavar="NAME",
-        help="what the labels mean, for class names and credits (default: mnist, or the --download name)",
+        help=f"what the labels mean: class names, label values, words and credit ({', '.join(sorted(KINDS))}; default: what the file names say, else the labels)",
     )
     inputs.add_argument(
-        "--classes", metavar="NAMES", help="the ten class names, separated by commas, for other MNIST-format data"
+        "--classes",
+        metavar="NAMES",
+        help="class names of your own, separated by commas, one for each class in ascending label order",
+    )
+    inputs.add_argument(
+        "--size", metavar="HxW", help="the image size (such as 32x20) of rows of pixels that are not square (CSV, .npy)"
     )
     return inputs
 
@@ -126,7 +137,7 @@ def _build_command(commands, inputs: argparse.ArgumentParser) -> None:
         "build",
         parents=[inputs],
         help="build the report site",
-        description="Build the report site from a CSV or IDX file, a folder, or the embedded sample.",
+        description="Build the report site from a CSV, IDX or NumPy file, a folder, or the embedded sample.",
     )
     building.add_argument(
         "--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder"
@@ -176,8 +187,10 @@ def _options(args: argparse.Namespace) -> Options:
                 "test",
                 "limit",
                 "download",
+                "per_class",
                 "kind",
                 "classes",
+                "size",
                 "title",
                 "template_dir",
                 "out",

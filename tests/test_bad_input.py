@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import shutil
 import subprocess
 import sys
@@ -19,12 +20,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from mnist_report.analysis import analyze
 from mnist_report.errors import ReportError
 from mnist_report.loading import load
-from mnist_report.loading.csvfile import HEADER
+from mnist_report.loading.catalogue import KINDS
+from mnist_report.loading.csvfile import kaggle_header
+from mnist_report.loading.shape import parse_size
 from mnist_report.report import render
+
+HEADER = kaggle_header(784)  # MNIST's Kaggle header
 
 # --- building inputs --------------------------------------------------------
 
@@ -77,6 +83,34 @@ def flip(data: bytes, at: int) -> bytes:
     return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
 
 
+def npy(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array)
+    return out.getvalue()
+
+
+def npz(**arrays: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def png(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="PNG")
+    return out.getvalue()
+
+
+GREY = np.arange(14 * 14, dtype=np.uint8).reshape(14, 14)
+COLOUR = np.stack([GREY, GREY, 255 - GREY], axis=-1)
+K49_IMAGES, K49_LABELS = "k49-train-imgs.npz", "k49-train-labels.npz"
+MAP_HEADER = "index,codepoint,char\n"
+MAP_0_TO_4 = (MAP_HEADER + "".join(f"{k},U+{0x3042 + 2 * k:04X},{chr(0x3042 + 2 * k)}\n" for k in range(5))).encode()
+MAP_GAP = MAP_0_TO_4.replace("3,U+3048,\u3048\n".encode(), b"")  # names 0, 1, 2, 4: not 3
+MANY = idx(np.zeros((10_001, 8, 8)))  # ten thousand and one small images
+MANY_LABELS = idx(np.array([0] * 10_000 + [19]))
+
+
 # --- the table of bad inputs --------------------------------------------------
 
 
@@ -91,11 +125,28 @@ def case(
     labels: str | None = None,
     limit: int | None = None,
     named: str | None = None,
+    **flags: str,
 ):
-    """`files` are written into tmp_path (None makes a folder); `load(data, labels, limit)` must fail
-    with a message naming `named` (default: `data`) and containing `phrase`."""
+    """`files` are written into tmp_path (None makes a folder); `load(data, labels, limit, ...)` with the
+    command line's `flags` (kind="mnist", size="32x20", per_class="2") must fail with a message naming
+    `named` (default: `data`) and containing `phrase`."""
     data = data if data is not None else next(iter(files), None)
-    return pytest.param(files, data, labels, limit, named or data, phrase, id=id)
+    return pytest.param(files, data, labels, limit, named or data, phrase, flags, id=id)
+
+
+def load_with(data, labels, limit, flags: dict[str, str]):
+    """load() given the command line's flags, as build() passes them."""
+    kind = flags.get("kind")
+    size = flags.get("size")
+    per_class = flags.get("per_class")
+    return load(
+        data,
+        labels,
+        limit,
+        kind=kind and KINDS[kind],
+        size=size and parse_size(size),
+        per_class=per_class and int(per_class),
+    )
 
 
 # One case a line: a table reads down its columns.
@@ -111,7 +162,7 @@ CASES = [
     case("text-not-csv", {"x.csv": b"hello, world\nthis is not MNIST\n"}, "row 1, column 1: header name 'hello', expected 'label'"),
     case("numbered-header", {"x.csv": ("label," + ",".join(map(str, range(784))) + "\n").encode() + GOOD_CSV}, "row 1, column 2: header name '0', expected 'pixel0'"),
     case("header-typo", {"x.csv": ",".join([*HEADER[:401], "pixelX", *HEADER[402:]]).encode() + b"\n" + GOOD_CSV}, "row 1, column 402: header name 'pixelX', expected 'pixel400'"),
-    case("header-short", {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV}, "row 1: header of 784 names, expected 785"),
+    case("header-short", {"x.csv": ",".join(HEADER[:-1]).encode() + b"\n" + GOOD_CSV}, "row 1: header of 784 names: rows of 783 pixels are not a square image; give its size with --size HxW"),
     # CSV: the shape of the rows
     case("784-fields", {"x.csv": fields(2, 784)}, "row 2 has 784 fields, expected 785"),
     case("786-fields", {"x.csv": fields(3, 786)}, "row 3 has 786 fields, expected 785"),
@@ -119,7 +170,7 @@ CASES = [
     case("ragged-middle", {"x.csv": fields(3, 400)}, "row 3 has 400 fields"),
     case("ragged-after-header", {"x.csv": fields(2, 10, header=True)}, "row 3 has 10 fields"),
     case("ragged-crlf", {"x.csv": fields(4, 785 + 28, eol="\r\n")}, "row 4 has 813 fields"),
-    case("one-field-per-line", {"x.csv": b"5\n0\n4\n"}, "row 1 has 1 field, expected 785"),
+    case("one-field-per-line", {"x.csv": b"5\n0\n4\n"}, "row 1 has 1 field: images are 0x0 pixels, expected 8 to 64 pixels high and wide"),
     case("blank-line-middle", {"x.csv": GOOD_CSV.replace(b"\n", b"\n\n", 2).replace(b"\n\n", b"\n", 1)}, "row 3 is blank"),
     case("old-mac-line-endings", {"x.csv": csv(rows(), eol="\r")}, "row 1 has 3,921 fields"),
     # CSV: the cells
@@ -139,11 +190,13 @@ CASES = [
     case("pixel-quoted-256", {"x.csv": cell(3, 4, '"256"')}, "row 3, column 4: pixel value 256 outside 0-255"),
     case("last-cell-blanks", {"x.csv": cell(5, 785, "7 \t") + b"\n\n"}, "row 5, column 785: '7 \\t' is not a whole number"),
     case("pixel-unicode-digit", {"x.csv": cell(2, 3, "\u0663")}, "row 2, column 3: '\u0663' is not a whole number"),
-    case("label-10", {"x.csv": cell(2, 1, "10")}, "row 2, column 1: label 10 outside 0-9"),
-    case("label-255", {"x.csv": cell(4, 1, "255")}, "row 4, column 1: label 255 outside 0-9"),
-    case("label-256", {"x.csv": cell(4, 1, "256")}, "row 4, column 1: label 256 outside 0-9"),
-    case("label-negative", {"x.csv": cell(1, 1, "-1")}, "row 1, column 1: label -1 outside 0-9"),
-    case("label-missing", {"x.csv": cell(3, 1, "")}, "row 3, column 1: empty cell, expected a label 0-9"),
+    case("label-10-kind-mnist", {"x.csv": cell(2, 1, "10")}, "label 2 is 10, outside 0-9", kind="mnist"),
+    case("label-255-kind-mnist", {"x.csv": cell(4, 1, "255")}, "label 4 is 255, outside 0-9", kind="mnist"),
+    case("label-256-kind-fashion", {"x.csv": cell(4, 1, "256")}, "label 4 is 256, outside 0-9", kind="fashion-mnist"),
+    case("label-0-kind-letters", {"x.csv": GOOD_CSV}, "label 2 is 0, outside 1-26", kind="emnist-letters"),
+    case("label-too-wide", {"x.csv": cell(2, 1, "65536")}, "row 2, column 1: label 65536 outside 0-65,535"),
+    case("label-negative", {"x.csv": cell(1, 1, "-1")}, "row 1, column 1: label -1 outside 0-65,535"),
+    case("label-missing", {"x.csv": cell(3, 1, "")}, "row 3, column 1: empty cell, expected a label 0-65,535"),
     case("label-fractional", {"x.csv": cell(2, 1, "3.0")}, "row 2, column 1: '3.0' is not a whole number"),
     case("label-word", {"x.csv": cell(2, 1, "five")}, "row 2, column 1: 'five' is not a whole number"),
     case("label-word-row-1", {"x.csv": cell(1, 1, "five")}, "row 1, column 1: header name 'five', expected 'label'"),
@@ -170,8 +223,8 @@ CASES = [
     case("idx-float", {IMAGES_NAME: idx(PIXELS.reshape(N, 28, 28), dtype=0x0D), LABELS_NAME: LABELS_IDX}, "IDX data type 0x0d"),
     case("idx-2-dims-for-images", {IMAGES_NAME: idx(PIXELS), LABELS_NAME: LABELS_IDX}, "IDX file with 2 dimensions, expected 3 for images"),
     case("idx-4-dims-for-images", {IMAGES_NAME: idx(PIXELS.reshape(N, 1, 28, 28)), LABELS_NAME: LABELS_IDX}, "IDX file with 4 dimensions, expected 3"),
-    case("idx-32x32", {IMAGES_NAME: idx(np.zeros((N, 32, 32))), LABELS_NAME: LABELS_IDX}, "images are 32x32 pixels, expected 28x28"),
-    case("idx-28x27", {IMAGES_NAME: idx(np.zeros((N, 28, 27))), LABELS_NAME: LABELS_IDX}, "images are 28x27 pixels, expected 28x28"),
+    case("idx-65x65", {IMAGES_NAME: idx(np.zeros((N, 65, 65))), LABELS_NAME: LABELS_IDX}, "images are 65x65 pixels, expected 8 to 64 pixels high and wide"),
+    case("idx-7x28", {IMAGES_NAME: idx(np.zeros((N, 7, 28))), LABELS_NAME: LABELS_IDX}, "images are 7x28 pixels, expected 8 to 64 pixels high and wide"),
     case("idx-header-cut", {IMAGES_NAME: IMAGES[:10], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 10 of its 16 bytes"),
     case("idx-magic-only", {IMAGES_NAME: IMAGES[:2], LABELS_NAME: LABELS_IDX}, "truncated IDX header: the file holds 2 of its 16 bytes"),
     case("idx-labels-one-byte", {IMAGES_NAME: IMAGES, LABELS_NAME: b"\0"}, "truncated IDX header: the file holds 1 of its 8 bytes", named=LABELS_NAME),
@@ -187,7 +240,7 @@ CASES = [
     case("idx-labels-trailing", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX + b"\x01"}, "trailing bytes", named=LABELS_NAME),
     case("idx-fewer-labels", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array(LABELS[:4]))}, f"4 labels for 5 images in {IMAGES_NAME}", named=LABELS_NAME),
     case("idx-more-images", {IMAGES_NAME: idx(np.concatenate([PIXELS, PIXELS]).reshape(-1, 28, 28)), LABELS_NAME: LABELS_IDX}, "5 labels for 10 images", named=LABELS_NAME),
-    case("idx-label-10", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array([5, 0, 10, 1, 9]))}, "label 3 is 10, outside 0-9", named=LABELS_NAME),
+    case("idx-label-10-kind-mnist", {IMAGES_NAME: IMAGES, LABELS_NAME: idx(np.array([5, 0, 10, 1, 9]))}, "label 3 is 10, outside 0-9", named=LABELS_NAME, kind="mnist"),
     case("idx-labels-are-images", {IMAGES_NAME: IMAGES}, "IDX file with 3 dimensions, expected 1 for labels", labels=IMAGES_NAME),
     case("idx-labels-are-csv", {IMAGES_NAME: IMAGES, "labels.csv": b"5\n0\n4\n1\n9\n"}, "not an IDX labels file (magic number 0x350a300a, expected 0x00000801)", labels="labels.csv", named="labels.csv"),
     case("idx-labels-empty", {IMAGES_NAME: IMAGES, LABELS_NAME: b""}, "empty file", named=LABELS_NAME),
@@ -197,12 +250,12 @@ CASES = [
     case("labels-missing", {IMAGES_NAME: IMAGES}, "no such file or folder", labels="nothere-idx1-ubyte", named="nothere-idx1-ubyte"),
     case("labels-is-folder", {IMAGES_NAME: IMAGES, "labels": None}, "is a folder, expected a file", labels="labels", named="labels"),
     case("labels-with-csv", {"x.csv": GOOD_CSV, LABELS_NAME: LABELS_IDX}, "a CSV file carries its labels", labels=LABELS_NAME, named="x.csv"),
-    case("labels-with-folder", {"mnist": None, LABELS_NAME: LABELS_IDX}, "--labels goes with an IDX images file, not with the folder", labels=LABELS_NAME),
+    case("labels-with-folder", {"mnist": None, LABELS_NAME: LABELS_IDX}, "--labels goes with an images file, not with the folder", labels=LABELS_NAME),
     # folders
-    case("folder-empty", {"mnist": None}, f"no {IMAGES_NAME}[.gz] in this folder"),
+    case("folder-empty", {"mnist": None}, "none of the known layouts in this folder (looked for train-images-idx3-ubyte[.gz]"),
     case("folder-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}.gz": gzip.compress(IMAGES)}, f"no {LABELS_NAME}[.gz] in this folder", data="mnist"),
     case("folder-test-images-only", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX, "mnist/t10k-images-idx3-ubyte": IMAGES,}, "no t10k-labels-idx1-ubyte[.gz] in this folder", data="mnist"),
-    case("folder-csv-inside", {"mnist": None, "mnist/train.csv": GOOD_CSV}, f"no {IMAGES_NAME}[.gz]", data="mnist"),
+    case("folder-csv-inside", {"mnist": None, "mnist/train.csv": GOOD_CSV}, "none of the known layouts", data="mnist"),
     case("folder-bad-labels", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}.gz": gzip.compress(LABELS_IDX)[:-3]}, "truncated gzip file", data="mnist", named=f"mnist/{LABELS_NAME}.gz"),
     # paths and --limit
     case("nonexistent", {}, "no such file or folder", data="nothere.csv"),
@@ -212,6 +265,47 @@ CASES = [
     case("limit-too-large-csv", {"x.csv": GOOD_CSV}, "--limit 6 asks for more images than the 5 it holds", limit=6),
     case("limit-too-large-idx", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX}, "--limit 1,000 asks for more images than the 5", limit=1000),
     case("limit-too-large-folder", {"mnist": None, f"mnist/{IMAGES_NAME}": IMAGES, f"mnist/{LABELS_NAME}": LABELS_IDX}, "--limit 9 asks for more images than the 5", data="mnist", limit=9, named=f"mnist/{IMAGES_NAME}"),
+    # --kind, --size and --per-class
+    case("kind-mnist-label-19", {IMAGES_NAME: MANY, LABELS_NAME: MANY_LABELS}, "label 10,001 is 19, outside 0-9", named=LABELS_NAME, kind="mnist"),
+    case("size-not-the-idx-size", {IMAGES_NAME: IMAGES, LABELS_NAME: LABELS_IDX}, "images are 28x28 pixels, not the 32x20 of --size", size="32x20"),
+    case("csv-not-square", {"x.csv": b"1," + b",".join([b"0"] * 600) + b"\n"}, "row 1 has 601 fields: rows of 600 pixels are not a square image; give its size with --size HxW"),
+    case("csv-size-does-not-fit", {"x.csv": GOOD_CSV}, "row 1 has 785 fields: rows of 784 pixels, but --size 32x20 makes 640", size="32x20"),
+    case("csv-header-not-square", {"x.csv": ",".join(kaggle_header(600)).encode() + b"\n"}, "row 1: header of 601 names: rows of 600 pixels are not a square image"),
+    case("csv-too-large", {"x.csv": b"1," + b",".join([b"0"] * 65 * 65) + b"\n"}, "images are 65x65 pixels, expected 8 to 64 pixels high and wide"),
+    case("per-class-for-csv", {"x.csv": GOOD_CSV}, "--per-class is for folders of one .npy file or PNG folder per class", per_class="2"),
+    # .npz pairs
+    case("npz-without-arr_0", {K49_IMAGES: npz(images=PIXELS), K49_LABELS: npz(arr_0=np.array(LABELS))}, "no arr_0 in this .npz (it holds images)"),
+    case("npz-lengths-differ", {K49_IMAGES: npz(arr_0=PIXELS.reshape(N, 28, 28)), K49_LABELS: npz(arr_0=np.array(LABELS[:4]))}, f"4 labels for 5 images in {K49_IMAGES}", named=K49_LABELS),
+    case("npz-no-labels-beside", {K49_IMAGES: npz(arr_0=PIXELS)}, "no labels file k49-train-labels.npz beside it"),
+    case("npz-float-images", {K49_IMAGES: npz(arr_0=PIXELS / 255), K49_LABELS: npz(arr_0=np.array(LABELS))}, "images of type float64, expected uint8 (grey levels 0-255)"),
+    case("npz-float-labels", {K49_IMAGES: npz(arr_0=PIXELS), K49_LABELS: npz(arr_0=np.array(LABELS) / 1)}, "labels of shape (5,) and type float64, expected whole numbers", named=K49_LABELS),
+    case("npz-label-beyond-k49", {K49_IMAGES: npz(arr_0=PIXELS), K49_LABELS: npz(arr_0=np.array([5, 0, 49, 1, 9]))}, "label 3 is 49, outside 0-48", named=K49_LABELS),
+    case("npz-not-a-zip", {K49_IMAGES: b"PK\x03\x04" + b"\0" * 40, K49_LABELS: npz(arr_0=np.array(LABELS))}, "not a readable .npz (zip) file"),
+    case("npz-folder-of-two-sets", {"d": None, f"d/{K49_IMAGES}": npz(arr_0=PIXELS), "d/kmnist-train-imgs.npz": npz(arr_0=PIXELS)}, "holds 2 .npz sets (k49, kmnist); choose one with --kind (kmnist, k49)", data="d"),
+    # .npy files
+    case("npy-not-square", {"cat.npy": npy(np.zeros((3, 600), np.uint8))}, "rows of 600 pixels are not a square image; give its size with --size HxW"),
+    case("npy-float", {"cat.npy": npy(np.zeros((3, 784)))}, "images of type float64, expected uint8"),
+    case("npy-truncated", {"cat.npy": npy(PIXELS)[:-10]}, f"truncated: {len(npy(PIXELS)) - 10:,} bytes, the .npy header announces 5x28x28 values"),
+    case("npy-header-cut", {"cat.npy": npy(PIXELS)[:20]}, "truncated .npy header"),
+    case("npy-4-dims", {"cat.npy": npy(np.zeros((1, 2, 28, 28), np.uint8))}, "an array of 4 dimensions, expected images"),
+    case("npy-labels-given", {"cat.npy": npy(PIXELS), LABELS_NAME: LABELS_IDX}, "an .npy file is one class; --labels is for IDX and .npz images", labels=LABELS_NAME, named="cat.npy"),
+    case("npy-folder-mixed-sizes", {"qd": None, "qd/a.npy": npy(PIXELS), "qd/b.npy": npy(np.zeros((2, 14, 14), np.uint8))}, "images of 14x14 pixels, but a.npy holds 28x28", data="qd", named="qd/b.npy"),
+    # PNG class folders
+    case("png-mixed-sizes", {"p/a/0.png": png(GREY), "p/a/1.png": png(np.zeros((16, 16), np.uint8))}, "16x16 pixels, but a/0.png is 14x14; every image must be the same size", data="p", named="p/a/1.png"),
+    case("png-colour", {"p/a/0.png": png(GREY), "p/b/0.png": png(COLOUR)}, "a colour image (its red, green and blue differ); expected grey images", data="p", named="p/b/0.png"),
+    case("png-empty-class-folder", {"p/a/0.png": png(GREY), "p/b": None}, "an empty class folder (no .png files)", data="p", named="p/b"),
+    case("png-all-class-folders-empty", {"p/a": None, "p/b": None}, "an empty class folder (no .png files)", data="p", named="p/a"),
+    case("png-not-png", {"p/a/0.png": b"GIF89a" + b"\0" * 20}, "not a PNG file", data="p", named="p/a/0.png"),
+    case("png-broken", {"p/a/0.png": png(GREY)[:40]}, "not a readable PNG image", data="p", named="p/a/0.png"),
+    case("png-too-small", {"p/a/0.png": png(GREY[:7])}, "images are 7x14 pixels, expected 8 to 64", data="p", named="p/a/0.png"),
+    case("png-one-file", {"x.png": png(GREY)}, "one PNG image; give the folder of class folders that holds it"),
+    # class maps and EMNIST
+    case("class-map-misses-a-label", {"d": None, f"d/{IMAGES_NAME}": IMAGES, f"d/{LABELS_NAME}": idx(np.array([0, 1, 3, 2, 4])), "d/mine_classmap.csv": MAP_GAP}, "label 3 is 3, which the class map mine_classmap.csv does not name", data="d", named=f"d/{LABELS_NAME}"),
+    case("label-beyond-the-class-map", {"d": None, f"d/{IMAGES_NAME}": IMAGES, f"d/{LABELS_NAME}": LABELS_IDX, "d/mine_classmap.csv": MAP_0_TO_4}, "label 1 is 5, beyond the class map mine_classmap.csv (0-4)", data="d", named=f"d/{LABELS_NAME}"),
+    case("class-map-malformed", {"d": None, f"d/{IMAGES_NAME}": IMAGES, f"d/{LABELS_NAME}": LABELS_IDX, "d/mine_classmap.csv": MAP_HEADER.encode() + b"zero,U+3042\n"}, "row 2: expected index,codepoint,char", data="d", named="d/mine_classmap.csv"),
+    case("emnist-mapping-malformed", {"d": None, f"d/{IMAGES_NAME}": IMAGES, f"d/{LABELS_NAME}": LABELS_IDX, "d/emnist-x-mapping.txt": b"0 48\n1 x\n"}, "line 2: expected a label and character codes", data="d", named="d/emnist-x-mapping.txt"),
+    case("emnist-two-variants", {"d": None, "d/emnist-digits-train-images-idx3-ubyte": IMAGES, "d/emnist-letters-train-images-idx3-ubyte": IMAGES}, "holds 2 EMNIST variants (emnist-digits, emnist-letters); choose one with --kind (emnist-digits, emnist-letters)", data="d"),
+    case("emnist-letter-0", {"emnist-letters-train-images-idx3-ubyte": IMAGES, "emnist-letters-train-labels-idx1-ubyte": LABELS_IDX}, "label 2 is 0, outside 1-26", named="emnist-letters-train-labels-idx1-ubyte"),
 ]
 # fmt: on
 
@@ -230,11 +324,11 @@ def arguments(tmp_path: Path, data: str | None, labels: str | None) -> tuple[Pat
     return (tmp_path / data if data else None), (tmp_path / labels if labels else None)
 
 
-@pytest.mark.parametrize(("files", "data", "labels", "limit", "named", "phrase"), CASES)
-def test_bad_input_is_one_clear_line(tmp_path, files, data, labels, limit, named, phrase):
+@pytest.mark.parametrize(("files", "data", "labels", "limit", "named", "phrase", "flags"), CASES)
+def test_bad_input_is_one_clear_line(tmp_path, files, data, labels, limit, named, phrase, flags):
     write_files(tmp_path, files)
     with pytest.raises(ReportError) as raised:
-        load(*arguments(tmp_path, data, labels), limit)
+        load_with(*arguments(tmp_path, data, labels), limit, flags)
     message = str(raised.value)
     assert len(message.splitlines()) == 1, message
     assert message == message.strip(), message
@@ -252,11 +346,11 @@ TEST_CASES = [  # --test: the message names the test file (or the folder that al
         id="bad-row",
     ),
     pytest.param(
-        {"t10k-images-idx3-ubyte": idx(np.zeros((N, 32, 32)))},
+        {"t10k-images-idx3-ubyte": idx(np.zeros((N, 65, 65)))},
         "t10k-images-idx3-ubyte",
         None,
         "t10k-images-idx3-ubyte",
-        "images are 32x32 pixels, expected 28x28",
+        "images are 65x65 pixels, expected 8 to 64 pixels high and wide",
         id="other-image-size",
     ),
     pytest.param(
@@ -304,11 +398,12 @@ TEST_CASES = [  # --test: the message names the test file (or the folder that al
 
 @pytest.mark.parametrize(("files", "test", "limit", "named", "phrase"), TEST_CASES)
 def test_bad_test_split_is_one_clear_line(tmp_path, files, test, limit, named, phrase):
+    """With --kind mnist, so that a test label beyond 9 is an error."""
     files = {"train.csv": GOOD_CSV * 2, **files}  # 10 rows: --limit 6 fits the training data
     write_files(tmp_path, files)
     data = tmp_path / ("mnist" if "mnist" in files else "train.csv")
     with pytest.raises(ReportError) as raised:
-        load(data, limit=limit, test=tmp_path / test)
+        load(data, limit=limit, test=tmp_path / test, kind=KINDS["mnist"])
     message = str(raised.value)
     assert len(message.splitlines()) == 1, message
     assert message.startswith(f"{tmp_path / named}: "), message
@@ -444,14 +539,15 @@ CLI_CASES = [  # a representative few: each run starts Python and imports the wh
     "folder-images-only",
     "limit-0",
     "limit-too-large-csv",
+    "label-10-kind-mnist",
 ]
 
 
 @pytest.mark.parametrize(
-    ("files", "data", "labels", "limit", "named", "phrase"), [c for c in CASES if c.id in CLI_CASES]
+    ("files", "data", "labels", "limit", "named", "phrase", "flags"), [c for c in CASES if c.id in CLI_CASES]
 )
 def test_cli_bad_input_exits_2_and_keeps_the_report(
-    tmp_path, previous_report, files, data, labels, limit, named, phrase
+    tmp_path, previous_report, files, data, labels, limit, named, phrase, flags
 ):
     out = tmp_path / "report"
     shutil.copytree(previous_report, out)
@@ -463,6 +559,7 @@ def test_cli_bad_input_exits_2_and_keeps_the_report(
     args = ["--data", data_path, "--out", out]
     args += ["--labels", labels_path] if labels_path else []
     args += [f"--limit={limit}"] if limit is not None else []
+    args += [word for flag, value in flags.items() for word in (f"--{flag.replace('_', '-')}", value)]
     done = cli(*args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
@@ -485,10 +582,9 @@ def test_cli_bad_test_file_exits_2_and_keeps_the_report(tmp_path, previous_repor
     before = hashes(out)
     (tmp_path / "train.csv").write_bytes(GOOD_CSV)
     (tmp_path / "test.csv").write_bytes(cell(2, 1, "10"))
-    done = cli("--data", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--out", out, cwd=tmp_path)
+    test = tmp_path / "test.csv"
+    done = cli("--data", tmp_path / "train.csv", "--test", test, "--kind", "mnist", "--out", out, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.stderr.splitlines() == [
-        f"mnist-report: error: {tmp_path / 'test.csv'}: row 2, column 1: label 10 outside 0-9"
-    ]
+    assert done.stderr.splitlines() == [f"mnist-report: error: {test}: label 2 is 10, outside 0-9"]
     assert hashes(out) == before

@@ -116,6 +116,10 @@ def test_console_script_is_installed(tmp_path):
         (["--skip", "pairs,nope"], "--skip nope: no page of that name; pages that can be left out: data, pixels,"),
         (["--skip", "index"], "--skip index: the overview always stays"),
         (["--template-dir", "nowhere"], "nowhere: no such folder for --template-dir"),
+        (["--size", "28"], "--size 28: expected height x width in pixels, such as 28x28 or 32x20"),
+        (["--size", "100x100"], "--size 100x100: images are 100x100 pixels, expected 8 to 64 pixels high and wide"),
+        (["--classes", "a,b,c"], "--classes: 3 names given, but the data holds 10 classes (labels 0-9)"),
+        (["--kind", "emnist-letters"], "error: the embedded sample: label 2 is 0, outside 1-26"),
     ],
     ids=[
         "missing",
@@ -127,6 +131,10 @@ def test_console_script_is_installed(tmp_path):
         "skip-unknown",
         "skip-index",
         "no-template-dir",
+        "size-malformed",
+        "size-too-large",
+        "classes-count",
+        "kind-emnist-letters-on-digits",
     ],
 )
 def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, built, args, message):

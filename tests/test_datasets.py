@@ -10,8 +10,10 @@ import pytest
 
 from mnist_report.errors import ReportError
 from mnist_report.loading import Split, load, load_sample
-from mnist_report.loading.csvfile import HEADER
+from mnist_report.loading.csvfile import kaggle_header
 from mnist_report.loading.storage import READ_BLOCK as BLOCK
+
+HEADER = kaggle_header(784)  # MNIST's Kaggle header
 
 N = 300  # rows written per format: enough to cover every digit, quick to write
 

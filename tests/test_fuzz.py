@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from mnist_report.errors import ReportError
 from mnist_report.loading import load
-from mnist_report.loading.csvfile import HEADER
+from mnist_report.loading.csvfile import kaggle_header
+
+HEADER = kaggle_header(784)  # MNIST's Kaggle header
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 IMAGES_NAME, LABELS_NAME = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
@@ -45,10 +47,13 @@ def check(data: Path, labels: Path | None = None, limit: int | None = None):
     assert n >= 1
     assert limit is None or n == limit
     assert dataset.images.dtype == np.uint8
-    assert dataset.images.shape == (n, 28, 28)
-    assert dataset.labels.dtype == np.uint8
+    assert dataset.images.shape[0] == n
+    assert all(8 <= side <= 64 for side in dataset.images.shape[1:])  # a damaged header may state another size
+    k = len(dataset.class_names)
+    assert dataset.labels.dtype == (np.uint8 if k <= 256 else np.uint16)
     assert dataset.labels.shape == (n,)
-    assert int(dataset.labels.max()) < 10
+    assert int(dataset.labels.max()) < k
+    assert len(dataset.kind.values) == k
     assert np.array_equal(dataset.instances, np.arange(1, n + 1))
     return dataset
 

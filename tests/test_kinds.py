@@ -12,7 +12,7 @@ import pytest
 from mnist_report.analysis import analyze
 from mnist_report.errors import ReportError
 from mnist_report.loading import load
-from mnist_report.loading.catalogue import KINDS, custom_kind
+from mnist_report.loading.catalogue import DOWNLOADS, KINDS, detect
 from mnist_report.report import output, pages, render
 
 from .test_download import official_fashion_bytes
@@ -21,7 +21,7 @@ from .utils import Page
 
 @pytest.fixture(scope="module")
 def fashion_site(tmp_path_factory, fashion):
-    dataset = load(fashion, limit=2_000).with_kind(KINDS["fashion-mnist"])
+    dataset = load(fashion, limit=2_000, kind=KINDS["fashion-mnist"])
     return output.write(
         render.site(analyze(dataset), "Fashion-MNIST, explored", "mnist-report build"),
         tmp_path_factory.mktemp("f") / "r",
@@ -47,10 +47,67 @@ def test_fashion_pages_never_say_digit(fashion_site):
     assert any(name in pairs for name in ("Shirt", "Pullover", "Coat", "T-shirt/top"))
 
 
-def test_custom_class_names_need_ten():
-    with pytest.raises(ReportError, match="3 names given, expected 10"):
-        custom_kind(["a", "b", "c"])
-    assert custom_kind([f" c{i} " for i in range(10)]).class_names[0] == "c0"
+def test_custom_class_names_one_per_class():
+    with pytest.raises(ReportError, match=r"^--classes: 3 names given, but the data holds 10 classes \(labels 0-9\)$"):
+        load(limit=50, classes=["a", "b", "c"])
+    with pytest.raises(
+        ReportError, match=r"^--classes: 25 names given, but EMNIST Letters has 26 classes \(labels 1-26\)$"
+    ):
+        load(limit=50, classes=list("abcdefghijklmnopqrstuvwxy"), kind=KINDS["emnist-letters"])
+    custom = load(limit=50, classes=[f" c{i} " for i in range(10)])
+    assert custom.class_names[0] == "c0"
+    assert custom.kind.noun == ("class", "classes")  # names of your own: no longer MNIST's digits
+    assert custom.kind.credit == ""
+
+
+# EMNIST's mapping files: balanced and bymerge keep these lower case letters apart from their capitals.
+KEPT = list("abdefghnqrt")
+DIGITS, UPPER = [str(d) for d in range(10)], [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+
+
+@pytest.mark.parametrize(
+    ("key", "classes", "values", "noun"),
+    [
+        ("emnist-balanced", DIGITS + UPPER + KEPT, range(47), "character"),
+        ("emnist-byclass", DIGITS + UPPER + [c.lower() for c in UPPER], range(62), "character"),
+        ("emnist-bymerge", DIGITS + UPPER + KEPT, range(47), "character"),
+        ("emnist-digits", DIGITS, range(10), "digit"),
+        ("emnist-letters", UPPER, range(1, 27), "letter"),
+        ("emnist-mnist", DIGITS, range(10), "digit"),
+    ],
+)
+def test_emnist_records(key, classes, values, noun):
+    kind = KINDS[key]
+    assert list(kind.class_names) == classes
+    assert kind.values == tuple(values)
+    assert kind.noun[0] == noun
+    assert kind.transposed
+    assert "Cohen" in kind.credit
+    assert "NIST" in kind.credit
+    assert kind.download is None
+    assert detect(f"{key}-train-images-idx3-ubyte.gz") is kind
+
+
+def test_kuzushiji_and_quickdraw_records():
+    k49, quickdraw = KINDS["k49"], KINDS["quickdraw"]
+    assert len(k49.class_names) == 49
+    assert k49.class_names[:5] == ("a", "i", "u", "e", "o")
+    assert k49.class_names[-4:] == ("we", "wo", "n", "ゝ")
+    assert "CC BY-SA 4.0" in k49.credit
+    assert detect("k49-train-imgs.npz") is k49
+    assert detect("kmnist-test-labels.npz") is KINDS["kmnist"]
+    assert len(quickdraw.class_names) == len(set(quickdraw.class_names)) == 345
+    files = [f"full_numpy_bitmap_{name}.npy" for name in quickdraw.class_names]
+    assert files == sorted(files)  # the order a folder of all 345 files gives
+    assert quickdraw.noun == ("drawing", "drawings")
+    assert "CC BY 4.0" in quickdraw.credit
+    assert detect(files[0]) is quickdraw
+    assert detect("train-images-idx3-ubyte.gz") is None  # MNIST, Fashion-MNIST and KMNIST share these names
+
+
+def test_only_records_with_files_can_be_downloaded():
+    assert sorted(DOWNLOADS) == ["fashion-mnist", "kmnist", "mnist"]
+    assert {"emnist-letters", "k49", "quickdraw"} <= set(KINDS)
 
 
 def test_download_then_build_from_a_local_mirror(tmp_path, fashion):

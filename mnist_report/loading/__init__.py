@@ -1,8 +1,10 @@
 """Loading: every input, whatever its format, ends as one `Dataset` (model.py).
 
-inputs.py says what a path is and hands it to its format's reader (idx.py, csvfile.py);
-storage.py reads files hashed, streamed and spilled; chunks.py hands images out a bounded
-chunk at a time; catalogue.py names the datasets known by name, download.py fetches them.
+inputs.py says what a path is and hands it to its format's reader (idx.py, csvfile.py,
+npyfile.py, pngfolder.py); shape.py says which image sizes are read; classes.py turns the
+labels the files hold into class indexes and names; storage.py reads files hashed, streamed and
+spilled; chunks.py hands images out a bounded chunk at a time; catalogue.py names the datasets
+known by name, download.py fetches them.
 
 Imported lazily, so the command line can read the catalogue without numpy and polars.
 """

@@ -9,6 +9,15 @@ all of Fashion-MNIST and for MNIST except train-images, whose local copy is re-c
 and the KMNIST values rest on the published lists alone. Kuzushiji-MNIST's classes are one hiragana
 per row of the syllabary (お き す つ な は ま や れ を), named by their romanisation.
 
+Records without files (EMNIST, Kuzushiji-49, Quick, Draw!) cannot be downloaded: their publishers
+give no checksums. EMNIST's class names are those its mapping files give (digits, capitals, then
+the lower case letters a variant keeps apart); its letters are labelled 1-26 in the files
+("first_label"), and its images are stored transposed ("transposed"). Kuzushiji-49's are the 48
+hiragana of its class map in gojūon order, romanised (Hepburn), and the iteration mark ゝ as
+itself. Quick, Draw!'s are its 345 categories, in the order of their files' sorted names
+(full_numpy_bitmap_<category>.npy). "prefix" is how a record's standard file names begin: a
+file so named selects the record, unless --kind names another.
+
 A module that imports nothing heavy, so the command line can offer the kinds (`--kind`,
 `--download`) without loading numpy and polars first.
 """
@@ -22,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportError
-
-TEN_CLASSES = tuple(str(d) for d in range(10))
 
 # A checksum: a SHA-256 hex string, or an (algorithm, hexdigest) pair for a
 # file whose only published checksum uses another hashlib algorithm.
@@ -69,6 +76,15 @@ class Kind:
     credit: str
     key: str = ""  # the name --kind and --download take, and the cache folder's
     download: Download | None = None
+    values: tuple[int, ...] = ()  # the label each class stands for in the input files; () means 0 to K - 1
+    transposed: bool = False  # images stored column by column (EMNIST): turned upright while loading
+    prefix: str = ""  # how the record's standard file names begin, to detect it by
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            object.__setattr__(self, "values", tuple(range(len(self.class_names))))
+        if len(self.values) != len(self.class_names):
+            raise ValueError(f"{self.name}: {len(self.values)} label values for {len(self.class_names)} classes")
 
 
 def _read(path: Path) -> dict[str, Kind]:
@@ -76,21 +92,37 @@ def _read(path: Path) -> dict[str, Kind]:
     kinds = {}
     for key, record in json.loads(path.read_text(encoding="utf-8")).items():
         download = Download(tuple(record["mirrors"]), tuple(record["files"].items())) if "files" in record else None
+        first = record.get("first_label", 0)
         kinds[key] = Kind(
-            record["name"], tuple(record["classes"]), tuple(record["noun"]), record["credit"], key, download
+            record["name"],
+            tuple(record["classes"]),
+            tuple(record["noun"]),
+            record["credit"],
+            key,
+            download,
+            tuple(range(first, first + len(record["classes"]))),
+            record.get("transposed", False),
+            record.get("prefix", ""),
         )
     return kinds
 
 
 KINDS = _read(Path(__file__).with_name("catalogue.json"))
 MNIST = KINDS["mnist"]
+# Data that no record describes: its classes are named by the class map, the files or the label numbers.
+GENERIC = Kind("an MNIST-format dataset", (), ("class", "classes"), "")
+DOWNLOADS = tuple(key for key, kind in KINDS.items() if kind.download is not None)
 
 
-def custom_kind(class_names: list[str], name: str = "an MNIST-format dataset") -> Kind:
-    """Kind for user-supplied class names (--classes): ten names, none empty."""
-    names = tuple(n.strip() for n in class_names)
-    if len(names) != len(TEN_CLASSES) or not all(names):
-        raise ReportError(
-            f"--classes: {len(names)} names given, expected {len(TEN_CLASSES)} non-empty names separated by commas"
-        )
-    return Kind(name, names, ("class", "classes"), "")
+def detect(file_name: str) -> Kind | None:
+    """The record whose standard file names begin as this one does (the longest such beginning), if any."""
+    name = file_name.lower()
+    hits = [kind for kind in KINDS.values() if kind.prefix and name.startswith(kind.prefix)]
+    return max(hits, key=lambda kind: len(kind.prefix), default=None)
+
+
+def kind_named(key: str) -> Kind:
+    """The record --kind or --download names."""
+    if key not in KINDS:
+        raise ReportError(f"--kind {key}: unknown; choose one of {', '.join(sorted(KINDS))}")
+    return KINDS[key]

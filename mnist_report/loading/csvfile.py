@@ -10,7 +10,8 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from queue import Full, Queue
 from typing import TypeVar
@@ -19,42 +20,68 @@ import numpy as np
 import polars as pl
 
 from ..errors import ReportError
-from .idx import N_CLASSES, SIDE
-from .model import Split, check_limit
+from . import shape
+from .model import Raw, check_limit
+from .shape import Size
 from .storage import HEAD, READ_BLOCK, PixelStore, StoredFile, read_up_to, stored
 
 T = TypeVar("T")
-PIXELS = SIDE * SIDE
 BOM = b"\xef\xbb\xbf"
-
-HEADER = ["label"] + [f"pixel{i}" for i in range(PIXELS)]
-CSV_SCHEMA = dict.fromkeys(HEADER, pl.UInt8)  # a whole schema parses 12% faster than overriding every column's type
-# The other widely shared CSV form names pixels by 1-based row and column: label,1x1,1x2,...,28x28.
-HEADER_ROW_COL = ["label"] + [f"{r}x{c}" for r in range(1, SIDE + 1) for c in range(1, SIDE + 1)]
+LABEL_TOP = 65_535  # labels are read as 16-bit numbers: any class count the family has, and room beyond
 # A whole number as the fast parser reads one: optional sign, after blanks or inside quotes.
 WHOLE = re.compile(rb"([+-]?)([0-9]+)")
-# A row that is certainly good (a digit, then 784 values 0-255): the diagnosis skips these quickly.
-GOOD_ROW = re.compile(rb"[0-9](?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){%d}" % PIXELS)
 
 
-def load_csv(path: Path, limit: int | None, split: str) -> Split:
+def kaggle_header(pixels: int) -> list[str]:
+    """The header Kaggle's CSV files carry: label,pixel0,...,pixel783 for 784 pixels."""
+    return ["label"] + [f"pixel{i}" for i in range(pixels)]
+
+
+def row_col_header(height: int, width: int) -> list[str]:
+    """The other widely shared header, pixels by 1-based row and column: label,1x1,1x2,...,28x28."""
+    return ["label"] + [f"{r}x{c}" for r in range(1, height + 1) for c in range(1, width + 1)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every row of a file holds: a label, then `pixels` values making images of `size`."""
+
+    size: Size
+    has_header: bool
+
+    @property
+    def pixels(self) -> int:
+        return self.size[0] * self.size[1]
+
+    @cached_property
+    def schema(self) -> dict:
+        # A whole schema parses 12% faster than overriding every column's type.
+        return {"label": pl.UInt16} | dict.fromkeys(kaggle_header(self.pixels)[1:], pl.UInt8)
+
+    @cached_property
+    def good_row(self) -> re.Pattern:
+        """A row that is certainly good (a label, then the pixels 0-255): the diagnosis skips these quickly."""
+        return re.compile(rb"[0-9]{1,4}(?:,(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){%d}" % self.pixels)
+
+
+def load_csv(path: Path, limit: int | None, split: str, size: Size | None = None) -> Raw:
     """A CSV file, a block of whole lines at a time; row numbers in messages count from the file's first line."""
-    labels, rows, has_header = [], 0, None
+    labels, rows, layout = [], 0, None
     # The reading thread is stopped before the file closes, whatever happens.
     with stored(path, "CSV") as file, closing(read_ahead(_blocks(file))) as blocks:
-        # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
-        expected = 0 if file.compressed else file.size // 2
-        pixels = PixelStore(expected=expected if limit is None else min(expected, limit * PIXELS))
         for text in blocks:
-            if has_header is None:
-                has_header = _header(path, text)
-                if has_header:
+            if layout is None:
+                layout = _layout(path, text, size)
+                # Every pixel takes at least two bytes of text ("0,"): a plain file's size bounds its pixels' from above.
+                expected = 0 if file.compressed else file.size // 2
+                pixels = PixelStore(expected=expected if limit is None else min(expected, limit * layout.pixels))
+                if layout.has_header:
                     newline = text.find(b"\n")
                     text = text[newline + 1 :] if newline >= 0 else b""
             if limit is not None:  # keep only the rows asked for: the parser would read on and fail on later rows
                 text = _first_lines(text, limit - rows)
             if text:
-                frame = _parse(path, text, first_row=rows + 1 + has_header)
+                frame = _parse(path, text, rows + 1 + layout.has_header, layout)
                 del text
                 labels.append(frame["label"].to_numpy())
                 pixels.add(frame.drop("label").to_numpy(order="c"))
@@ -68,12 +95,10 @@ def load_csv(path: Path, limit: int | None, split: str) -> Split:
             raise ReportError(f"{path}: header only, no images")
         check_limit(limit, rows, path)
         source = file.source()
-    source = replace(
-        source, format=source.format.replace("CSV", "CSV with header" if has_header else "CSV without header")
-    )
-    return Split(
-        split, pixels.array((SIDE, SIDE)), np.concatenate(labels), np.arange(1, rows + 1, dtype=np.int64), (source,)
-    )
+    header = "CSV with header" if layout.has_header else "CSV without header"
+    source = replace(source, format=source.format.replace("CSV", header))
+    instances = np.arange(1, rows + 1, dtype=np.int64)
+    return Raw(split, pixels.array(layout.size), np.concatenate(labels), instances, (source,), path)
 
 
 def _blocks(stored: StoredFile) -> Iterator[bytes]:
@@ -150,26 +175,36 @@ def read_ahead(items: Iterator[T]) -> Iterator[T]:
 _END = object()
 
 
-def _header(path: Path, text: bytes) -> bool:
-    """Whether the first line is a header (checked name by name); a label, even a bad one such as -1, is not a name."""
+def _layout(path: Path, text: bytes, size: Size | None) -> Layout:
+    """The layout the first line gives: a header (checked name by name) or a first row; a label, even
+    a bad one such as -1, is not a name."""
     end = text.find(b"\n")
     cells = text[: end if end >= 0 else len(text)].rstrip(b"\r").split(b",")
-    if not cells[0].strip(b' \t"')[:1].isalpha():
-        return False
-    names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
-    expected_names = HEADER_ROW_COL if names[1:2] == ["1x1"] else HEADER
+    if cells[0].strip(b' \t"')[:1].isalpha():
+        names = [c.strip(b' \t"').decode(errors="replace") for c in cells]
+        return Layout(_header_size(path, names, size), has_header=True)
+    count = f"{len(cells):,} field" + "s" * (len(cells) != 1)
+    return Layout(shape.flat(f"{path}: row 1 has {count}", len(cells) - 1, size), has_header=False)
+
+
+def _header_size(path: Path, names: list[str], size: Size | None) -> Size:
+    """The image size a header says: label,1x1,...,RxC gives R x C; label,pixel0,... a flat row."""
+    if names[1:2] == ["1x1"]:
+        last = re.fullmatch(r"([0-9]+)x([0-9]+)", names[-1])
+        found = (int(last[1]), int(last[2])) if last else (0, 0)
+        expected = row_col_header(*found) if last else [*names[:-1], "RxC"]
+    else:
+        expected = kaggle_header(len(names) - 1)
     # The first name that differs; a header too short or too long is caught by the count below.
-    column = next(
-        (i for i, (name, expected) in enumerate(zip(names, expected_names, strict=False)) if name != expected), None
-    )
-    header = f"label,pixel0,...,pixel{PIXELS - 1}"
+    column = next((i for i, (name, want) in enumerate(zip(names, expected, strict=False)) if name != want), None)
     if column is not None:
         raise ReportError(
-            f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected_names[column]!r} ({header})"
+            f"{path}: row 1, column {column + 1}: header name {names[column][:20]!r}, expected {expected[column]!r} (label,pixel0,pixel1,... or label,1x1,1x2,...)"
         )
-    if len(names) != len(HEADER):
-        raise ReportError(f"{path}: row 1: header of {len(names)} names, expected {len(HEADER)} ({header})")
-    return True
+    where = f"{path}: row 1: header of {len(names):,} names"
+    if len(names) != len(expected):
+        raise ReportError(f"{where}, expected {len(expected):,} (label,1x1,...,{names[-1]})")
+    return shape.agree(where, found, size) if names[1:2] == ["1x1"] else shape.flat(where, len(names) - 1, size)
 
 
 def _first_lines(text: bytes, count: int) -> bytes:
@@ -182,22 +217,17 @@ def _first_lines(text: bytes, count: int) -> bytes:
     return text[: end + 1]
 
 
-def _parse(path: Path, text: bytes, first_row: int) -> pl.DataFrame:
+def _parse(path: Path, text: bytes, first_row: int, layout: Layout) -> pl.DataFrame:
     """One block of whole rows; `first_row` is the file row number of its first line, for messages."""
     try:
-        # Pixels and labels are read straight into bytes: a value outside 0-255 fails the parse.
-        frame = pl.read_csv(text, has_header=False, schema=CSV_SCHEMA, raise_if_empty=False)
+        # Pixels are read straight into bytes, labels into 16 bits: a value beyond either fails the parse.
+        frame = pl.read_csv(text, has_header=False, schema=layout.schema, raise_if_empty=False)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
         frame = None
-    if (
-        frame is None
-        or frame.width != len(HEADER)
-        or frame.null_count().sum_horizontal().item()
-        or frame["label"].max() >= N_CLASSES
-    ):
+    if frame is None or frame.width != layout.pixels + 1 or frame.null_count().sum_horizontal().item():
         # The fast parser does not say where the problem is: find it ourselves.
-        _diagnose(path, text, first_row)
-        raise ReportError(f"{path}: not a CSV of one label and {PIXELS} pixels per row")
+        _diagnose(path, text, first_row, layout)
+        raise ReportError(f"{path}: not a CSV of one label and {layout.pixels} pixels per row")
     return frame
 
 
@@ -212,7 +242,7 @@ def _text_end(text: bytes, stop: int) -> int:
     return newline + 1 if newline >= 0 else stop
 
 
-def _diagnose(path: Path, text: bytes, first_row: int) -> None:
+def _diagnose(path: Path, text: bytes, first_row: int, layout: Layout) -> None:
     """Raise a ReportError naming the first malformed row and column of `text`, if there is one.
 
     This is where every check of a CSV row and cell is worded; it runs only when the
@@ -222,25 +252,27 @@ def _diagnose(path: Path, text: bytes, first_row: int) -> None:
     for index, line in enumerate(lines):
         number = first_row + index
         line = line.removesuffix(b"\r")
-        if GOOD_ROW.fullmatch(line):
+        if layout.good_row.fullmatch(line):
             continue
         if not line.strip():
             if index == len(lines) - 1:
                 continue  # after the last newline
             raise ReportError(f"{path}: row {number} is blank")
         fields = line.split(b",")
-        if len(fields) != len(HEADER):
+        if len(fields) != layout.pixels + 1:
             count = f"{len(fields):,} field" + "s" * (len(fields) != 1)
-            raise ReportError(f"{path}: row {number} has {count}, expected {len(HEADER)} (a label and {PIXELS} pixels)")
+            raise ReportError(
+                f"{path}: row {number} has {count}, expected {layout.pixels + 1:,} (a label and {layout.pixels:,} pixels)"
+            )
         for column, cell in enumerate(fields, start=1):
-            what, top = ("label", N_CLASSES - 1) if column == 1 else ("pixel value", 255)
+            what, top = ("label", LABEL_TOP) if column == 1 else ("pixel value", 255)
             whole = WHOLE.fullmatch(cell[1:-1] if cell[:1] == cell[-1:] == b'"' else cell.lstrip(b" \t"))
             if not cell.strip():
-                problem = f"empty cell, expected a {what} 0-{top}"
+                problem = f"empty cell, expected a {what} 0-{top:,}"
             elif not whole:
                 problem = f"{cell[:20].decode(errors='replace')!r} is not a whole number"
-            elif whole[1] == b"-" or len(whole[2].lstrip(b"0")) > 3 or int(whole[2]) > top:
-                problem = f"{what} {whole[0][:20].decode()} outside 0-{top}"
+            elif whole[1] == b"-" or len(whole[2].lstrip(b"0")) > 5 or int(whole[2]) > top:
+                problem = f"{what} {whole[0][:20].decode()} outside 0-{top:,}"
             else:
                 continue
             raise ReportError(f"{path}: row {number}, column {column}: {problem}")

@@ -6,7 +6,7 @@ sizes) is decoded and checked against the file's length before any value is read
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ReportError
-from .model import Source, Split, check_labels, check_limit
-from .storage import READ_BLOCK, PixelStore, StoredFile, drain, read_up_to, stored
+from . import shape
+from .model import Raw, check_limit
+from .shape import Size
+from .storage import ArrayFile, read_up_to, stored
 
-SIDE = 28  # MNIST's images are 28 x 28 pixels
 UBYTE = 0x08  # the IDX type code of unsigned bytes
-N_CLASSES = 10  # labels 0-9
 
 IDX_NAMES = {
     # split: (images, labels) as distributed, and as some mirrors rename them
@@ -34,19 +34,45 @@ IDX_NAMES = {
 }
 
 
-def load_folder(folder: Path, limit: int | None) -> list[Split]:
-    """Each split whose standard files are in `folder`: train, test or both (a split with one file of two is an error)."""
-    present = [split for split, files in IDX_NAMES.items() if any(_find(folder, names) for names in files)]
-    return [load_idx(*find_idx_pair(folder, split), limit, split) for split in present or ["train"]]
+# EMNIST's files, one set per variant: emnist-letters-train-images-idx3-ubyte.gz and so on.
+EMNIST_IMAGES = re.compile(r"(emnist-[a-z]+-)(?:train|test)-images-idx3-ubyte(?:\.gz)?", re.IGNORECASE)
 
 
-def find_idx_pair(folder: Path, split: str) -> tuple[Path, Path]:
+def idx_names(split: str, prefix: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of a split's images and labels files: MNIST's, or with `prefix` EMNIST's (which say "test", not "t10k")."""
+    if not prefix:
+        return IDX_NAMES[split]
+    return (f"{prefix}{split}-images-idx3-ubyte",), (f"{prefix}{split}-labels-idx1-ubyte",)
+
+
+def has_idx(folder: Path, prefix: str = "") -> bool:
+    return any(_find(folder, names) for split in IDX_NAMES for names in idx_names(split, prefix))
+
+
+def emnist_prefixes(folder: Path) -> list[str]:
+    """The EMNIST variants whose images files are in `folder`, as their names begin ("emnist-letters-")."""
+    return sorted({m[1].lower() for p in folder.iterdir() if (m := EMNIST_IMAGES.fullmatch(p.name))})
+
+
+def load_folder(
+    folder: Path, limit: int | None, size: Size | None = None, prefix: str = "", transposed: bool = False
+) -> list[Raw]:
+    """Each split whose files are in `folder`: train, test or both (a split with one file of two is an error)."""
+    present = [split for split in IDX_NAMES if any(_find(folder, names) for names in idx_names(split, prefix))]
+    return [
+        load_idx(*find_idx_pair(folder, split, prefix), limit, split, size, transposed)
+        for split in present or ["train"]
+    ]
+
+
+def find_idx_pair(folder: Path, split: str, prefix: str = "") -> tuple[Path, Path]:
     """The images and labels files of `split` in `folder`, plain or .gz."""
     found = []
-    for names in IDX_NAMES[split]:
+    for names in idx_names(split, prefix):
         hit = _find(folder, names)
         if hit is None:
-            raise ReportError(f"{folder}: no {names[0]}[.gz] in this folder (expected the standard MNIST file names)")
+            which = "EMNIST" if prefix else "MNIST"
+            raise ReportError(f"{folder}: no {names[0]}[.gz] in this folder (expected the standard {which} file names)")
         found.append(hit)
     return found[0], found[1]
 
@@ -71,12 +97,20 @@ def labels_beside(images: Path) -> Path:
     raise ReportError(f"{images}: cannot tell the labels file's name from this one; name it with --labels")
 
 
-def load_idx(images_path: Path, labels_path: Path | None, limit: int | None, split: str) -> Split:
-    """IDX images and their labels (by default the labels file beside the images): headers first, then the values."""
+def load_idx(
+    images_path: Path,
+    labels_path: Path | None,
+    limit: int | None,
+    split: str,
+    size: Size | None = None,
+    transposed: bool = False,
+) -> Raw:
+    """IDX images and their labels (by default the labels file beside the images): headers first, then the values.
+
+    `transposed` images (EMNIST's) are stored column by column: they are turned upright as they stream in."""
     with open_idx(images_path, ndim=3) as images_file:
         n, height, width = images_file.shape
-        if (height, width) != (SIDE, SIDE):
-            raise ReportError(f"{images_path}: images are {height}x{width} pixels, expected {SIDE}x{SIDE}")
+        shape.agree(images_path, (width, height) if transposed else (height, width), size)
         if n == 0:
             raise ReportError(f"{images_path}: no images (the IDX header announces 0)")
         rows = check_limit(limit, n, images_path)
@@ -87,11 +121,11 @@ def load_idx(images_path: Path, labels_path: Path | None, limit: int | None, spl
                     f"{labels_path}: {labels_file.shape[0]:,} labels for {n:,} images in {images_path.name}"
                 )
             labels = labels_file.values(rows, in_memory=True)
-            check_labels(labels_path, labels, N_CLASSES)
-            label_source = labels_file.source()
-        images = images_file.values(rows)
-        image_source = images_file.source()
-    return Split(split, images, labels, np.arange(1, rows + 1, dtype=np.int64), (image_source, label_source))
+            label_source = labels_file.stored.source()
+        images = images_file.values(rows, transpose=transposed)
+        image_source = images_file.stored.source()
+    instances = np.arange(1, rows + 1, dtype=np.int64)
+    return Raw(split, images, labels, instances, (image_source, label_source), labels_path)
 
 
 def is_idx(start: bytes) -> bool:
@@ -99,43 +133,8 @@ def is_idx(start: bytes) -> bool:
     return b"\0\0".startswith(start[:2])
 
 
-class IdxFile:
-    """An open IDX file of unsigned bytes whose header has been checked: its shape, then its values."""
-
-    def __init__(self, stored: StoredFile, shape: tuple[int, ...], header: int):
-        self.stored, self.shape, self.header = stored, shape, header
-        self.expected = header + math.prod(shape)
-
-    def values(self, rows: int, in_memory: bool = False) -> np.ndarray:
-        """The first `rows` entries, checked against the file's length: mapped when the file is plain (unless
-        `in_memory`), else streamed. Gzip data past `rows` is not decompressed (only hashed), as CSV rows past --limit are not parsed."""
-        stored, row = self.stored, math.prod(self.shape[1:])
-        if not stored.compressed and not in_memory:  # its length was checked with the header
-            return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *self.shape[1:]))
-        wanted = rows * row
-        sink = PixelStore(in_memory, expected=wanted)
-        while sink.size < wanted and (block := stored.stream.read(min(READ_BLOCK, wanted - sink.size))):
-            sink.add(block)
-            stored.show(sink.size // max(row, 1))
-        extra = stored.stream.read(1) if sink.size == wanted == row * self.shape[0] else b""
-        if sink.size < wanted or extra:
-            self.check_length(self.header + sink.size + len(extra) + drain(stored.stream))
-        return sink.array(self.shape[1:])
-
-    def check_length(self, length: int) -> None:
-        if length != self.expected:
-            problem = "truncated" if length < self.expected else "trailing bytes"
-            dims = "x".join(f"{n:,}" for n in self.shape)
-            raise ReportError(
-                f"{self.stored.path}: {problem}: {length:,} bytes, the header announces {dims} values in {self.expected:,}"
-            )
-
-    def source(self) -> Source:
-        return self.stored.source()
-
-
 @contextmanager
-def open_idx(path: Path, ndim: int) -> Iterator[IdxFile]:
+def open_idx(path: Path, ndim: int) -> Iterator[ArrayFile]:
     """An IDX file of unsigned bytes with `ndim` dimensions, its header checked, open for its values."""
     kind = "images" if ndim == 3 else "labels"
     with stored(path, f"IDX {kind}") as file:
@@ -155,7 +154,8 @@ def open_idx(path: Path, ndim: int) -> Iterator[IdxFile]:
             raise ReportError(f"{path}: IDX file with {raw[3]} dimensions, expected {ndim} for {kind}")
         if len(raw) < header:
             raise ReportError(f"{path}: truncated IDX header: the file holds {len(raw)} of its {header} bytes")
-        idx = IdxFile(file, tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)), header)
+        dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+        idx = ArrayFile(file, dims, header, "header")
         if not file.compressed:  # a plain file's length is known at once; a gzip stream's only once read
             idx.check_length(file.size)
         yield idx

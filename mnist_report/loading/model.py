@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -29,10 +30,12 @@ class Source:
 class Split:
     """One split's images with their labels, 1-based instance numbers and where they came from.
 
-    `images` is uint8[N, height, width] (0 = background, 255 = full ink), in memory or a read-only
-    memory map; `labels` uint8[N] indexes the class names; `instances` int64[N] is each image's
-    row in its own input file (for the embedded sample: its row in the full training set).
-    `name` is "train", "test", or "" when nothing says which.
+    `images` is uint8[N, height, width] (0 = background, 255 = full ink), upright, in memory or a
+    read-only memory map; `labels` indexes the class names (uint8[N] up to 256 classes, else
+    uint16[N]); `instances` int64[N] is each image's row in its own input (for the embedded sample:
+    its row in the full training set; for a folder of files, its place counting the files in
+    sorted order). `name` is "train", "test", or "" when nothing says which. `files` gives each
+    image's file, relative to the folder read, when every image is a file of its own (PNG folders).
     """
 
     name: str
@@ -40,6 +43,7 @@ class Split:
     labels: np.ndarray
     instances: np.ndarray
     sources: tuple[Source, ...]
+    files: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for array in (self.images, self.labels, self.instances):
@@ -64,7 +68,32 @@ class Split:
 
     def limited(self, rows: int) -> Split:
         """The first `rows` images."""
-        return replace(self, images=self.images[:rows], labels=self.labels[:rows], instances=self.instances[:rows])
+        files = None if self.files is None else self.files[:rows]
+        return replace(
+            self, images=self.images[:rows], labels=self.labels[:rows], instances=self.instances[:rows], files=files
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Raw:
+    """One split as a reader gives it, before its labels become class indexes (classes.py).
+
+    `values` are the labels as the files hold them, or, where each file or folder is a class
+    (`names` then says which), that class's place among them. `where` is the file or folder
+    the labels came from, for messages.
+    """
+
+    name: str
+    images: np.ndarray
+    values: np.ndarray
+    instances: np.ndarray
+    sources: tuple[Source, ...]
+    where: Path | str
+    names: tuple[str, ...] | None = None
+    files: tuple[str, ...] | None = None
+
+    def split(self, labels: np.ndarray) -> Split:
+        return Split(self.name, self.images, labels, self.instances, self.sources, self.files)
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,13 +164,6 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.main)
-
-
-def check_labels(path, labels: np.ndarray, n_classes: int) -> None:
-    """Every label names a class (0 to n_classes - 1)."""
-    bad = np.flatnonzero(labels >= n_classes)
-    if len(bad):
-        raise ReportError(f"{path}: label {bad[0] + 1:,} is {labels[bad[0]]}, outside 0-{n_classes - 1}")
 
 
 def check_limit(limit: int | None, n: int, where) -> int:

@@ -130,6 +130,52 @@ class PixelStore:
         return joined.reshape(rows, *shape)
 
 
+class ArrayFile:
+    """An open file of unsigned bytes laid out as `shape` after a header of `header` bytes (IDX, .npy),
+    the header checked: its values, read mapped or streamed."""
+
+    def __init__(self, stored: StoredFile, shape: tuple[int, ...], header: int, describe: str, member=None):
+        """`member`: the stream of a member inside the file (an .npz's array), read instead of the file's own."""
+        self.stored, self.shape, self.header, self.describe = stored, shape, header, describe
+        self.stream = stored.stream if member is None else member
+        self.expected = header + math.prod(shape)
+
+    def values(
+        self, rows: int, in_memory: bool = False, transpose: bool = False, into: PixelStore | None = None
+    ) -> np.ndarray | None:
+        """The first `rows` entries, checked against the file's length: mapped when the file is plain (unless
+        `in_memory`, `transpose` or `into`), else streamed, each image transposed when `transpose`, into the
+        store `into` when given (then None is returned). Compressed data past `rows` is not decompressed
+        (only hashed), as CSV rows past --limit are not parsed."""
+        stored, stream, item, row = self.stored, self.stream, self.shape[1:], math.prod(self.shape[1:])
+        if stream is stored and not (in_memory or transpose or into is not None):  # a plain file: length checked
+            return np.memmap(stored.path, np.uint8, "r", offset=self.header, shape=(rows, *item))
+        wanted, got, partial = rows * row, 0, b""
+        sink = into or PixelStore(in_memory, expected=wanted)
+        step = max(READ_BLOCK // max(row, 1), 1) * row  # whole images a block, so each can be turned
+        while got < wanted and (block := read_up_to(stream, min(step, wanted - got))):
+            if len(block) % row:  # the file ends inside an image: the length check below says so
+                partial = block
+                break
+            got += len(block)
+            sink.add(
+                np.frombuffer(block, np.uint8).reshape(-1, *item).transpose(0, 2, 1).copy() if transpose else block
+            )
+            stored.show(got // max(row, 1))
+        extra = stream.read(1) if got == wanted == row * self.shape[0] else b""
+        if got < wanted or extra:
+            self.check_length(self.header + got + len(partial) + len(extra) + drain(stream))
+        return None if into is not None else sink.array(item[::-1] if transpose else item)
+
+    def check_length(self, length: int) -> None:
+        if length != self.expected:
+            problem = "truncated" if length < self.expected else "trailing bytes"
+            dims = "x".join(f"{n:,}" for n in self.shape)
+            raise ReportError(
+                f"{self.stored.path}: {problem}: {length:,} bytes, the {self.describe} announces {dims} values in {self.expected:,}"
+            )
+
+
 def _spill_file():
     """An unlinked temporary file, open until the pixels' memory map is made (PixelStore.array closes it)."""
     return tempfile.TemporaryFile(prefix="mnist-report-")
