@@ -298,3 +298,22 @@ def test_png_test_folder_of_other_classes(tmp_path):
     assert dataset.class_names == ("cat", "dog", "emu")
     np.testing.assert_array_equal(dataset.train.labels, [0, 1])
     np.testing.assert_array_equal(dataset.test.labels, [1, 2])
+
+
+def test_data_files_name_classes_by_the_files_own_label_values(tmp_path):
+    """The pages count classes from 0; the data files write the label each class has in the input (here
+    7, 10, 13, ...; EMNIST's letters 1-26), so a row matches the line of the file it came from."""
+    from mnist_report.report import export
+
+    images, indexes = family(12, (14, 14))
+    values = values_of(12)
+    dataset = load(write_csv(tmp_path / "train.csv", images, values[indexes], None))
+    tables = export.tables(analyze(dataset, parts={"classifiers", "order"}))
+    assert tables["classes"]["label"].to_list() == values.tolist()
+    assert tables["image_distances"]["label"].to_list() == values[indexes].tolist()
+    assert set(tables["confusion"]["predicted"].to_list()) == set(values.tolist())
+    predictions = tables["predictions"]
+    assert predictions["label"].to_list() == values[indexes][predictions["instance"].to_numpy() - 1].tolist()
+    assert set(predictions["knn"].to_list()) <= set(values.tolist())
+    assert set(tables["pair_distances"]["label_a"].to_list()) < set(values.tolist())
+    assert set(tables["order_classes"]["label"].to_list()) == set(values.tolist())

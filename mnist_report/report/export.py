@@ -45,7 +45,33 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
         out["label_issues"], out["duplicates"] = analysis.health.label_table, analysis.health.pair_table
     if analysis.order is not None:
         out.update(_order_tables(analysis))
+    values = ds.kind.values
+    if values != tuple(range(len(values))):
+        out = {name: _as_values(frame, values) for name, frame in out.items()}
     return out
+
+
+# Columns holding a class: the pages count classes from 0, the data files name them by the input's own
+# label values (EMNIST's letters are 1-26), so a row can be matched with the file it came from.
+LABEL_COLUMNS = (
+    "label",
+    "label_a",
+    "label_b",
+    "predicted",
+    "suggested",
+    "nearest_centroid",
+    "nearest_centroid_binary",
+    "knn",
+)
+
+
+def _as_values(frame: pl.DataFrame, values: tuple[int, ...]) -> pl.DataFrame:
+    lookup = pl.Series(values, dtype=pl.Int64)
+    columns = [pl.col(c).map_batches(lambda s: lookup.gather(s)) for c in LABEL_COLUMNS if c in frame.columns]
+    if "measure" in frame.columns:  # order_shifts: share_<label>
+        shares = {f"share_{k}": f"share_{v}" for k, v in enumerate(values)}
+        columns.append(pl.col("measure").replace(shares))
+    return frame.with_columns(columns) if columns else frame
 
 
 def _order_tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
