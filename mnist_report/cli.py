@@ -39,9 +39,54 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+class _Once(argparse.Action):
+    """Store an option's value, refusing a second one: with two --data the later silently won."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given", set())
+        if self.dest in given:
+            parser.error(f"{option_string} given twice; give it once")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
+def _page_names() -> str:
+    """The pages --skip may name, with what each shows, read from the page modules' constants without importing
+    them: --help answers at once, before Altair or polars are loaded."""
+    import ast
+
+    lines = []
+    for path in sorted((Path(__file__).parent / "report" / "pages").glob("[!_]*.py")):
+        found = {
+            node.targets[0].id: node.value.value
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+        }
+        if found.get("FILE", "index.html") != "index.html":
+            lines.append((found.get("ORDER", 0), f"  {found['FILE'].removesuffix('.html'):<12} {found['SUMMARY']}"))
+    return "\n".join(line for _, line in sorted(lines)).format(noun="class", nouns="classes")
+
+
+def _epilog() -> str:
+    kinds = "\n".join(f"  {key:<16} {kind.name}" for key, kind in sorted(KINDS.items()))
+    return f"pages --skip can leave out:\n{_page_names()}\n\nkinds (--kind):\n{kinds}"
+
+
+def _skip(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one page (see the list below --help)")
+    return names
+
+
 def _parser() -> argparse.ArgumentParser:
+    # allow_abbrev=False: "--dat" is a typo to report, not --data.
     parser = argparse.ArgumentParser(
-        prog="mnist-report", description="Build an offline, interactive report site for MNIST-format image data."
+        prog="mnist-report",
+        description="Build an offline, interactive report site for MNIST-format image data.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"mnist-report {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -53,30 +98,34 @@ def _parser() -> argparse.ArgumentParser:
 
 def _inputs() -> argparse.ArgumentParser:
     """What to read: the same for build and publish."""
-    inputs = argparse.ArgumentParser(add_help=False)
+    inputs = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     inputs.add_argument(
         "--data",
+        action=_Once,
         type=Path,
         metavar="PATH",
         help="CSV file (with or without header, plain or .gz), IDX images file (MNIST's or EMNIST's names), .npz images (KMNIST, Kuzushiji-49) or .npy images (one class); or a folder of those, of one .npy file per class (Quick, Draw!) or of PNG class folders; default: the embedded 5,000-image sample",
     )
     inputs.add_argument(
         "--labels",
+        action=_Once,
         type=Path,
         metavar="PATH",
         help="IDX or .npz labels file, when it is not beside the images under the standard name",
     )
     inputs.add_argument(
         "--test",
+        action=_Once,
         type=Path,
         metavar="PATH",
         help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split",
     )
     inputs.add_argument(
-        "--limit", type=int, metavar="N", help="use only the first N images of each split, in file order"
+        "--limit", action=_Once, type=int, metavar="N", help="use only the first N images of each split, in file order"
     )
     inputs.add_argument(
         "--per-class",
+        action=_Once,
         type=int,
         metavar="N",
         help="use only the first N images of each class file or folder (.npy files, PNG class folders)",
@@ -95,11 +144,15 @@ def _inputs() -> argparse.ArgumentParser:
     )
     inputs.add_argument(
         "--classes",
+        action=_Once,
         metavar="NAMES",
         help="class names of your own, separated by commas, one for each class in ascending label order",
     )
     inputs.add_argument(
-        "--size", metavar="HxW", help="the image size (such as 32x20) of rows of pixels that are not square (CSV, .npy)"
+        "--size",
+        action=_Once,
+        metavar="HxW",
+        help="the image size (such as 32x20) of rows of pixels that are not square (CSV, .npy)",
     )
     return inputs
 
@@ -107,9 +160,13 @@ def _inputs() -> argparse.ArgumentParser:
 def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Where to write and what to leave out: the same for build and publish."""
     inputs.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default: report; for publish, a temporary one)"
+        "--out",
+        action=_Once,
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: report; for publish, a temporary one)",
     )
-    inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
+    inputs.add_argument("--title", action=_Once, metavar="TEXT", help="site title (default: '<dataset>, explored')")
     inputs.add_argument(
         "--timestamp",
         action="store_true",
@@ -118,13 +175,15 @@ def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
     inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
     inputs.add_argument(
         "--skip",
-        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        action=_Once,
+        type=_skip,
         default=[],
         metavar="PAGE[,PAGE]",
         help="leave these pages out, named as their files without .html (pairs for pairs.html); the overview always stays",
     )
     inputs.add_argument(
         "--template-dir",
+        action=_Once,
         type=Path,
         metavar="DIR",
         help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README",
@@ -138,9 +197,16 @@ def _build_command(commands, inputs: argparse.ArgumentParser) -> None:
         parents=[inputs],
         help="build the report site",
         description="Build the report site from a CSV, IDX or NumPy file, a folder, or the embedded sample.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
     building.add_argument(
-        "--single-file", type=Path, metavar="FILE", help="write the whole report as one HTML file instead of a folder"
+        "--single-file",
+        action=_Once,
+        type=Path,
+        metavar="FILE",
+        help="write the whole report as one HTML file instead of a folder",
     )
     building.set_defaults(run=_build)
 
@@ -152,29 +218,39 @@ def _publish_command(commands, inputs: argparse.ArgumentParser) -> None:
         help="build, then commit the site to the gh-pages branch",
         description="Build the report (or take the one in --out with --no-build) and commit it to a branch of the git "
         "repository in the current folder, without touching the working tree; push only with --push.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
     publish.add_argument(
         "--no-build", action="store_true", help="publish the report already in --out (default: report)"
     )
-    publish.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
-    publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
+    publish.add_argument("--branch", action=_Once, default="gh-pages", help="branch to commit to (default: gh-pages)")
+    publish.add_argument("--remote", action=_Once, default="origin", help="remote to push to (default: origin)")
     publish.add_argument("--push", action="store_true", help="push the branch to the remote")
     publish.add_argument(
-        "--message", metavar="TEXT", help="commit message (default: names the source commit and tool version)"
+        "--message",
+        action=_Once,
+        metavar="TEXT",
+        help="commit message (default: names the source commit and tool version)",
     )
     publish.set_defaults(run=_publish)
 
 
 @contextmanager
 def _stage(name: str):
-    start = time.perf_counter()
-    print(f"{name:<8}", end="", flush=True)
+    """A line per stage with its time. On a terminal the name shows while the stage runs and is wiped if it
+    fails, so the error stands alone; elsewhere (a log, a pipe) the line is written once the stage is done."""
+    start, live = time.perf_counter(), sys.stdout.isatty()
+    if live:
+        print(f"{name:<8}", end="", flush=True)
     try:
         yield
     except BaseException:
-        print(flush=True)  # end the stage's line, so an error message starts a line of its own
+        if live:
+            print("\r\033[K", end="", flush=True)
         raise
-    print(f" {time.perf_counter() - start:6.2f} s", flush=True)
+    print(f"{'' if live else f'{name:<8}'} {time.perf_counter() - start:6.2f} s", flush=True)
 
 
 def _options(args: argparse.Namespace) -> Options:

@@ -158,14 +158,63 @@ def test_errors_are_one_line_exit_2_and_leave_the_report(request, tmp_path, buil
     assert (tmp_path / "occupied" / "thesis.tex").read_text() == "precious"
 
 
-def test_an_error_starts_a_line_of_its_own(tmp_path):
-    """On a terminal both streams share the screen: the stage's line ends before the error."""
+def test_a_failed_stage_leaves_no_line_behind(tmp_path):
+    """Piped, a stage's line is written when it is done, so a failure prints the error alone."""
     result = subprocess.run(BUILD_MISSING, cwd=tmp_path, stdout=PIPE, stderr=STDOUT, text=True, timeout=300)
     assert result.returncode == 2
-    assert [line.rstrip() for line in result.stdout.splitlines()] == [
-        "load",
-        "mnist-report: error: missing.csv: no such file or folder",
-    ]
+    assert result.stdout.splitlines() == ["mnist-report: error: missing.csv: no such file or folder"]
+
+
+def test_on_a_terminal_a_failed_stage_is_wiped_before_the_error(tmp_path):
+    """On a terminal the stage's name shows while it runs; when it fails, the line is cleared and the error
+    takes its place, as the screen then reads."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(BUILD_MISSING, cwd=tmp_path, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert process.wait(timeout=300) == 2
+    os.close(leader)
+    text = out.decode()
+    assert text.startswith("load"), text
+    screen = [line.rsplit("\r\x1b[K", 1)[-1] for line in text.replace("\r\n", "\n").split("\n") if line]
+    assert screen == ["mnist-report: error: missing.csv: no such file or folder"], text
+
+
+def test_options_are_not_abbreviated_given_twice_or_empty(tmp_path):
+    for args, message in [
+        (["build", "--dat", "x.csv"], "unrecognized arguments: --dat"),
+        (["build", "--data", "a.csv", "--data", "b.csv"], "--data given twice"),
+        (["build", "--skip", ""], "argument --skip: name at least one page"),
+        (["build", "--skip", " , "], "argument --skip: name at least one page"),
+    ]:
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_build_help_lists_the_pages_and_kinds(tmp_path):
+    from mnist_report.loading.catalogue import KINDS
+    from mnist_report.report.pages import OVERVIEW, PAGES
+
+    shown = run("build", "--help", cwd=tmp_path).stdout
+    for page in PAGES:
+        if page.name != OVERVIEW:
+            assert re.search(
+                rf"^  {page.name} +{re.escape(page.summary.format(noun='class', nouns='classes'))}$", shown, re.M
+            ), page.name
+    for key, kind in KINDS.items():
+        assert re.search(rf"^  {key} +{re.escape(kind.name)}$", shown, re.M), key
 
 
 def test_the_command_line_starts_without_the_heavy_libraries():
@@ -178,8 +227,9 @@ def test_the_command_line_starts_without_the_heavy_libraries():
 
 def test_output_piped_to_a_reader_that_stops(tmp_path):
     """`mnist-report build | head -1`: the build stops quietly, as a shell tool does, and leaves no report half-written."""
-    process = subprocess.Popen(BUILD_MISSING, cwd=tmp_path, stdout=PIPE, stderr=PIPE, text=True)
-    process.stdout.close()  # the reader is gone before the first stage line
+    build = [sys.executable, "-m", "mnist_report", "build", "--limit", "200"]
+    process = subprocess.Popen(build, cwd=tmp_path, stdout=PIPE, stderr=PIPE, text=True)
+    process.stdout.close()  # the reader is gone before the first stage line, written once loading is done
     stderr = process.stderr.read()
     assert process.wait(timeout=300) == 141
     assert "Traceback" not in stderr, stderr
