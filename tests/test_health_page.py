@@ -27,7 +27,7 @@ def test_label_issue_file_and_words_agree(site_10k):
         assert max(float(r["score"]) for r in mine) == float(top["score"])
         above = sum(float(r["score"]) > 0 for r in mine)
         assert (
-            f"{split.capitalize()} split: {above:,} of 10,000 images score above 0. "
+            f"{ {'train': 'Training', 'test': 'Test'}[split] } split: {above:,} of 10,000 images score above 0. "
             f"The top candidate is instance {int(top['instance']):,}, labelled {top['label']}"
         ) in text
         assert f"at odds of {words.odds(float(top['margin']))}" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -99,7 +100,7 @@ def test_kuzushiji_and_quickdraw_records():
     assert len(quickdraw.class_names) == len(set(quickdraw.class_names)) == 345
     files = [f"full_numpy_bitmap_{name}.npy" for name in quickdraw.class_names]
     assert files == sorted(files)  # the order a folder of all 345 files gives
-    assert quickdraw.noun == ("drawing", "drawings")
+    assert quickdraw.noun == ("category", "categories")
     assert "CC BY 4.0" in quickdraw.credit
     assert detect(files[0]) is quickdraw
     assert detect("train-images-idx3-ubyte.gz") is None  # MNIST, Fashion-MNIST and KMNIST share these names
@@ -152,3 +153,42 @@ def test_download_then_build_from_a_local_mirror(tmp_path, fashion):
         assert len(requests) == 4
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_a_known_dataset_is_recognised_by_its_first_labels(tmp_path, split):
+    """Fashion-MNIST's files are named as MNIST's and copies are re-compressed: its labels tell it, in any format."""
+    import numpy as np
+
+    from mnist_report.loading.catalogue import FINGERPRINT, FIRST_LABELS
+
+    first = next(labels for (s, *labels), kind in FIRST_LABELS.items() if s == split and kind.key == "fashion-mnist")
+    labels = np.array([*map(int, first), 3, 1, 4], dtype=np.uint8)
+    images = np.random.default_rng(0).integers(0, 256, (len(labels), 28 * 28))
+    path = tmp_path / f"{split}.csv"
+    np.savetxt(path, np.column_stack([labels, images]), fmt="%d", delimiter=",")
+    assert load(path).kind is KINDS["fashion-mnist"]
+    assert load(path, kind=KINDS["mnist"]).kind is KINDS["mnist"]  # --kind still decides
+    labels[FINGERPRINT - 1] = (labels[FINGERPRINT - 1] + 1) % 10  # one label off: other data of ten classes
+    np.savetxt(path, np.column_stack([labels, images]), fmt="%d", delimiter=",")
+    assert load(path).kind is KINDS["mnist"]
+    assert load(path, limit=FINGERPRINT - 1).kind is KINDS["mnist"]  # too few labels to tell
+
+
+def test_the_fashion_folder_reads_as_fashion_without_kind(fashion):
+    dataset = load(fashion, limit=100)
+    assert dataset.kind is KINDS["fashion-mnist"]
+    assert dataset.class_names[0] == "T-shirt/top"
+
+
+# Words of handwriting and drawing; "stroke" is left out, a Vega property in every spec.
+HANDWRITING = re.compile(r"(?<![\"\w-])(handwrit\w*|writers?|written|drawn|drawings?|ink|inked|pens?|scribbl\w*|digits?)(?![\"\w-])", re.I)
+
+
+def test_fashion_pages_have_no_handwriting_words(fashion_site):
+    """Clothes are photographed, not written: no page, caption, alt text or chart title speaks of ink or digits."""
+    for path in sorted(fashion_site.glob("*.html")):
+        page = Page(path)
+        said = [page.text()] + [v for e in page.elements for k, v in e.attrs.items() if k in ("alt", "aria-label", "title", "content")]
+        found = {m.group(0) for text in said for m in HANDWRITING.finditer(text)}
+        assert not found, f"{path.name}: {sorted(found)}"

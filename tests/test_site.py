@@ -187,8 +187,12 @@ def test_narrative_numbers_come_from_the_data(site_10k, analysis_10k):
     assert "the easiest is 0 and 1" in pairs
 
     pixels = Page(site_10k / "pixels.html").text()
-    zero_share = (analysis_10k.pixel_counts[0] / analysis_10k.pixel_counts.sum()) * 100
-    assert f"{zero_share:.0f}% are exactly 0" in pixels
+    counts = analysis_10k.pixel_counts
+    zero, full = counts[0] / counts.sum(), counts[250:].sum() / counts.sum()
+    assert f"{100 * zero:.1f}% are exactly 0" in pixels
+    assert f"Another {100 * full:.1f}% are 250 or more" in pixels
+    printed = re.findall(r"([\d.]+)% are exactly 0.*?([\d.]+)% are 250.*?([\d.]+)% fall in between", pixels)[0]
+    assert sum(float(p) for p in printed) == pytest.approx(100.0)  # shares of one whole add up as printed
 
     overview = Page(site_10k / "index.html").text()
     assert "10,000 images" in overview

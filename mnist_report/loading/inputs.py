@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ReportError
 from . import idx, npyfile, pngfolder, shape
-from .catalogue import KINDS, Kind, detect
+from .catalogue import KINDS, Kind, detect, recognise
 from .classes import find_class_map, resolve
 from .csvfile import load_csv
 from .model import Dataset, Raw, Source, check_limit
@@ -86,11 +86,17 @@ def load(
         raws = [_file(path, labels and Path(labels), reading, "train" if test is not None else split_named(path))]
     if test is not None:  # beside a test split, a split that does not say which is the training split
         raws = [replace(raw, name=raw.name or "train") for raw in raws] + [_test(Path(test), data, raws, reading)]
-    detected = kind or (None if data is None else detect(raws[0].sources[0].name))
+    detected = kind or (None if data is None else detect(raws[0].sources[0].name) or _recognised(raws))
     folder = None if data is None else Path(data) if Path(data).is_dir() else Path(data).parent
     class_map = None if folder is None else find_class_map(folder, Path(data).name)
     chosen, splits = resolve(raws, detected, classes, class_map)
     return Dataset(tuple(splits), chosen)
+
+
+def _recognised(raws) -> Kind | None:
+    """A known dataset every split of the input begins as (by its labels), where the file names do not say."""
+    found = {recognise(raw.name, raw.values) if raw.names is None else None for raw in raws}
+    return found.pop() if len(found) == 1 else None
 
 
 def load_sample() -> Dataset:

@@ -85,6 +85,7 @@ class About:
     """What every page may say about the data: its name, credit, splits, image size and classes."""
 
     name: str
+    key: str  # the catalogue's name for a known dataset ("mnist"), else ""
     credit: str
     splits: tuple[SplitSummary, ...]
     split: str  # the explored split's name
@@ -108,6 +109,7 @@ def about(analysis: Analysis) -> About:
     named = {s.name: s for s in splits}
     return About(
         ds.name,
+        ds.kind.key,
         ds.kind.credit,
         splits,
         ds.split,

@@ -26,7 +26,7 @@ from .output import MANIFEST, manifest
 from .page import Page, about
 from .pages import PAGES
 from .vega import Rendered, resolve
-from .words import FILTERS
+from .words import FILTERS, vocabulary
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ def model(
         "about": about(analysis),
         "noun": noun,
         "nouns": nouns,
+        "w": vocabulary(analysis.dataset.kind),
         "site_title": title,
         "nav": nav,
         "version": __version__,

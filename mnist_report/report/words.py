@@ -4,6 +4,7 @@ their Python twins, so captions and templates say them alike."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 
 
 def number(x: int | float) -> str:
@@ -21,6 +22,22 @@ def percent(share: float) -> str:
     return f"{pct:.2g}%"
 
 
+def percent1(share: float) -> str:
+    """A share to a tenth of a percent, whatever its size: rates set side by side ("82.0%" against "81.6%")."""
+    return f"{100 * share:.1f}%"
+
+
+def shares1(shares: list[float]) -> list[str]:
+    """Shares of one whole to a tenth of a percent that add up to 100.0% as printed (largest remainder):
+    81.0% + 7.4% + 11.6%, not 81% + 7.4% + 12% = 100.4%."""
+    tenths = [1000 * s for s in shares]
+    floors = [int(t) for t in tenths]
+    short = round(sum(tenths)) - sum(floors)
+    for i in sorted(range(len(tenths)), key=lambda i: floors[i] - tenths[i])[:short]:
+        floors[i] += 1
+    return [f"{f / 10:.1f}%" for f in floors]
+
+
 def percent2(share: float) -> str:
     """A share to two decimals of a percent: rates compared across a file ("4.15%" against "1.55%")."""
     return f"{100 * share:.2f}%"
@@ -32,8 +49,12 @@ def distance(x: float) -> str:
 
 
 def points(share: float) -> str:
-    """A difference of two shares, in percentage points."""
-    return f"{100 * share:.1f} percentage point" + ("" if f"{100 * share:.1f}" == "1.0" else "s")
+    """A difference of two shares, in percentage points: to a tenth, or to two figures when a tenth would
+    print a real difference as 0.0."""
+    value = f"{100 * share:.1f}"
+    if float(value) == 0 and share:
+        value = f"{100 * share:.2g}"
+    return f"{value} percentage point" + ("" if value == "1.0" else "s")
 
 
 def odds(margin: float) -> str:
@@ -49,12 +70,91 @@ def with_article(word: str) -> str:
     return ("an " if word[:1].lower() in "aeio8" else "a ") + word
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the pixels and the images' makers are called, by how the images were made (Kind.medium):
+    a photographed T-shirt has no ink and no writer. Templates read it as `w`."""
+
+    ink: str  # what a pixel value measures: "mean ink", "mean brightness"
+    full: str  # the value 255
+    foreground: str  # what a binarised pixel above the threshold is
+    # "red where the first has more ink, blue where the second does", "... training images have more ink, ... test images do"
+    more: tuple[str, str, str, str]
+    least: str  # "the mean Sandal is the least bright": the class whose mean has the lowest value
+    most: str
+    faint: str  # an image far below its class's mean value, and far above
+    heavy: str
+    unusual: str  # ways an image can be unusual for its class
+    source: str  # what neighbouring images in a file often share
+
+
+_INK = Vocabulary(
+    ink="ink",
+    full="full ink",
+    foreground="ink",
+    more=("has more ink", "have more ink", "does", "do"),
+    least="uses the least ink",
+    most="uses the most",
+    faint="faint",
+    heavy="heavy",
+    unusual="bolder, fainter, tilted, oddly shaped or off-centre",
+    source="one writer or one batch",
+)
+VOCABULARY = {
+    "handwriting": _INK,
+    "drawing": replace(
+        _INK,
+        unusual="drawn bolder or fainter, turned, oddly shaped, unfinished or off-centre",
+        source="one player or one batch",
+    ),
+    "photo": Vocabulary(
+        ink="brightness",
+        full="full brightness",
+        foreground="foreground",
+        more=("is brighter", "are brighter", "is", "are"),
+        least="is the darkest",
+        most="the brightest",
+        faint="dark",
+        heavy="bright",
+        unusual="larger or smaller, turned, unusually cut, patterned or off-centre",
+        source="one photo shoot or one batch",
+    ),
+    # Unknown images: words true of any picture.
+    "": replace(
+        _INK,
+        ink="intensity",
+        full="full intensity",
+        foreground="foreground",
+        more=("is more intense", "are more intense", "is", "are"),
+        least="has the lowest intensity",
+        most="the highest",
+        heavy="intense",
+        unusual="brighter or fainter, turned, oddly shaped or off-centre",
+        source="one source or one batch",
+    ),
+}
+
+
+def vocabulary(kind) -> Vocabulary:
+    """The words for a Kind's images (loading.catalogue.Kind.medium)."""
+    return VOCABULARY.get(kind.medium, VOCABULARY[""])
+
+
+def sentence_start(text: str) -> str:
+    """A class name opening a sentence: its first letter upper-cased, the rest as named ("The Eiffel Tower", not
+    Jinja's capitalize, which lowers "Eiffel Tower"; "aircraft carrier is" becomes "Aircraft carrier is")."""
+    return text[:1].upper() + text[1:]
+
+
 FILTERS = {
     "num": number,
     "pct": percent,
+    "pct1": percent1,
+    "shares1": shares1,
     "pct2": percent2,
     "dist": distance,
     "points": points,
     "odds": odds,
     "a": with_article,
+    "upper1": sentence_start,
 }

@@ -12,6 +12,7 @@ from ...analysis.stats import mean_ink
 from .. import images
 from ..draw import finish, ink_key, many, named_pictures
 from ..page import Figure, Named
+from ..words import vocabulary
 
 ORDER = 40
 FILE = "centroids.html"
@@ -44,12 +45,14 @@ def centroids(analysis: Analysis) -> alt.LayerChart:
     )
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
     small = {"columns": 10, "size": 26} if many(analysis) else {}  # ten to a row: 345 means in 35 rows
-    return finish(alt.layer(named_pictures(table, tooltip, **small), ink_key("Mean ink")))
+    return finish(
+        alt.layer(named_pictures(table, tooltip, **small), ink_key(f"Mean {vocabulary(analysis.dataset.kind).ink}"))
+    )
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
-    caption = f"The mean image of each {noun}, dark where most images have ink."
+    caption = f"The mean image of each {noun}, dark where the values are highest in most images."
     alt_text = (
         f"{len(analysis.present)} blurred grey {nouns}, one per {noun}, each the pixel-wise average of its images."
     )

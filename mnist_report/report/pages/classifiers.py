@@ -15,7 +15,7 @@ from ...analysis.stats import BINARY_THRESHOLD, HOLD_OUT_EVERY
 from .. import confusion
 from ..draw import CLASS_COLOURS, INK_COLOUR, dumbbell, finish, many
 from ..page import Figure
-from ..words import percent
+from ..words import percent1
 
 ORDER = 80
 FILE = "classifiers.html"
@@ -295,14 +295,14 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
     accuracy = (
         f"Share of each {noun}'s scored images that each classifier gets right.",
-        f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent(f.accuracy['knn'])}, "
-        f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
+        f"Dot plot per {noun} of the three classifiers' accuracy: k-NN {percent1(f.accuracy['knn'])}, "
+        f"nearest centroid {percent1(f.accuracy['nearest_centroid'])} overall.",
     )
     if f.many:
         accuracy = (
             f"Each mark is one {noun}: the share of its scored images each classifier gets right. Hover a mark for its {noun}.",
-            f"Three rows of marks, one per classifier, one mark per {noun} at its accuracy; k-NN {percent(f.accuracy['knn'])}, "
-            f"nearest centroid {percent(f.accuracy['nearest_centroid'])} overall.",
+            f"Three rows of marks, one per classifier, one mark per {noun} at its accuracy; k-NN {percent1(f.accuracy['knn'])}, "
+            f"nearest centroid {percent1(f.accuracy['nearest_centroid'])} overall.",
         )
     coloured = (
         f"coloured by {noun}; names mark the mean images" if not f.many else f"each {noun}'s mean image an orange dot"

@@ -113,7 +113,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     pixels = (
         f"Instance {first['instance']} cell by cell: each square is one row of the tidy table; "
         "the outlined row is the sample in the table above.",
-        f"Grid of {height} by {width} grey squares drawing {with_article(first['name'])}; "
+        f"Grid of {height} by {width} grey squares showing {with_article(first['name'])}; "
         "hover a square for its x, y and value.",
     )
     return [

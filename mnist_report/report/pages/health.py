@@ -17,7 +17,7 @@ from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
 from ..page import Figure
-from ..words import odds
+from ..words import Vocabulary, odds, vocabulary
 
 ORDER = 90
 FILE = "health.html"
@@ -25,7 +25,12 @@ TITLE = "Dataset health"
 SUMMARY = "label-issue candidates, duplicate images and odd images, to judge the data by"
 NEEDS = {"health"}
 
-KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}
+KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}  # as handwriting is called
+
+
+def kind_titles(w: Vocabulary) -> dict[str, str]:
+    """The odd kinds' titles in the dataset's words (a photo is dark or bright, not faint or heavy)."""
+    return {"faint": w.faint.capitalize(), "heavy": w.heavy.capitalize(), "off_centre": "Off centre"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class Facts:
     ink_z: float
     offset_px: float
     sampled: list[tuple[str, int, int]]  # (role, used, total) of each split checked on a sample
+    titles: dict[
+        str, str
+    ]  # by role, how a sentence names the split: "Training", "Test", "The" (the input's only split)
     sample_limit: int
 
 
@@ -84,6 +92,7 @@ def facts(analysis: Analysis) -> Facts:
     d = h.duplicates
     return Facts(
         splits=h.roles,
+        titles={role: SPLIT_TITLES.get(name, "The") for role, name in h.names.items()},
         candidates=candidates,
         pca_dims=pca.DIMS,
         epochs=labels.EPOCHS,
@@ -216,7 +225,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
     return finish(grid)
 
 
-def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
+def odd_counts(health: Health, class_names: Sequence[str], titles: dict[str, str] = KIND_TITLES) -> alt.Chart:
     """How many images of each class and split are faint, heavy or off centre (beyond MANY classes,
     of the MANY classes with the most)."""
     counts = health.odd.counts
@@ -233,7 +242,7 @@ def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
         index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count"
     ).with_columns(
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
-        pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
+        pl.col("kind").replace_strict(titles).alias("kind"),
     )
     base = alt.Chart(long).encode(
         y=alt.Y("name:N", sort=shown, title=None),
@@ -248,18 +257,20 @@ def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
     bars = base.mark_bar(color=INK_COLOUR).properties(width=90, height=14 * len(shown))
     return finish(
         bars.facet(
-            column=alt.Column("kind:N", sort=list(KIND_TITLES.values()), title=None),
+            column=alt.Column("kind:N", sort=list(titles.values()), title=None),
             row=alt.Row("split:N", sort=["train", "test"], title=None),
         )
     )
 
 
-def odd_extremes(health: Health, class_names: Sequence[str]) -> alt.LayerChart:
+def odd_extremes(
+    health: Health, class_names: Sequence[str], titles: dict[str, str] = KIND_TITLES, ink: str = "ink"
+) -> alt.LayerChart:
     """The training split's most extreme faint, heavy and off-centre images, one row per kind."""
     gallery = health.oddest
-    kinds = [KIND_TITLES[k] for k in KIND_TITLES if k in set(gallery.table["kind"])]
+    kinds = [titles[k] for k in titles if k in set(gallery.table["kind"])]
     table = gallery.table.with_columns(
-        pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
+        pl.col("kind").replace_strict(titles).alias("kind"),
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         (pl.int_range(pl.len()).over("kind") + 1).alias("place"),
     ).select("kind", "place", "name", "ink", "offset", "instance")
@@ -277,18 +288,25 @@ def odd_extremes(health: Health, class_names: Sequence[str]) -> alt.LayerChart:
             alt.Tooltip("instance:Q", title="Instance"),
             alt.Tooltip("name:N", title="Class"),
             alt.Tooltip("kind:N", title="Kind"),
-            alt.Tooltip("ink:Q", title="Mean ink (0-255)", format=".1f"),
+            alt.Tooltip("ink:Q", title=f"Mean {ink} (0-255)", format=".1f"),
             alt.Tooltip("offset:Q", title="Centre of mass off centre (px)", format=".1f"),
         ],
     )
     return finish(grid)
 
 
-def _candidate_words(split: str, noun: str, neighbours: int) -> tuple[str, str]:
+SPLIT_TITLES = {"train": "Training", "test": "Test"}  # a split the input does not name is "the split"
+
+
+def _candidate_words(title: str, noun: str, neighbours: int) -> tuple[str, str]:
+    """Caption and alt text of a split's candidates; `title` as facts' titles name the split."""
+    split, image = (
+        ("The split", "an image") if title == "The" else (f"The {title.lower()} split", f"a {title.lower()} image")
+    )
     return (
-        f"The {split} split's {labels.SHOWN} strongest label-issue candidates, each followed by its {neighbours} nearest "
+        f"{split}'s {labels.SHOWN} strongest label-issue candidates, each followed by its {neighbours} nearest "
         "training images and their labels. Hover for instance numbers.",
-        f"Rows of {noun} images: a {split} image labelled one way that the data reads another, "
+        f"Rows of {noun} images: {image} labelled one way that the data reads another, "
         "then the training images most like it.",
     )
 
@@ -296,32 +314,33 @@ def _candidate_words(split: str, noun: str, neighbours: int) -> tuple[str, str]:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
     h, names = analysis.health, analysis.dataset.class_names
+    w = vocabulary(analysis.dataset.kind)
+    titles = kind_titles(w)
+    faint_heavy = f"{w.faint.capitalize()}, {w.heavy} and off-centre images"
     pairs = (
-        (
-            "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
-            f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images.",
-        )
-        if f.n_pairs
-        else (f"No two images are closer than RMS {f.near_rms:g}.", "A line saying no near-duplicate pair was found.")
+        "The closest pairs found, side by side with their RMS distance; pairs whose labels differ say so.",
+        f"{min(duplicates.SHOWN, f.n_pairs)} pairs of near-identical images.",
     )
     counts = (
-        f"Faint, heavy and off-centre images per {noun} and split"
+        f"{faint_heavy} per {noun} and split"
         + (f", for the {MANY} {nouns} with the most." if len(analysis.present) > MANY else "."),
-        f"Small bar charts of how many images of each {noun} are faint, heavy or off centre, per split.",
+        f"Small bar charts of how many images of each {noun} are {w.faint}, {w.heavy} or off centre, per split.",
     )
     oddest = (
-        "The most extreme faint, heavy and off-centre images of the training split. Hover for instance and measures.",
-        f"Rows of the oddest {nouns}: the faintest, the heaviest, the farthest off centre.",
+        f"The most extreme {faint_heavy.lower()} of the training split. Hover for instance and measures.",
+        f"Rows of the oddest images: the most {w.faint}, the most {w.heavy}, the farthest off centre.",
     )
     candidates = [
-        Figure(f"labels-{split}", label_candidates(h, split, names), *_candidate_words(split, noun, f.neighbours))
+        Figure(
+            f"labels-{split}", label_candidates(h, split, names), *_candidate_words(f.titles[split], noun, f.neighbours)
+        )
         for split in f.splits
     ]
     return [
         *candidates,
-        Figure("duplicates", duplicate_pairs(h, names), *pairs),
-        Figure("odd-counts", odd_counts(h, names), *counts),
-        Figure("odd-train", odd_extremes(h, names), *oddest),
+        *([Figure("duplicates", duplicate_pairs(h, names), *pairs)] if f.n_pairs else []),  # none: the text says so
+        Figure("odd-counts", odd_counts(h, names, titles), *counts),
+        Figure("odd-train", odd_extremes(h, names, titles, w.ink), *oddest),
     ]
 
 

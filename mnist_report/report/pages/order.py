@@ -11,6 +11,7 @@ from ...analysis import Analysis
 from ...analysis.order import SplitOrder
 from ..draw import INK_COLOUR, finish
 from ..page import Figure
+from ..words import vocabulary
 
 ORDER = 85
 FILE = "order.html"
@@ -22,7 +23,7 @@ NEEDS = {"order"}
 TITLES = {
     "knn_error": "k-NN error (%)",
     "centroid_error": "Nearest-centroid error (%)",
-    "mean_ink": "Mean ink (0-255)",
+    "mean_ink": "Mean {ink} (0-255)",  # in the dataset's words (words.Vocabulary)
     "mean_distance": "Distance to the class mean",
 }
 PERCENT = {"knn_error", "centroid_error"}  # measures shown in percent
@@ -105,8 +106,9 @@ def along_file(analysis: Analysis, split: str) -> alt.VConcatChart:
     means before and after it as dashed lines."""
     order = next(s for s in analysis.order.splits if s.split == split)
     n = int(order.windows["images"].sum())
-    charts = []
+    charts, ink = [], vocabulary(analysis.dataset.kind).ink
     for measure, title in TITLES.items():
+        title = title.format(ink=ink)
         scale = 100 if measure in PERCENT else 1
         values = order.windows.select("start", "end", (pl.col(measure) * scale).alias("value")).drop_nulls()
         if not values.height:
@@ -161,9 +163,10 @@ def _shift_marks(order: SplitOrder, measure: str, scale: float, n: int) -> list[
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
-    out = []
+    out, ink = [], vocabulary(analysis.dataset.kind).ink
     for split in f.splits:
-        found = ", ".join(sorted({TITLES.get(s.measure, "a class's share").split(" (")[0] for s in split.shifts}))
+        named = {TITLES.get(s.measure, "a class's share").split(" (")[0].format(ink=ink) for s in split.shifts}
+        found = ", ".join(sorted(named))
         words = (
             f"The {split.split} split along its file, in windows of {split.width:,} images: each measure's value per window"
             + ("; dashed lines are the means before and after a shift (the vertical line)." if split.shifts else "."),

@@ -12,6 +12,7 @@ from ...analysis import Analysis
 from .. import images
 from ..draw import HEAT, SMALL, diverging_key, finish, heat_colour, many, named_pictures, sprite_grid
 from ..page import Figure
+from ..words import vocabulary
 
 ORDER = 60
 FILE = "pairs.html"
@@ -175,8 +176,9 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     if f.many:
         return _many_figures(analysis, f)
     noun, nouns = analysis.dataset.class_noun
+    w = vocabulary(analysis.dataset.kind)
     differences = (
-        f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} has more ink, blue where the column {noun} has.",
+        f"Row {noun}'s mean minus column {noun}'s mean: red where the row {noun} {w.more[0]}, blue where the column {noun} {w.more[2]}.",
         f"A grid of red and blue difference images, one for each ordered pair of {nouns}.",
     )
     distances = (
@@ -191,6 +193,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
 
 def _many_figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun, nouns = analysis.dataset.class_noun
+    w = vocabulary(analysis.dataset.kind)
     n, shown = len(analysis.present), len(f.hardest)
     heat = Figure(
         "pair-distances",
@@ -205,7 +208,7 @@ def _many_figures(analysis: Analysis, f: Facts) -> list[Figure]:
         "closest",
         closest_differences(analysis),
         caption=f"The {shown} closest pairs, numbered as in the table: the first {noun}'s mean minus the second's, "
-        "red where the first has more ink, blue where the second has.",
+        f"red where the first {w.more[0]}, blue where the second {w.more[2]}.",
         alt=f"{shown} red and blue difference images of the closest pairs of {nouns}.",
         static="png",
         grow=2,

@@ -11,12 +11,12 @@ import polars as pl
 from ...analysis import Analysis
 from ..draw import INK_COLOUR, finish
 from ..page import Figure, Named
-from ..words import percent
+from ..words import percent1, vocabulary
 
 ORDER = 30
 FILE = "pixels.html"
 TITLE = "Pixel values"
-SUMMARY = "how the 0-255 ink values are spread"
+SUMMARY = "how the 0-255 pixel values are spread"
 
 NEAR_MAX = 250  # pixel values counted as "near 255", i.e. full ink
 
@@ -58,7 +58,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
         .encode(
             x=alt.X(
                 "value:Q",
-                title="Pixel value (0 = background, 255 = full ink)",
+                title=f"Pixel value (0 = background, 255 = {vocabulary(analysis.dataset.kind).full})",
                 scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False),
             ),
             x2=alt.X2("end:Q"),
@@ -77,7 +77,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     every = (
         f"How often each pixel value occurs over all {f.total_pixels:,} pixels.",
-        f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent(f.share_zero)} of pixels are 0.",
+        f"Bar chart of how often each pixel value from 0 to 255 occurs; {percent1(f.share_zero)} of pixels are 0.",
     )
     inked = (
         "The same counts without the zeros, on their own scale, so the values in between can be seen.",

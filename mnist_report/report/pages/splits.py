@@ -12,6 +12,7 @@ from ...analysis import Analysis
 from .. import images
 from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, many, named_pictures, split_colour
 from ..page import Figure, Named
+from ..words import vocabulary, with_article
 
 ORDER = 70
 FILE = "splits.html"
@@ -154,19 +155,20 @@ def split_shares(analysis: Analysis) -> alt.Chart | alt.LayerChart:
 
 
 def split_ink(analysis: Analysis) -> alt.LayerChart:
-    """Mean ink of each class in each split, joined by a line: long lines are classes drawn differently."""
+    """Mean ink of each class in each split, joined by a line: long lines are classes that changed."""
     noun = analysis.dataset.class_noun[0].capitalize()
+    ink = f"Mean {vocabulary(analysis.dataset.kind).ink}"
     data = analysis.comparison.table.filter(pl.col("count") > 0)
     if many(analysis):
-        return _train_against_test(analysis, _wide(data, "mean_ink"), "Mean ink per pixel", ".1f")
+        return _train_against_test(analysis, _wide(data, "mean_ink"), f"{ink} per pixel", ".1f")
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
     shape = alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None)
     tooltip = [
         alt.Tooltip("name:N", title=noun),
         alt.Tooltip("split:N", title="Split"),
-        alt.Tooltip("mean_ink:Q", title="Mean ink", format=".1f"),
+        alt.Tooltip("mean_ink:Q", title=ink, format=".1f"),
     ]
-    return finish(dumbbell(data, y, "mean_ink", "Mean ink per pixel (0-255)", split_colour(), shape, tooltip))
+    return finish(dumbbell(data, y, "mean_ink", f"{ink} per pixel (0-255)", split_colour(), shape, tooltip))
 
 
 def split_differences(analysis: Analysis) -> alt.LayerChart:
@@ -223,17 +225,19 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     noun = analysis.dataset.class_noun[0]
+    w = vocabulary(analysis.dataset.kind)
+    gap = f"the largest gap is for {f.share_gap.name}" if f.share_gap.value else "every share is the same in both"
     shares = (
         f"Each {noun}'s share of the training and of the test images.",
-        f"Paired horizontal bars per {noun}, training and test; the largest gap is for {f.share_gap.name}.",
+        f"Paired horizontal bars per {noun}, training and test; {gap}.",
     )
     ink = (
-        f"Mean ink per pixel of each {noun}'s images, in training and in test; the line joins the two.",
-        f"Dot plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
+        f"Mean {w.ink} per pixel of each {noun}'s images, in training and in test; the line joins the two.",
+        f"Dot plot of mean {w.ink} per {noun} in the two splits; the largest change is for {f.ink.name}.",
     )
     differences = (
-        f"Each {noun}'s mean training image minus its mean test image: red where training images have more ink, "
-        "blue where test images do.",
+        f"Each {noun}'s mean training image minus its mean test image: red where training images {w.more[1]}, "
+        f"blue where test images {w.more[3]}.",
         f"{len(analysis.present)} red and blue difference images, one per {noun}; the strongest is {f.moved.name}.",
     )
     distances = (
@@ -254,9 +258,8 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
 def _many_words(analysis: Analysis, f: Facts) -> tuple[tuple[str, str], ...]:
     """The figures' words when each class is a dot, not a row."""
     noun, nouns = analysis.dataset.class_noun
-    dot = (
-        f"Each dot is a {noun}, at its value in training (across) and in test (up); on the dashed diagonal, unchanged."
-    )
+    w = vocabulary(analysis.dataset.kind)
+    dot = f"Each dot is {with_article(noun)}, at its value in training (across) and in test (up); on the dashed diagonal, unchanged."
     shown = min(N_MOVED, len(analysis.present))
     return (
         (
@@ -264,12 +267,12 @@ def _many_words(analysis: Analysis, f: Facts) -> tuple[tuple[str, str], ...]:
             f"Scatter plot of {len(analysis.present)} {nouns}' shares in the two splits; the farthest from the diagonal is {f.share_gap.name}.",
         ),
         (
-            f"Mean ink per pixel of each {noun}'s images in training and in test. {dot}",
-            f"Scatter plot of mean ink per {noun} in the two splits; the largest change is for {f.ink.name}.",
+            f"Mean {w.ink} per pixel of each {noun}'s images in training and in test. {dot}",
+            f"Scatter plot of mean {w.ink} per {noun} in the two splits; the largest change is for {f.ink.name}.",
         ),
         (
             f"The {shown} {nouns} whose mean image moves most: mean training image minus mean test image, red where "
-            "training images have more ink, blue where test images do. Hover a panel for its name.",
+            f"training images {w.more[1]}, blue where test images {w.more[3]}. Hover a panel for its name.",
             f"{shown} red and blue difference images; the strongest is {f.moved.name}.",
         ),
         (
