@@ -182,13 +182,17 @@ def test_the_fashion_folder_reads_as_fashion_without_kind(fashion):
 
 
 # Words of handwriting and drawing; "stroke" is left out, a Vega property in every spec.
-HANDWRITING = re.compile(r"(?<![\"\w-])(handwrit\w*|writers?|written|drawn|drawings?|ink|inked|pens?|scribbl\w*|digits?)(?![\"\w-])", re.I)
+HANDWRITING = re.compile(
+    r"(?<![\"\w-])(handwrit\w*|writers?|written|drawn|drawings?|ink|inked|pens?|scribbl\w*|digits?)(?![\"\w-])", re.I
+)
 
 
 def test_fashion_pages_have_no_handwriting_words(fashion_site):
     """Clothes are photographed, not written: no page, caption, alt text or chart title speaks of ink or digits."""
     for path in sorted(fashion_site.glob("*.html")):
         page = Page(path)
-        said = [page.text()] + [v for e in page.elements for k, v in e.attrs.items() if k in ("alt", "aria-label", "title", "content")]
+        said = [page.text()] + [
+            v for e in page.elements for k, v in e.attrs.items() if k in ("alt", "aria-label", "title", "content")
+        ]
         found = {m.group(0) for text in said for m in HANDWRITING.finditer(text)}
         assert not found, f"{path.name}: {sorted(found)}"
