@@ -115,6 +115,9 @@ class Visit:
     scroll_width: int | None = None
     layout_shift: float | None = None
     styles: dict = field(default_factory=dict)
+    charts_heard: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # drawn charts' (name, description), as Chromium exposes them
     failure: str | None = None  # navigation or evaluation failed outright
 
 
@@ -253,6 +256,8 @@ def visit(browser, readings):
                 record.views = page.evaluate(VIEWS)
                 record.links = page.evaluate(LINKS)
                 record.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if (mode, width) == ("file", WIDE):
+                    record.charts_heard = _charts_heard(page)
                 if mode == "file":
                     SCREENSHOTS.mkdir(exist_ok=True)
                     page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}-{width}.png", full_page=True)
@@ -264,6 +269,17 @@ def visit(browser, readings):
         return cache[key]
 
     return get
+
+
+def _charts_heard(page) -> list[tuple[str, str]]:
+    """Each drawn chart's accessible name and description, from Chromium's own accessibility tree (what a
+    screen reader is given), not from the attributes the page was written with."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return [
+        (n.get("name", {}).get("value", ""), n.get("description", {}).get("value", ""))
+        for n in nodes
+        if n.get("role", {}).get("value") == "graphics-document"
+    ]
 
 
 def _ways_and_pages():
@@ -329,6 +345,25 @@ def test_relative_links_point_to_files_in_the_site(visit, readings, mode, width,
         elif not target.is_file():
             broken.append(f"{href!r} -> {target} does not exist")
     assert broken == [], f"{v.url}: broken links: {broken}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_drawn_chart_keeps_its_own_name_and_description(visit, readings, name):
+    """Drawing a chart must not replace its written description: a screen reader hears each chart's own
+    alt text, and its caption as the description, once it is drawn (vega-embed used to say "Vega visualization")."""
+    from .utils import Page
+
+    page = Page(readings["file"].folder / name)
+    written = [
+        (view.attrs["aria-label"], " ".join(caption.text.split()))
+        for figure in page.find_all("figure")
+        for view in figure.children
+        if "view" in view.attrs.get("class", "")
+        for caption in figure.children
+        if caption.tag == "figcaption"
+    ]
+    assert written, f"{name}: no figure"
+    assert _loaded(visit("file", WIDE, name)).charts_heard == written
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -73,10 +73,17 @@ def test_a_cell_opens_exactly_its_images(browser, url, analysis, classifier, tru
         assert instances == expected
         assert all(f"labelled {truth}, predicted {guess}" in label for label, _ in thumbs)
         assert all(dark > 20 for _, dark in thumbs), "each thumbnail shows a drawn digit, not a blank square"
-        summary = page.inner_text(".cell-summary")
-        assert f"labelled {truth}, predicted {guess}" in summary
-        assert str(len(expected)) in summary
-        assert page.evaluate("document.activeElement.closest('.cell-images') !== null"), "focus moves to the images"
+        assert str(len(expected)) in page.inner_text(".cell-summary")
+        # Focus moves to the panel's heading, which names the cell: read once, with no live region repeating it.
+        heading = page.evaluate("document.activeElement.closest('.cell-images') && document.activeElement.textContent")
+        assert heading, "focus moves to the panel"
+        assert heading.endswith(f"labelled {truth}, predicted {guess}"), heading
+        assert page.locator(".cell-images[aria-live], .cell-images [aria-live]").count() == 0
+        page.keyboard.press("Shift+Tab")  # back to the chosen cell, not the last cell of the last table
+        assert page.evaluate("document.activeElement.getAttribute('data-cell')") == f"{classifier}:{truth}:{guess}"
+        button.press("Enter")
+        page.locator(".cell-images button.back").click()
+        assert page.evaluate("document.activeElement.getAttribute('data-cell')") == f"{classifier}:{truth}:{guess}"
         assert errors == []
     finally:
         page.close()

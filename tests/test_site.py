@@ -305,7 +305,7 @@ def test_balanced_classes_say_each(sample_analysis):
     counts = set(np.bincount(sample_analysis.dataset.labels).tolist())
     assert len(counts) == 1
     files = render.site(sample_analysis, "t", "c", pages=_only())
-    (caption,) = re.findall(r"<figcaption>(.*?)</figcaption>", files["index.html"].decode())
+    (caption,) = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", files["index.html"].decode())
     assert caption == f"Images per digit: {counts.pop():,} each."
 
 

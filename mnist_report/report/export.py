@@ -41,6 +41,8 @@ def tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     if analysis.classifiers is not None:
         out["predictions"] = analysis.classifiers.table()
         out["confusion"] = analysis.classifiers.confusion_table()
+    if analysis.projection is not None:
+        out["map"] = _map_table(analysis)
     if analysis.health is not None:
         out["label_issues"], out["duplicates"] = analysis.health.label_table, analysis.health.pair_table
     if analysis.order is not None:
@@ -84,6 +86,18 @@ def _order_tables(analysis: Analysis) -> dict[str, pl.DataFrame]:
     }
 
 
+def _map_table(analysis: Analysis) -> pl.DataFrame:
+    """instance, label, pc1, pc2: the images the map draws, where it draws them."""
+    index = {name: k for k, name in enumerate(analysis.dataset.class_names)}
+    points = analysis.projection.points
+    return points.select(
+        "instance",
+        pl.col("name").replace_strict(index, return_dtype=pl.Int64).alias("label"),
+        pl.col("x").alias("pc1"),
+        pl.col("y").alias("pc2"),
+    )
+
+
 def classes_table(analysis: Analysis) -> pl.DataFrame:
     """label, name, train, test: each class and its images in each split (empty where the input has no
     such split; a split the input does not name counts as train, as the exploring pages treat it)."""
@@ -120,6 +134,7 @@ TABLE_NOTES = {
     "confusion": "every cell of each classifier's confusion matrix",
     "label_issues": "every image's label-issue score and suggested label, rank 1 the most suspicious of its split",
     "duplicates": "identical and near-identical pairs, RMS distance, whether their labels agree",
+    "map": "the images the map draws, with their places on its two axes",
     "order": "each split in windows along its file: images, classifier errors, mean pixel value, mean distance",
     "order_shifts": "the changes found along a file: measure, the image after which it changes, the means before and after",
     "order_classes": "each split's windows along its file: images of each label",

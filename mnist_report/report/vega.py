@@ -32,6 +32,9 @@ def resolve(figure: Figure) -> Rendered:
     chart = figure.chart.to_dict(validate=False)
     # Compiled to Vega here, so the browser skips the Vega-Lite compiler: 10-18% sooner painted.
     spec = vl_convert.vegalite_to_vega(chart)
+    # Vega names its view by the spec's description, and the drawn chart replaces the page's own name
+    # for it (aria-label) with that, "Vega visualization" by default: each chart keeps its alt text.
+    spec["description"] = figure.alt
     text = json.dumps(chart)
     if '"width": "container"' in text:
         # "container" width has no container in a static render: give it a page-like width.

@@ -72,18 +72,22 @@
 })();
 
 // Confusion matrices: a count (a table's button, or a heat map's cell) shows exactly those images,
-// drawn from the page's sprite.
+// drawn from the page's sprite. Focus moves to the panel's heading, which says which cell it shows;
+// Shift+Tab from there, or its button, returns to the count that opened it.
 var mnistReportCells = (function () {
   "use strict";
-  function show(panel, cell, title, count) {
+  var opener = null;
+
+  function show(panel, cell, title, count, from) {
     var index = JSON.parse(document.getElementById(panel.getAttribute("data-index")).textContent);
     var sprite = document.getElementById(panel.getAttribute("data-sprite"));
     var parts = cell.split(":");
     var shown = index.cells[cell] || [];
     var truth = index.names[+parts[1]], guess = index.names[+parts[2]];
-    panel.querySelector(".cell-summary").textContent = title + ": labelled " + truth +
-      ", predicted " + guess + ". " + (shown.length < count ? "The first " + shown.length + " of " + count.toLocaleString("en") : "All " + count) +
-      (count === 1 ? " image" : " images") + ", in file order.";
+    var heading = panel.querySelector("[tabindex]");
+    heading.textContent = title + ": labelled " + truth + ", predicted " + guess;
+    panel.querySelector(".cell-summary").textContent = (shown.length < count ? "The first " + shown.length + " of " +
+      count.toLocaleString("en") : "All " + count) + (count === 1 ? " image" : " images") + ", in file order.";
     var list = panel.querySelector(".thumbs");
     list.textContent = "";
     shown.forEach(function (entry) {
@@ -102,8 +106,24 @@ var mnistReportCells = (function () {
       list.appendChild(item);
     });
     panel.setAttribute("data-shown", cell);
-    panel.querySelector("[tabindex]").focus();
+    opener = from || null;
+    panel.querySelector("button.back").hidden = !opener;
+    heading.focus();
   }
+
+  function back() {
+    if (opener && document.body.contains(opener)) opener.focus();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".cell-images"), function (panel) {
+    panel.querySelector("button.back").addEventListener("click", back);
+    panel.querySelector("[tabindex]").addEventListener("keydown", function (event) {
+      if (event.key === "Tab" && event.shiftKey && opener) {
+        event.preventDefault();
+        back();
+      }
+    });
+  });
 
   Array.prototype.forEach.call(document.querySelectorAll("button[data-cell]"), function (button) {
     button.addEventListener("click", function () {
@@ -111,7 +131,7 @@ var mnistReportCells = (function () {
       var count = parseInt(button.textContent.replace(/,/g, ""), 10);
       Array.prototype.forEach.call(document.querySelectorAll("button[data-cell][aria-pressed]"), function (b) { b.removeAttribute("aria-pressed"); });
       button.setAttribute("aria-pressed", "true");
-      show(document.getElementById(button.getAttribute("data-gallery")), button.getAttribute("data-cell"), title, count);
+      show(document.getElementById(button.getAttribute("data-gallery")), button.getAttribute("data-cell"), title, count, button);
     });
   });
   return {show: show};

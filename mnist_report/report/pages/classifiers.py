@@ -66,6 +66,7 @@ class Facts:
     removed: Removed
     n_pairs: int  # pairs of classes ranked by the distance between their means
     explained: list[float]  # the map's two axes' shares of the pixel variance
+    centres: list[tuple[str, float, float]]  # each class mean's place on the map: the map's content for keyboards
     n_drawn: int  # images on the map
     n_total: int
     n_fit: int  # images the map's axes were fitted on
@@ -122,6 +123,7 @@ def facts(analysis: Analysis) -> Facts:
         removed=Removed(names[a], names[b], int(pair_centroid[a, b]), int(pair_knn[a, b])),
         n_pairs=analysis.pairs.height,
         explained=[float(e) for e in p.explained],
+        centres=list(p.centres.select("name", "x", "y").iter_rows()),
         n_drawn=p.points.height,
         n_total=p.n_total,
         n_fit=p.n_fit,
@@ -163,9 +165,7 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart | alt.Chart:
         alt.Tooltip("classifier:N", title="Classifier"),
         alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
     ]
-    return finish(
-        dumbbell(data, y, "percent", "Scored right (%)", colour, shape, tooltip, line="#bbb", titled_dots=False)
-    )
+    return finish(dumbbell(data, y, "percent", "Scored right (%)", colour, shape, tooltip, line="#bbb"))
 
 
 def _accuracy_strip(data: pl.DataFrame, order: list[str], noun: str) -> alt.Chart:
@@ -308,7 +308,8 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         f"coloured by {noun}; names mark the mean images" if not f.many else f"each {noun}'s mean image an orange dot"
     )
     projected = (
-        f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover a dot for its instance.",
+        f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover or tap a dot for its instance; "
+        "the table below and data/map.csv give the same places.",
         f"Scatter plot of {f.n_drawn:,} images in two dimensions"
         + (
             f", one colour per {noun}, with each {noun}'s mean image marked by its name."
