@@ -27,7 +27,7 @@ def test_label_issue_file_and_words_agree(site_10k):
         assert max(float(r["score"]) for r in mine) == float(top["score"])
         above = sum(float(r["score"]) > 0 for r in mine)
         assert (
-            f"{ {'train': 'Training', 'test': 'Test'}[split] } split: {above:,} of 10,000 images score above 0. "
+            f"The { {'train': 'training', 'test': 'test'}[split] } split: {above:,} of 10,000 images score above 0. "
             f"The top candidate is instance {int(top['instance']):,}, labelled {top['label']}"
         ) in text
         assert f"at odds of {words.odds(float(top['margin']))}" in text
@@ -41,3 +41,23 @@ def test_duplicates_file_and_words_agree(site_10k):
     assert rows == []
     assert "No two images are that close." in text
     assert "0 test images have a near twin in the training split" in text
+
+
+def test_a_test_only_input_calls_its_split_the_test_split(tmp_path):
+    """Read alone, a test file is explored as the only split: the pages name it as the test split it is."""
+    from dataclasses import replace
+
+    from mnist_report.analysis import analyze
+    from mnist_report.loading import Dataset
+    from mnist_report.report import output, render
+
+    from .utils import synthetic
+
+    made = synthetic(4, 60)
+    dataset = Dataset((replace(made.main, name="test"),), made.kind)
+    site = output.write(render.site(analyze(dataset), "t", "c"), tmp_path / "r")
+    health, order = Page(site / "health.html").text(), Page(site / "order.html").text()
+    assert "The test split: " in health
+    assert "The test split" in order
+    assert "Train split" not in health + order
+    assert "training split" not in health + order

@@ -140,6 +140,12 @@ def vocabulary(kind) -> Vocabulary:
     return VOCABULARY.get(kind.medium, VOCABULARY[""])
 
 
+def the_split(name: str) -> str:
+    """A split as a sentence names it: "the training split", "the test split", "the split" (the input's only
+    one, its name unknown)."""
+    return {"train": "the training split", "test": "the test split"}.get(name, "the split")
+
+
 def sentence_start(text: str) -> str:
     """A class name opening a sentence: its first letter upper-cased, the rest as named ("The Eiffel Tower", not
     Jinja's capitalize, which lowers "Eiffel Tower"; "aircraft carrier is" becomes "Aircraft carrier is")."""
@@ -157,4 +163,5 @@ FILTERS = {
     "odds": odds,
     "a": with_article,
     "upper1": sentence_start,
+    "the_split": the_split,
 }

@@ -17,7 +17,7 @@ from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
 from ..page import Figure
-from ..words import Vocabulary, odds, vocabulary
+from ..words import Vocabulary, odds, sentence_start, the_split, vocabulary
 
 ORDER = 90
 FILE = "health.html"
@@ -92,7 +92,7 @@ def facts(analysis: Analysis) -> Facts:
     d = h.duplicates
     return Facts(
         splits=h.roles,
-        titles={role: SPLIT_TITLES.get(name, "The") for role, name in h.names.items()},
+        titles={role: sentence_start(the_split(name)) for role, name in h.names.items()},
         candidates=candidates,
         pca_dims=pca.DIMS,
         epochs=labels.EPOCHS,
@@ -295,16 +295,11 @@ def odd_extremes(
     return finish(grid)
 
 
-SPLIT_TITLES = {"train": "Training", "test": "Test"}  # a split the input does not name is "the split"
-
-
 def _candidate_words(title: str, noun: str, neighbours: int) -> tuple[str, str]:
-    """Caption and alt text of a split's candidates; `title` as facts' titles name the split."""
-    split, image = (
-        ("The split", "an image") if title == "The" else (f"The {title.lower()} split", f"a {title.lower()} image")
-    )
+    """Caption and alt text of a split's candidates; `title` as facts' titles name the split ("The test split")."""
+    image = "an image" if title == "The split" else f"a {title.split()[1]} image"
     return (
-        f"{split}'s {labels.SHOWN} strongest label-issue candidates, each followed by its {neighbours} nearest "
+        f"{title}'s {labels.SHOWN} strongest label-issue candidates, each followed by its {neighbours} nearest "
         "training images and their labels. Hover for instance numbers.",
         f"Rows of {noun} images: {image} labelled one way that the data reads another, "
         "then the training images most like it.",
@@ -327,7 +322,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         f"Small bar charts of how many images of each {noun} are {w.faint}, {w.heavy} or off centre, per split.",
     )
     oddest = (
-        f"The most extreme {faint_heavy.lower()} of the training split. Hover for instance and measures.",
+        f"The most extreme {faint_heavy.lower()} of {the_split(h.names['train'])}. Hover for instance and measures.",
         f"Rows of the oddest images: the most {w.faint}, the most {w.heavy}, the farthest off centre.",
     )
     candidates = [

@@ -11,7 +11,7 @@ from ...analysis import Analysis
 from ...analysis.order import SplitOrder
 from ..draw import INK_COLOUR, finish
 from ..page import Figure
-from ..words import vocabulary
+from ..words import sentence_start, the_split, vocabulary
 
 ORDER = 85
 FILE = "order.html"
@@ -166,11 +166,12 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     out, ink = [], vocabulary(analysis.dataset.kind).ink
     for split in f.splits:
         named = {TITLES.get(s.measure, "a class's share").split(" (")[0].format(ink=ink) for s in split.shifts}
+        named = {name if name[1:2].isupper() else name[:1].lower() + name[1:] for name in named}  # k-NN stays
         found = ", ".join(sorted(named))
         words = (
-            f"The {split.split} split along its file, in windows of {split.width:,} images: each measure's value per window"
+            f"{sentence_start(the_split(split.split))} along its file, in windows of {split.width:,} images: each measure's value per window"
             + ("; dashed lines are the means before and after a shift (the vertical line)." if split.shifts else "."),
-            f"Line charts of each measure of the {split.split} split along its file"
+            f"Line charts of each measure of {the_split(split.split)} along its file"
             + (f"; shifts found in {found}." if split.shifts else "; no shift found."),
         )
         out.append(Figure(f"order-{split.split}", along_file(analysis, split.split), *words, static="png"))
