@@ -15,7 +15,7 @@ import polars as pl
 from ...analysis import Analysis, pca
 from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
+from ..draw import GALLERY, INK_COLOUR, MANY, finish, name_axis, sprite_grid, wrap
 from ..page import Figure
 from ..words import odds
 
@@ -106,7 +106,7 @@ def _candidate_cells(shown: pl.DataFrame, scale: float, class_names: Sequence[st
     columns = ["Image", *(str(j) for j in range(1, int(shown["neighbour"].max() or 0) + 1))]
     top = shown.filter(pl.col("neighbour") == 0)
     rows = [
-        f"{r}. {class_names[label]} → {class_names[suggested]}?"
+        f"{r}. {class_names[label]}\n→ {class_names[suggested]}?"
         for r, label, suggested in top.select("rank", "label", "suggested").iter_rows()
     ]
     cells = [
@@ -134,10 +134,10 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str]) -> 
     x = alt.X(
         "col:N",
         sort=columns,
-        title="The image, then its nearest training images",
-        axis=alt.Axis(orient="top", labelAngle=0),
+        title=wrap("The image, then its nearest training images"),
+        axis=name_axis(columns, "x", GALLERY, True, orient="top"),
     )
-    y = alt.Y("row:N", sort=rows, title="Rank. label → suggested")
+    y = alt.Y("row:N", sort=rows, title="Rank. label → suggested", axis=name_axis(rows, "y", GALLERY, False, lines=2))
     grid = sprite_grid(
         table,
         [images.ink_rgb(p) for p in gallery.images],
@@ -155,15 +155,17 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str]) -> 
         ],
     )
     band = alt.Scale(paddingInner=0, paddingOuter=0)
-    # Each picture's label in its corner, so the neighbours' labels can be read without hovering.
+    # Each picture's label in its corner, so the neighbours' labels can be read without hovering; as wide as the
+    # picture at most (cut with an ellipsis, whole in the tooltip), in a font that follows the pictures' size.
     corner = (
         alt.Chart(table)
         .mark_text(
             align="right",
             baseline="bottom",
-            dx=GALLERY / 2 - 2,
-            dy=GALLERY / 2 - 1,
-            fontSize=11,
+            dx=alt.expr("bandwidth('x') / 2 - 2"),
+            dy=alt.expr("bandwidth('y') / 2 - 1"),
+            fontSize=alt.expr("min(11, bandwidth('y') / 4)"),
+            limit=alt.expr("bandwidth('x') - 3"),
             fontWeight="bold",
             color="#c25100",
         )
@@ -185,7 +187,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
         )
     columns = ["Image A", "Image B"]
     rows = [
-        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else " · labels differ")
+        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else "\nlabels differ")
         for r in shown.filter(pl.col("side") == 0).iter_rows(named=True)
     ]
     cells = [
@@ -205,8 +207,8 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
         len(rows),
         2,
         GALLERY,
-        x=alt.X("col:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("row:N", sort=rows, title="Closest pairs"),
+        x=alt.X("col:N", sort=columns, title=None, axis=name_axis(columns, "x", GALLERY, True, orient="top")),
+        y=alt.Y("row:N", sort=rows, title="Closest pairs", axis=name_axis(rows, "y", GALLERY, False, lines=2)),
         tooltip=[
             alt.Tooltip("split:N", title="Split"),
             alt.Tooltip("instance:Q", title="Instance"),
@@ -236,7 +238,7 @@ def odd_counts(health: Health, class_names: Sequence[str]) -> alt.Chart:
         pl.col("kind").replace_strict(KIND_TITLES).alias("kind"),
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("name:N", sort=shown, title=None),
+        y=alt.Y("name:N", sort=shown, title=None, axis=name_axis(shown, "y", 14, False)),
         x=alt.X("count:Q", title="Images"),
         tooltip=[
             alt.Tooltip("split:N", title="Split"),
