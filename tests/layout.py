@@ -1,12 +1,9 @@
 """Reading a page's layout back: figures wider than their card, pages that scroll sideways, tables that do not
 fit outside a scrolling region, and labels drawn over each other, from Vega's scenegraph in the page
-(`view.scenegraph()`, kept on each view by report.js) or, for the static images, from vl-convert's."""
+(`view.scenegraph()`, kept on each view by report.js). The static images (for readers without JavaScript)
+are the charts at their built size: STATIC lays each out so, unscaled, with the page's own Vega."""
 
 from __future__ import annotations
-
-import math
-
-from mnist_report.report.draw import text_width
 
 WIDTHS = (320, 375, 1000, 1920)
 
@@ -49,6 +46,25 @@ MEASURE = (
 }"""
 )
 
+# The texts of each fitted chart laid out at its built size, the static image's layout (renderer "none": nothing drawn).
+STATIC = (
+    "async () => {"
+    + TEXTS
+    + r"""
+  const out = [];
+  for (const v of document.querySelectorAll('.view[data-fit]')) {
+    const spec = JSON.parse(document.getElementById(v.getAttribute('data-spec')).textContent);
+    const el = document.createElement('div');
+    document.body.appendChild(el);
+    const result = await vegaEmbed(el, spec, {actions: false, renderer: 'none'});
+    out.push({id: v.getAttribute('data-spec'), texts: texts(result.view)});
+    result.finalize();
+    el.remove();
+  }
+  return out;
+}"""
+)
+
 # Drawn, and fitted to the card's present width (report.js notes the width it fitted each view to).
 SETTLED = """() => Array.from(document.querySelectorAll('.view')).every(v =>
   (v.hasAttribute('data-drawn') || v.hasAttribute('data-error')) &&
@@ -80,6 +96,11 @@ def overlaps(texts: list[dict], slack: float = 1.0) -> list[str]:
     return found
 
 
+def static_problems(page) -> list[str]:
+    """Labels overlapping in the static images' layout of a drawn page's fitted charts."""
+    return [f"static {chart['id']}: {o}" for chart in page.evaluate(STATIC) for o in overlaps(chart["texts"])]
+
+
 def problems(widths: dict[int, dict]) -> list[str]:
     """Everything wrong with a page's layout at each width: the page, a figure or a table too wide, labels overlapping."""
     out = []
@@ -94,38 +115,3 @@ def problems(widths: dict[int, dict]) -> list[str]:
             if t["over"] > 0 and not t["region"]:
                 out.append(f"{width} px: table {t['caption']!r} is {t['over']} px too wide, outside a focusable region")
     return out
-
-
-def static_texts(scenegraph: dict) -> list[dict]:
-    """The texts of a vl-convert scenegraph (vl_convert.vega_to_scenegraph) with bounds estimated as draw.text_width
-    does (it gives positions, not bounds): what the static image shows, in the same form as the page's."""
-    found: list[dict] = []
-
-    def walk(mark: dict, dx: float, dy: float) -> None:
-        for item in mark.get("items", []):
-            if mark.get("marktype") == "text" and str(item.get("text", "")).strip() and item.get("opacity", 1) > 0:
-                found.append(_bounds(item, mark.get("role", ""), dx, dy))
-            if mark.get("marktype") == "group":
-                for child in item.get("items", []):
-                    walk(child, dx + item.get("x", 0), dy + item.get("y", 0))
-
-    walk(scenegraph["scenegraph"], 0, 0)
-    return found
-
-
-def _bounds(item: dict, role: str, dx: float, dy: float) -> dict:
-    lines = item["text"] if isinstance(item["text"], list) else [item["text"]]
-    size = item.get("fontSize", 11)
-    bold = str(item.get("fontWeight", "")) in ("bold", "700")
-    w = max(min(text_width(str(line), size, bold), item.get("limit") or math.inf) for line in lines)
-    h = size * (1 + 1.25 * (len(lines) - 1))
-    x0 = {"left": 0, "center": -w / 2, "right": -w}[item.get("align", "left")]
-    y0 = {"top": 0, "middle": -h / 2, "bottom": -h}.get(item.get("baseline", "alphabetic"), -0.8 * size)
-    turn = math.radians(item.get("angle", 0) or 0)
-    xs, ys = [], []
-    for cx, cy in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h)):
-        xs.append(cx * math.cos(turn) - cy * math.sin(turn))
-        ys.append(cx * math.sin(turn) + cy * math.cos(turn))
-    x, y = dx + item.get("x", 0) + item.get("dx", 0), dy + item.get("y", 0) + item.get("dy", 0)
-    text = " ".join(str(line) for line in lines)
-    return {"role": role, "text": text, "x1": x + min(xs), "y1": y + min(ys), "x2": x + max(xs), "y2": y + max(ys)}
