@@ -28,6 +28,8 @@ SPLIT_COLOURS = {
     "train": INK_COLOUR,
     "test": "#c25100",
 }  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
+# A chart's title wraps at this many px: it starts at the chart's left edge, so it may span the axes too.
+TITLE_WIDTH = 260
 # Class names longer than this many px are cut with an ellipsis on axes; the marks' tooltips give them whole.
 LABEL_LIMIT = 100
 # Beyond this many classes a figure with a cell per pair of classes (the grid of differences, a confusion table)

@@ -48,11 +48,15 @@
     return spec;
   }
   // Once drawn: learn how far the drawing's width is from fit.py's line (the browser's fonts, labels whose
-  // font follows their band), and fit again if that matters; twice at most for one width of the card.
+  // font follows their band), and fit again if that matters; three times at most for one width of the card.
+  // For one width the largest miss is kept, so that a drawing whose axes change with its size (ticks that
+  // come and go) settles on a size that fits rather than swinging around it.
   function learn(el, tries) {
     var canvas = el.querySelector("canvas");
     if (!canvas || !el.hasAttribute("data-fit") || !tries) return Promise.resolve();
-    el.__extra = canvas.getBoundingClientRect().width - css(el, "--w1") - (el.__factor - 1) * css(el, "--s");
+    var miss = canvas.getBoundingClientRect().width - css(el, "--w1") - (el.__factor - 1) * css(el, "--s");
+    el.__extra = el.__missedAt === el.clientWidth ? Math.max(el.__extra, miss) : miss;
+    el.__missedAt = el.clientWidth;
     return refit(el, tries - 1);
   }
   // Draw the view again at the factor its card now asks for; resolves once drawn.
@@ -61,13 +65,19 @@
     el.setAttribute("data-fitted", el.clientWidth);
     if (!view || Math.abs(f - el.__factor) * css(el, "--s") < 0.5) return Promise.resolve();
     el.__factor = f;
+    // Vega's "pad" autosize only ever enlarges the view's own size to hold what it draws: where the plot
+    // sizes are a facet's or a concatenation's, start it from nothing and ask for the layout again, so
+    // that a smaller drawing shrinks it.
+    if (!("width" in el.__sizes)) view.width(0);
+    if (!("height" in el.__sizes)) view.height(0);
+    view.resize();
     Object.keys(el.__sizes).forEach(function (name) {
       var value = Math.floor(el.__sizes[name] * f);
       if (name === "width") view.width(value);
       else if (name === "height") view.height(value);
       else view.signal(name, value);
     });
-    return view.runAsync().then(function () { return learn(el, tries === undefined ? 2 : tries); });
+    return view.runAsync().then(function () { return learn(el, tries === undefined ? 3 : tries); });
   }
   // A table wider than its card scrolls inside its region (role="region", named by the template): focusable
   // then, so the keyboard can scroll it, and only then, so a table that fits adds no stop to the tab order.
@@ -134,7 +144,7 @@
         el.__view = result.view;
         label(el);
         opens(el, result.view);
-        return learn(el, 2);
+        return learn(el, 3);
       })
       .then(function () {
         el.classList.add("drawn");

@@ -11,7 +11,7 @@ import polars as pl
 from ...analysis import Analysis
 from ...analysis.gallery import Gallery
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, finish, many, name_axis, sprite_grid, wrap
+from ..draw import GALLERY, INK_COLOUR, TITLE_WIDTH, finish, many, name_axis, sprite_grid, wrap
 from ..page import Figure, Named
 
 ORDER = 50
@@ -171,7 +171,7 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
     )
     highlight = "focus === null || datum.name === focus"
     boxes = distance_boxplots(analysis, highlight, UPPER).properties(
-        title=wrap(f"Distance of each image to its {noun}'s mean", size=14)
+        title=wrap(f"Distance of each image to its {noun}'s mean", TITLE_WIDTH, 14)
     )
     if many(analysis):  # a row per class would run for pages: the least typical whatever their class
         least = pictures(analysis, analysis.farthest, 6, GALLERY, highlight, part=LOWER)
@@ -181,7 +181,7 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
             analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, part=LOWER
         )
         title = "The six least typical images"
-    return finish(alt.vconcat(boxes, least.properties(title=wrap(title, size=14))).add_params(focus))
+    return finish(alt.vconcat(boxes, least.properties(title=wrap(title, TITLE_WIDTH, 14))).add_params(focus))
 
 
 def most_typical(analysis: Analysis) -> alt.LayerChart:

@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import CELL, finish, ink_colour, wrap
+from ..draw import CELL, TITLE_WIDTH, finish, ink_colour, wrap
 from ..page import Figure
 from ..words import with_article
 
@@ -100,7 +100,9 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
         .encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"))
     )
     title = f"Instance {first['instance']} ({first['name']}), pixel by pixel"
-    return finish((pixels + marker).properties(width=width * cell, height=height * cell, title=wrap(title, size=14)))
+    return finish(
+        (pixels + marker).properties(width=width * cell, height=height * cell, title=wrap(title, TITLE_WIDTH, 14))
+    )
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
