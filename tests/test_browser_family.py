@@ -1,5 +1,6 @@
-"""Datasets of 20, 49 and 345 classes in real Chromium: every page draws with no error, and a cell of
-the mistakes heat map opens its images (generated data: no download needed)."""
+"""Datasets of 20, 49 and 345 classes in real Chromium: every page draws with no error, fits a phone and a
+desktop with no label over another, and a cell of the mistakes heat map opens its images (generated data:
+no download needed)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from mnist_report.analysis import analyze
 from mnist_report.report import output, pages, render
 
 from .conftest import IN_CI
+from .layout import measured, problems
 from .utils import CHROMIUM, synthetic
 
 if not CHROMIUM.exists() and not IN_CI:
@@ -36,11 +38,13 @@ def site(request, tmp_path_factory):
     )
 
 
-def test_every_page_draws_without_error(browser, site):
-    _n_classes, folder = site
+def test_every_page_draws_without_error_and_fits(browser, site):
+    """Beyond 20 classes pages change form (heat maps, strips): they also fit a phone and a desktop, no label over
+    another (20 classes are checked at every width, with long names, in test_browser_layout.py)."""
+    n_classes, folder = site
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
-    errors = []
+    errors, found = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
@@ -49,8 +53,11 @@ def test_every_page_draws_without_error(browser, site):
             page.wait_for_function(SETTLED, timeout=60_000)
             assert page.eval_on_selector_all(".view[data-error]", "els => els.map(e => e.dataset.error)") == [], name
             assert errors == [], (name, errors)
+            if n_classes > 20:
+                found += [f"{name} {problem}" for problem in problems(measured(page, (1000, 320)))]
     finally:
         context.close()
+    assert found == [], "; ".join(found[:12])
 
 
 def test_a_heat_map_cell_opens_its_images(browser, site):

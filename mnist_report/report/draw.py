@@ -28,6 +28,10 @@ SPLIT_COLOURS = {
     "train": INK_COLOUR,
     "test": "#c25100",
 }  # blue and orange: told apart by colour-blind readers, 4.5:1 on white
+# A chart's title wraps at this many px: it starts at the chart's left edge, so it may span the axes too.
+TITLE_WIDTH = 260
+# Class names longer than this many px are cut with an ellipsis on axes; the marks' tooltips give them whole.
+LABEL_LIMIT = 100
 # Beyond this many classes a figure with a cell per pair of classes (the grid of differences, a confusion table)
 # no longer fits a page readably: a heat map in an order that keeps similar classes together, and ranked lists, take its place.
 MANY = 20
@@ -56,9 +60,55 @@ CONFIG = alt.Config(
     view=alt.ViewConfig(stroke=None),
     axis=alt.AxisConfig(**_LABELS, domainColor="#666", tickColor="#666", gridColor="#e5e5e5"),
     # Legends sit under their chart, so a figure is no wider than a phone allows.
-    legend=alt.LegendConfig(**_LABELS, orient="bottom", direction="horizontal", gradientLength=200),
+    legend=alt.LegendConfig(**_LABELS, orient="bottom", direction="horizontal", gradientLength=150),
     title=alt.TitleConfig(fontSize=14, color="#222", anchor="start"),
 )
+
+
+# Widths of characters in DejaVu Sans (the system-ui font of a Debian browser, and among the widest), in em.
+_EM = {
+    **dict.fromkeys("'ijlIJ", 0.29),
+    **dict.fromkeys(",. /:;|\\f-", 0.35),
+    **dict.fromkeys("t()[]!r", 0.41),
+    **dict.fromkeys("mwMW%@", 1.0),
+}
+
+
+def text_width(text: str, size: float = 12, bold: bool = False) -> float:
+    """About how wide `text` is drawn, in px: enough to choose a layout, erring wide (bold is an eighth wider)."""
+    em = sum(_EM.get(c, 1.0 if ord(c) > 0x2000 else 0.72 if c.isupper() else 0.64) for c in str(text))
+    return em * size * (1.13 if bold else 1.0)
+
+
+def wrap(text: str, width: float = 180, size: float = 12, bold: bool = True) -> str | list[str]:
+    """`text` in lines no wider than `width` px (Vega draws a list as lines), so a title is never wider than
+    the plot a phone leaves it; a word longer than a line keeps a line of its own."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines[0] if len(lines) == 1 else lines
+
+
+def name_axis(names, scale: str, cell: float, across: bool, size: int = 12, lines: int = 1, **options) -> alt.Axis:
+    """An axis naming classes, a band of `cell` px each as built, for a chart drawn larger or smaller (fit.py).
+
+    The font follows the band (a signal of the drawn chart), so two names never overlap; along x
+    (`across`), names wider than their band stand on end; names longer than LABEL_LIMIT px are cut
+    with an ellipsis, the marks' tooltips giving them whole. `scale` is the Vega scale's name ("x").
+    """
+    em = max((text_width(line, 1) for n in names for line in str(n).split("\n")), default=1.0)  # px per px of font
+    band = f"bandwidth('{scale}')"
+    upright = across and em * size <= cell - 2
+    font = (
+        f"min({size}, ({band} - 2) / {em:.3f})" if upright else f"min({size}, ({band} - 1) / {1.25 * lines - 0.25:g})"
+    )
+    angle = {"labelAngle": 0 if upright else -90} if across else {}
+    if lines > 1:  # names of several lines, split where they hold a line break
+        options |= {"labelExpr": "split(datum.label, '\\n')", "labelLineHeight": alt.expr(f"1.25 * {font}")}
+    return alt.Axis(labelFontSize=alt.expr(font), labelLimit=LABEL_LIMIT, **angle, **options)
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -134,7 +184,7 @@ def named_pictures(table: pl.DataFrame, tooltip: list, columns: int = 5, size: i
         dy=alt.expr(f"({side}) / 2 + 2"),
         fontSize=font,
         color="#222",
-        **({} if size >= MEAN else {"limit": size + 6}),
+        limit=alt.expr(f"{side} + 6"),  # a name longer than its picture is cut, whole in the tooltip
     ).encode(text=alt.Text("name:N"))
     return (pictures + captions).properties(
         width=columns * (size + 8), height=-(-data.height // columns) * (size + 2 * font)
@@ -152,19 +202,19 @@ def sprite_grid(
     y: alt.Y,
     tooltip: list,
     highlight: str | None = None,
-    grows: bool = True,
+    size: tuple[str, str] = ("width", "height"),
 ) -> alt.LayerChart:
     """A grid of pictures drawn as one sprite image, under one invisible cell per row of `table`.
 
     The cells carry the axes, the tooltips and the highlight (dimming the rest), so the
     browser draws one picture instead of dozens. `cells` gives each panel's (row, col).
-    With `grows` the sheet follows the view's size (report.js may enlarge it); inside a
-    concatenation there is no such view-wide size, so there it keeps its own.
+    The sheet follows the plot's size as drawn (fit.py), the signals `size` names: inside a
+    concatenation each part has a height of its own (Vega-Lite's "concat_1_height").
     """
     gap = 2
     # Cells keep the pictures' shape: `cell` wide, as tall as the pictures' height to width makes them.
     tall = round(cell * panels[0].shape[0] / panels[0].shape[1]) if len(panels) else cell
-    width, height = (alt.expr("width"), alt.expr("height")) if grows else (cols * cell, rows * tall)
+    width, height = (alt.expr(side) for side in size)
     sheet = (
         alt.Chart(pl.DataFrame({"url": [images.sprite_url(panels, cells, rows, cols, gap)]}))
         .mark_image(
@@ -227,3 +277,57 @@ def dumbbell(
         )
     )
     return (spans + dots).properties(width="container", height=alt.Step(24))
+
+
+def legend_columns(names, width: float = 250, size: int = 12, limit: float = LABEL_LIMIT) -> int:
+    """Columns for a legend of `names` (cut at `limit` px) under a chart, so it is never wider than `width` px."""
+    entry = max((min(text_width(n, size), limit) for n in names), default=0) + 16 + 10  # symbol, label, gap
+    return max(1, min(len(names), int(width // entry)))
+
+
+def placed_labels(points: pl.DataFrame, names: str, domain: dict, width: float, height: float, size: int = 15):
+    """Where to write each point's name so that no two names overlap: `points` (x, y and the `names`
+    column) with lx and ly, in the data's units, and `shown`: false for a name with no free place
+    near its point (its point names it on hover). Laid out on a plot of `width` x `height` px, the
+    smallest the chart is drawn (larger, names keep their size while the plot grows apart), whose
+    scales span `domain` ({"x": (low, high), "y": ...}, y upwards): on the point where that is free,
+    else just above, below or beside it, or farther out."""
+    (x0, x1), (y0, y1) = domain["x"], domain["y"]
+    sx, sy = width / (x1 - x0), height / (y1 - y0)
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for x, y, name in points.select("x", "y", names).iter_rows():
+        w, h = text_width(name, size, bold=True) + 4, size + 4
+        px, py = (x - x0) * sx, (y1 - y) * sy
+        for dx, dy in _NEARBY(w, h):
+            box = (px + dx - w / 2, py + dy - h / 2, px + dx + w / 2, py + dy + h / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            if inside and not any(_meet(box, other) for other in placed):
+                placed.append(box)
+                out.append((x + dx / sx, y - dy / sy, True))
+                break
+        else:
+            out.append((x, y, False))
+    lx, ly, shown = zip(*out, strict=True) if out else ((), (), ())
+    return points.with_columns(pl.Series("lx", lx), pl.Series("ly", ly), pl.Series("shown", shown, dtype=pl.Boolean))
+
+
+def _NEARBY(w: float, h: float):
+    """Offsets to try, nearest first: on the point, then around it, then twice and three times as far."""
+    yield 0.0, 0.0
+    for far in (1, 2, 3):
+        for dx, dy in (
+            (0, -h),
+            (0, h),
+            (w / 2 + 6, 0),
+            (-w / 2 - 6, 0),
+            (w / 2, -h),
+            (-w / 2, -h),
+            (w / 2, h),
+            (-w / 2, h),
+        ):
+            yield dx * far, dy * far
+
+
+def _meet(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

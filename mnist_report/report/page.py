@@ -28,9 +28,13 @@ class Figure:
     # galleries drawn from one sprite (the SVG embeds it, lighter and quicker than a PNG of
     # the whole), PNG where hundreds of marks or many images would make an SVG heavy.
     static: str = "svg"
-    # Drawn to fit a 375 px phone; where the page is wider the browser may grow it up to this
-    # factor, keeping its shape (charts whose marks follow the view's width and height).
+    # Built for a 375 px phone, the chart is drawn as wide as its card (fit.py): on a wider page
+    # up to `grow` times its built size, on a narrower one down to `shrink` times (charts whose
+    # marks follow the plot's width and height; a "container" width fits by itself).
     grow: float = 1.0
+    shrink: float = 0.25
+    # Figures with the same `together` are drawn at one scale, the smallest any of them needs: galleries compared by eye.
+    together: str = ""
     # The id of the panel where a click on one of its marks shows the mark's images (report.js): confusion heat maps.
     opens: str = ""
 

@@ -9,6 +9,7 @@ import re
 import struct
 from dataclasses import dataclass
 
+from . import fit
 from .page import Figure
 
 
@@ -19,7 +20,7 @@ class Rendered:
     figure: Figure
     spec: dict  # Vega, compiled from the chart's Vega-Lite
     static: bytes
-    box: str  # CSS custom properties giving the .view its drawn size before it draws (see _box)
+    box: str  # CSS custom properties giving the .view its drawn size before it draws (see fit.box)
 
     @property
     def static_name(self) -> str:
@@ -43,38 +44,15 @@ def resolve(figure: Figure) -> Rendered:
     else:  # the same picture as from the Vega-Lite, without compiling it again
         static = vl_convert.vega_to_svg(spec) if figure.static == "svg" else vl_convert.vega_to_png(spec)
     static = _stable_ids(static).encode() if figure.static == "svg" else static
-    return Rendered(figure, spec, static, _box(figure, spec, _height(static)))
+    return Rendered(figure, spec, static, fit.box(figure, spec, *_size(static)))
 
 
-def _height(static: bytes) -> float:
-    """The height of a static image, SVG or PNG (drawn at scale 1: one pixel per CSS px)."""
+def _size(static: bytes) -> tuple[float, float]:
+    """The width and height of a static image, SVG or PNG (drawn at scale 1: one pixel per CSS px)."""
     if static.startswith(b"\x89PNG"):
-        return struct.unpack(">I", static[20:24])[0]
-    return float(re.search(rb"<svg[^>]*?\sheight=\"([\d.]+)\"", static).group(1))
-
-
-def _box(figure: Figure, spec: dict, height: float) -> str:
-    """The drawn height of a chart, known here so its .view can reserve it and the page does not jump.
-
-    `height` is the chart's height as built, --h1: that of its static image, whose layout
-    (all but a "container" width) is the page's. A figure that grows is laid out again at the
-    largest size report.js may give it, --dh taller; its axes and legends keep their size, so in
-    between the height follows the plot's width in a straight line, --k px per px, which
-    report.css applies to the width the page leaves beyond the plot's built width (--w). Menus
-    bound to the chart take one more row (--menus), whose height report.css sets.
-    """
-    import vl_convert
-
-    height = int(height) if height == int(height) else height
-    box = f"--h1:{height}px"
-    if figure.grow > 1:
-        # the same arithmetic as report.js's grow()
-        grown = dict(spec, width=int(spec["width"] * figure.grow), height=int(spec["height"] * figure.grow))
-        more = vl_convert.vega_to_scenegraph(grown)["height"] - height
-        box += f";--w:{spec['width']}px;--dh:{more}px;--k:{more / (grown['width'] - spec['width']):.6f}"
-    if any("bind" in signal for signal in spec.get("signals", [])):
-        box += ";--menus:1"  # vega-embed adds a row of menus under the chart
-    return box
+        return struct.unpack(">II", static[16:24])
+    svg = re.search(rb"<svg[^>]*>", static).group()
+    return tuple(float(re.search(rb"\s" + side + rb"=\"([\d.]+)\"", svg).group(1)) for side in (b"width", b"height"))
 
 
 def _stable_ids(svg: str) -> str:

@@ -3,20 +3,103 @@
 (function () {
   "use strict";
 
-  // Charts are built to fit a 375 px phone. Those marked data-grow follow their view's
-  // size, so on a wider page they are drawn larger (never scaled by CSS, which would put
-  // tooltips and clicks in the wrong place), up to that factor. The size is set before
-  // the first drawing, leaving --axes px beside the plot for axis labels and titles.
-  // report.css reserves the height this gives, so keep the two in step.
-  var AXES = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--axes"));
-  function grow(el, spec) {
-    var most = parseFloat(el.getAttribute("data-grow"));
-    if (!(most > 1) || typeof spec.width !== "number" || typeof spec.height !== "number") return spec;
-    var factor = Math.min(most, Math.max(1, (el.clientWidth - AXES) / spec.width));
-    spec.width = Math.floor(spec.width * factor);
-    spec.height = Math.floor(spec.height * factor);
+  // Charts are built to fit a 375 px phone. Those marked data-fit are drawn as wide as their card:
+  // every plot size the spec states is multiplied by one factor (never scaled by CSS, which would
+  // put tooltips and clicks in the wrong place), between --lo and --hi. The drawing's width follows
+  // the factor in a straight line, --w1 px at 1 and --s px more per unit (fit.py measured both at
+  // build time), so the factor that fills the card is known before the first drawing; report.css
+  // reserves the height it gives. Where the browser's fonts draw the axes wider than vl-convert's,
+  // the chart is fitted again once drawn. Views drawn `together` (data-together) take the smallest factor
+  // any of them needs. Redrawn when the card changes width (a phone turned, a window resized).
+  var SIZE_SIGNAL = /^(child_?|concat_\d+_)(width|height|Width|Height)$/;
+  function css(el, name) { return parseFloat(el.style.getPropertyValue(name)); }
+  function factorFor(el) {
+    // __extra: how much wider the browser draws the axes than vl-convert did (its fonts may be wider), learnt once drawn.
+    var f = 1 + (el.clientWidth - 2 - css(el, "--w1") - (el.__extra || 0)) / css(el, "--s");  // 2 px for rounding
+    return Math.min(css(el, "--hi"), Math.max(css(el, "--lo"), f));
+  }
+  function factor(el) {
+    var group = el.getAttribute("data-together"), f = factorFor(el);
+    if (group) {
+      Array.prototype.forEach.call(document.querySelectorAll('.view[data-together="' + group + '"]'), function (other) {
+        f = Math.min(f, factorFor(other));
+      });
+    }
+    return f;
+  }
+  // The plot sizes of a spec, as built: the spec's own width and height, and a facet's or concatenation's child sizes.
+  function sizes(spec) {
+    var out = {};
+    ["width", "height"].forEach(function (key) { if (typeof spec[key] === "number") out[key] = spec[key]; });
+    (spec.signals || []).forEach(function (s) {
+      if (SIZE_SIGNAL.test(s.name) && typeof s.value === "number" && !("update" in s)) out[s.name] = s.value;
+    });
+    return out;
+  }
+  function fit(el, spec) {
+    if (!el.hasAttribute("data-fit")) return spec;
+    var built = el.__sizes = sizes(spec), f = el.__factor = factor(el);
+    Object.keys(built).forEach(function (name) {
+      var value = Math.floor(built[name] * f);
+      if (name === "width" || name === "height") spec[name] = value;
+      else spec.signals.forEach(function (s) { if (s.name === name) s.value = value; });
+    });
+    el.setAttribute("data-fitted", el.clientWidth);
     return spec;
   }
+  // Once drawn: learn how far the drawing's width is from fit.py's line (the browser's fonts, labels whose
+  // font follows their band), and fit again if that matters; three times at most for one width of the card.
+  // For one width the largest miss is kept, so that a drawing whose axes change with its size (ticks that
+  // come and go) settles on a size that fits rather than swinging around it.
+  function learn(el, tries) {
+    var canvas = el.querySelector("canvas");
+    if (!canvas || !el.hasAttribute("data-fit") || !tries) return Promise.resolve();
+    var miss = canvas.getBoundingClientRect().width - css(el, "--w1") - (el.__factor - 1) * css(el, "--s");
+    el.__extra = el.__missedAt === el.clientWidth ? Math.max(el.__extra, miss) : miss;
+    el.__missedAt = el.clientWidth;
+    return refit(el, tries - 1);
+  }
+  // Draw the view again at the factor its card now asks for; resolves once drawn.
+  function refit(el, tries) {
+    var view = el.__view, f = factor(el);
+    el.setAttribute("data-fitted", el.clientWidth);
+    if (!view || Math.abs(f - el.__factor) * css(el, "--s") < 0.5) return Promise.resolve();
+    el.__factor = f;
+    // Vega's "pad" autosize only ever enlarges the view's own size to hold what it draws: where the plot
+    // sizes are a facet's or a concatenation's, start it from nothing and ask for the layout again, so
+    // that a smaller drawing shrinks it.
+    if (!("width" in el.__sizes)) view.width(0);
+    if (!("height" in el.__sizes)) view.height(0);
+    view.resize();
+    Object.keys(el.__sizes).forEach(function (name) {
+      var value = Math.floor(el.__sizes[name] * f);
+      if (name === "width") view.width(value);
+      else if (name === "height") view.height(value);
+      else view.signal(name, value);
+    });
+    return view.runAsync().then(function () { return learn(el, tries === undefined ? 3 : tries); });
+  }
+  // A table wider than its card scrolls inside its region (role="region", named by the template): focusable
+  // then, so the keyboard can scroll it, and only then, so a table that fits adds no stop to the tab order.
+  function regions() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap[role=region]"), function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) wrap.setAttribute("tabindex", "0");
+      else wrap.removeAttribute("tabindex");
+    });
+  }
+  regions();
+
+  var resized = null;
+  window.addEventListener("resize", function () {
+    if (resized) cancelAnimationFrame(resized);
+    resized = requestAnimationFrame(function () {
+      regions();
+      Array.prototype.forEach.call(document.querySelectorAll(".view[data-fit][data-drawn]"), function (el) {
+        el.removeAttribute("data-drawn");
+        refit(el).then(function () { el.setAttribute("data-drawn", "true"); });
+      });
+    });
+  });
 
   function label(el) {
     // Give the bound controls (the "highlight" menu) an accessible name too.
@@ -56,11 +139,14 @@
   var views = document.querySelectorAll(".view[data-spec]");
   Array.prototype.forEach.call(views, function (el) {
     var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
-    vegaEmbed(el, grow(el, spec), { actions: false, renderer: "canvas" })
+    vegaEmbed(el, fit(el, spec), { actions: false, renderer: "canvas" })
       .then(function (result) {
         el.__view = result.view;
         label(el);
         opens(el, result.view);
+        return learn(el, 3);
+      })
+      .then(function () {
         el.classList.add("drawn");
         el.setAttribute("data-drawn", "true");
       })

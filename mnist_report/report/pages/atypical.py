@@ -11,13 +11,16 @@ import polars as pl
 from ...analysis import Analysis
 from ...analysis.gallery import Gallery
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, finish, many, sprite_grid
+from ..draw import GALLERY, INK_COLOUR, TITLE_WIDTH, finish, many, name_axis, sprite_grid, wrap
 from ..page import Figure, Named
 
 ORDER = 50
 FILE = "atypical.html"
 TITLE = "Atypical {nouns}"
 SUMMARY = "how far each image lies from its {noun}'s mean, and the oddest ones"
+
+# Vega-Lite's names of the parts of the figure's concatenation: the boxplots, and the gallery under them.
+UPPER, LOWER = "concat_0_", "concat_1_"
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,20 @@ def facts(analysis: Analysis) -> Facts:
     )
 
 
-def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.LayerChart:
-    """Each class's distances to its mean image as a boxplot, the outliers as points with their instance."""
+def distance_boxplots(analysis: Analysis, highlight: str | None = None, part: str = "") -> alt.LayerChart:
+    """Each class's distances to its mean image as a boxplot, the outliers as points with their instance.
+    (`part`: its place in a concatenation, as Vega-Lite names its scales.)"""
     noun = analysis.dataset.class_noun[0]
     order = analysis.present_names
-    y = alt.Y("name:N", sort=order, title=noun.capitalize())
+    row = 12 if many(analysis) else 26  # many classes: thin rows, a page long rather than ten
+    # Boxes a share of their row (the band's inner padding), so they follow the rows' height as drawn.
+    y = alt.Y(
+        "name:N",
+        sort=order,
+        title=noun.capitalize(),
+        scale=alt.Scale(paddingInner=0.35),
+        axis=name_axis(order, f"{part}y", row, across=False),
+    )
     x_title = f"RMS distance to the {noun}'s mean image"
     tooltip = [
         alt.Tooltip("name:N", title=noun.capitalize()),
@@ -69,13 +81,12 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
         if highlight
         else alt.OpacityValue(1.0)
     )
-    row, box = (12, 8) if many(analysis) else (26, 16)  # many classes: thin rows, a page long rather than ten
     base = alt.Chart(analysis.distance_stats).encode(y=y, tooltip=tooltip, opacity=opacity)
     whiskers = base.mark_rule(color="#333").encode(
-        x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
+        x=alt.X("whisker_low:Q", title=wrap(x_title), scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
     )
-    boxes = base.mark_bar(size=box, color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
-    medians = base.mark_tick(color="#333", size=box, thickness=2).encode(x=alt.X("median:Q"))
+    boxes = base.mark_bar(color="#c6dbef", stroke="#333").encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
+    medians = base.mark_tick(color="#333", thickness=2).encode(x=alt.X("median:Q"))
     outliers = (
         alt.Chart(analysis.outliers_drawn)
         .mark_point(size=18, color=INK_COLOUR, filled=False)
@@ -94,7 +105,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
 
 
 def extremes_grid(
-    analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None, grows: bool = True
+    analysis: Analysis, gallery: Gallery, title: str, highlight: str | None = None, part: str = ""
 ) -> alt.LayerChart:
     """Rows: classes; columns: rank. Each picture's tooltip gives its instance and distance."""
     noun = analysis.dataset.class_noun[0].capitalize()
@@ -108,8 +119,8 @@ def extremes_grid(
         len(order),
         6,
         GALLERY,
-        x=alt.X("rank:O", title=title, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("name:N", sort=order, title=noun, axis=alt.Axis(labelFontSize=14)),
+        x=alt.X("rank:O", title=wrap(title), axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("name:N", sort=order, title=noun, axis=name_axis(order, f"{part}y", GALLERY, across=False, size=14)),
         tooltip=[
             alt.Tooltip("instance:Q", title="Instance"),
             alt.Tooltip("name:N", title=noun),
@@ -117,12 +128,12 @@ def extremes_grid(
             alt.Tooltip("distance:Q", title="Distance", format=".1f"),
         ],
         highlight=highlight,
-        grows=grows,
+        size=("width", f"{part}height"),
     )
 
 
 def pictures(
-    analysis: Analysis, gallery: Gallery, columns: int, cell: int, highlight: str | None = None, grows: bool = True
+    analysis: Analysis, gallery: Gallery, columns: int, cell: int, highlight: str | None = None, part: str = ""
 ) -> alt.LayerChart:
     """A gallery in reading order, `columns` to a row; each picture's tooltip names its class, instance and distance."""
     noun = analysis.dataset.class_noun[0].capitalize()
@@ -145,7 +156,7 @@ def pictures(
             alt.Tooltip("distance:Q", title="Distance", format=".1f"),
         ],
         highlight=highlight,
-        grows=grows,
+        size=("width", f"{part}height"),
     )
 
 
@@ -159,16 +170,18 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
         bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun}: "),
     )
     highlight = "focus === null || datum.name === focus"
-    boxes = distance_boxplots(analysis, highlight).properties(title=f"Distance of each image to its {noun}'s mean")
+    boxes = distance_boxplots(analysis, highlight, UPPER).properties(
+        title=wrap(f"Distance of each image to its {noun}'s mean", TITLE_WIDTH, 14)
+    )
     if many(analysis):  # a row per class would run for pages: the least typical whatever their class
-        least = pictures(analysis, analysis.farthest, 6, GALLERY, highlight, grows=False)
+        least = pictures(analysis, analysis.farthest, 6, GALLERY, highlight, part=LOWER)
         title = f"The {analysis.farthest.table.height} least typical images, farthest first"
     else:
         least = extremes_grid(
-            analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, grows=False
+            analysis, analysis.least_typical, "Rank (1 = farthest from the mean)", highlight, part=LOWER
         )
         title = "The six least typical images"
-    return finish(alt.vconcat(boxes, least.properties(title=title)).add_params(focus))
+    return finish(alt.vconcat(boxes, least.properties(title=wrap(title, TITLE_WIDTH, 14))).add_params(focus))
 
 
 def most_typical(analysis: Analysis) -> alt.LayerChart:
@@ -205,8 +218,11 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
             f"For contrast: the image nearest its {noun}'s mean, for each {noun}. Hover an image for its {noun}.",
             f"A grid of {len(analysis.present)} images, the most typical of each {noun}.",
         )
-    # The most typical are not grown: the least typical above, inside a concatenation, cannot grow, and the two are compared.
-    return [Figure("atypical", atypical(analysis), *boxes), Figure("typical", most_typical(analysis), *typical)]
+    # The two galleries are compared by eye: drawn together, their pictures have one size.
+    return [
+        Figure("atypical", atypical(analysis), *boxes, grow=1.6, together="galleries"),
+        Figure("typical", most_typical(analysis), *typical, grow=1.6, together="galleries"),
+    ]
 
 
 CHARTS = (atypical, most_typical, distance_boxplots)

@@ -13,7 +13,18 @@ from ...analysis import Analysis
 from ...analysis.classifiers import K_NEIGHBOURS, NAMES, TITLES
 from ...analysis.stats import BINARY_THRESHOLD, HOLD_OUT_EVERY
 from .. import confusion
-from ..draw import CLASS_COLOURS, INK_COLOUR, dumbbell, finish, many
+from ..draw import (
+    CLASS_COLOURS,
+    INK_COLOUR,
+    LABEL_LIMIT,
+    dumbbell,
+    finish,
+    legend_columns,
+    many,
+    name_axis,
+    placed_labels,
+    wrap,
+)
 from ..page import Figure
 from ..words import percent1
 
@@ -24,6 +35,7 @@ SUMMARY = "how far mean images and nearest neighbours get, what they confuse, an
 NEEDS = {"classifiers", "map"}
 
 N_CONFUSED = 3  # most confused pairs named
+MAP = 320  # the map's side as built, in px
 
 
 @dataclass(frozen=True)
@@ -196,13 +208,14 @@ def mistakes_heatmap(analysis: Analysis) -> alt.Chart:
     # The nearest centroid first: the classifier with the most mistakes to look at.
     pick = alt.param(name="classifier", value=titles[0], bind=alt.binding_select(options=titles, name="Classifier: "))
     cell = max(2, 340 // len(order))
-    axis = alt.Axis(labels=cell >= 10, ticks=False, labelFontSize=min(12, max(cell - 1, 1)))
+    scale = alt.Scale(domain=order, round=True)
+    x_axis, y_axis = (name_axis(order, side, cell, side == "x", labels=cell >= 10, ticks=False) for side in "xy")
     chart = (
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=alt.X("guess:N", sort=order, title="Predicted", axis=axis, scale=alt.Scale(domain=order, round=True)),
-            y=alt.Y("truth:N", sort=order, title="True", axis=axis, scale=alt.Scale(domain=order, round=True)),
+            x=alt.X("guess:N", sort=order, title="Predicted", axis=x_axis, scale=scale),
+            y=alt.Y("truth:N", sort=order, title="True", axis=y_axis, scale=scale),
             color=alt.Color(
                 "share:Q",
                 title="Share of the true class",
@@ -235,8 +248,19 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     scheme = (
         {"range": list(CLASS_COLOURS[: len(names)])} if len(names) <= len(CLASS_COLOURS) else {"scheme": "tableau20"}
     )
-    colour = alt.Color("name:N", title=noun, sort=names, scale=alt.Scale(domain=names, **scheme))
+    colour = alt.Color(
+        "name:N",
+        title=noun,
+        sort=names,
+        scale=alt.Scale(domain=names, **scheme),
+        legend=alt.Legend(columns=legend_columns(names, limit=2 * LABEL_LIMIT), labelLimit=2 * LABEL_LIMIT),
+    )
     x, y = _axes(p)
+    # The names beside their means where two would overlap, placed on the smallest map a phone draws;
+    # a name with no room near its mean is left to the mean's tooltip.
+    font = 15 if len(names) <= len(CLASS_COLOURS) else 12
+    centres = placed_labels(p.centres, "name", _domain(p), MAP * 0.7, MAP * 0.7, font).filter(pl.col("shown"))
+    lx, ly = _axes(p, "lx", "ly")
     points = (
         alt.Chart(p.points)
         .mark_circle(size=12, opacity=0.6)
@@ -247,27 +271,53 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
             tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
         )
     )
-    halo = (
+    means = (
         alt.Chart(p.centres)
-        .mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4)
-        .encode(x=x, y=y, text=alt.Text("name:N"))
+        .mark_point(shape="cross", filled=True, size=40, color="#111")
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
     )
-    centres = (
-        alt.Chart(p.centres)
-        .mark_text(fontSize=15, fontWeight="bold", color="#111")
+    halo = (
+        alt.Chart(centres)
+        .mark_text(fontSize=font, fontWeight="bold", stroke="white", strokeWidth=4)
+        .encode(x=lx, y=ly, text=alt.Text("name:N"))
+    )
+    named = (
+        alt.Chart(centres)
+        .mark_text(fontSize=font, fontWeight="bold", color="#111")
         .encode(
-            x=x, y=y, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
+            x=lx, y=ly, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
         )
     )
-    return finish(alt.layer(points, halo, centres).properties(width=320, height=320))
+    return finish(alt.layer(points, means, halo, named).properties(width=MAP, height=MAP))
 
 
-def _axes(p) -> tuple[alt.X, alt.Y]:
+def _domain(p) -> dict[str, tuple[float, float]]:
+    """The map's scales: every point and mean inside, with a margin."""
+    out = {}
+    for axis in ("x", "y"):
+        values = pl.concat([p.points[axis], p.centres[axis]])
+        low, high = float(values.min()), float(values.max())
+        margin = (high - low) * 0.03 or 1.0
+        out[axis] = (low - margin, high + margin)
+    return out
+
+
+def _axes(p, x: str = "x", y: str = "y") -> tuple[alt.X, alt.Y]:
     share = [f"{100 * e:.1f}%" for e in p.explained]
-    x = alt.X(
-        "x:Q", title=f"First principal axis ({share[0]} of the variance)", axis=alt.Axis(labels=False, ticks=False)
+    domain = _domain(p)
+    across = alt.X(
+        f"{x}:Q",
+        title=wrap(f"First principal axis ({share[0]} of the variance)"),
+        axis=alt.Axis(labels=False, ticks=False),
+        scale=alt.Scale(domain=list(domain["x"]), nice=False, zero=False),
     )
-    return x, alt.Y("y:Q", title=f"Second axis ({share[1]})", axis=alt.Axis(labels=False, ticks=False))
+    up = alt.Y(
+        f"{y}:Q",
+        title=f"Second axis ({share[1]})",
+        axis=alt.Axis(labels=False, ticks=False),
+        scale=alt.Scale(domain=list(domain["y"]), nice=False, zero=False),
+    )
+    return across, up
 
 
 def _crowded_map(analysis: Analysis, noun: str) -> alt.LayerChart:
@@ -288,7 +338,7 @@ def _crowded_map(analysis: Analysis, noun: str) -> alt.LayerChart:
         .mark_point(filled=True, size=40, color="#c25100", stroke="white", strokeWidth=1)
         .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
     )
-    return finish(alt.layer(points, centres).properties(width=320, height=320))
+    return finish(alt.layer(points, centres).properties(width=MAP, height=MAP))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:

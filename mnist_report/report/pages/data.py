@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import CELL, finish, ink_colour
+from ..draw import CELL, TITLE_WIDTH, finish, ink_colour, wrap
 from ..page import Figure
 from ..words import with_article
 
@@ -40,7 +40,7 @@ def first_images(analysis: Analysis) -> alt.Chart:
     ).with_columns(
         (pl.int_range(pl.len()) % columns).alias("col"),
         (pl.int_range(pl.len()) // columns).alias("row"),
-        pl.format("#{} · {}", pl.col("instance"), pl.col("name")).alias("caption"),
+        pl.concat_list(pl.format("#{}", pl.col("instance")), pl.col("name")).alias("caption"),  # two lines
     )
     noun = analysis.dataset.class_noun[0].capitalize()
     base = alt.Chart(data).encode(
@@ -50,11 +50,12 @@ def first_images(analysis: Analysis) -> alt.Chart:
     )
     size = f"width / {columns} - 16"  # CELL at phone size, more where the page grows the view
     pictures = base.mark_image(width=alt.expr(size), height=alt.expr(size), smooth=False).encode(url=alt.Url("url:N"))
-    captions = base.mark_text(baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222").encode(
-        text=alt.Text("caption:N")
-    )
+    # Each caption as wide as its picture and its gap at most: a longer name is cut, whole in the tooltip.
+    captions = base.mark_text(
+        baseline="top", dy=alt.expr(f"({size}) / 2 + 2"), fontSize=11, color="#222", limit=alt.expr(f"{size} + 12")
+    ).encode(text=alt.Text("caption:N"))
     rows = -(-len(data) // columns)
-    return finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 22)))
+    return finish((pictures + captions).properties(width=columns * (CELL + 16), height=rows * (CELL + 34)))
 
 
 def first_image_pixels(analysis: Analysis) -> alt.Chart:
@@ -99,7 +100,9 @@ def first_image_pixels(analysis: Analysis) -> alt.Chart:
         .encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"))
     )
     title = f"Instance {first['instance']} ({first['name']}), pixel by pixel"
-    return finish((pixels + marker).properties(width=width * cell, height=height * cell, title=title))
+    return finish(
+        (pixels + marker).properties(width=width * cell, height=height * cell, title=wrap(title, TITLE_WIDTH, 14))
+    )
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:

@@ -15,7 +15,7 @@ import polars as pl
 from ...analysis import Analysis, pca
 from ...analysis.health import Health, duplicates, labels, odd, sample
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, MANY, finish, sprite_grid
+from ..draw import GALLERY, INK_COLOUR, MANY, finish, name_axis, sprite_grid, wrap
 from ..page import Figure
 from ..words import Vocabulary, odds, sentence_start, the_split, vocabulary
 
@@ -115,7 +115,7 @@ def _candidate_cells(shown: pl.DataFrame, scale: float, class_names: Sequence[st
     columns = ["Image", *(str(j) for j in range(1, int(shown["neighbour"].max() or 0) + 1))]
     top = shown.filter(pl.col("neighbour") == 0)
     rows = [
-        f"{r}. {class_names[label]} → {class_names[suggested]}?"
+        f"{r}. {class_names[label]}\n→ {class_names[suggested]}?"
         for r, label, suggested in top.select("rank", "label", "suggested").iter_rows()
     ]
     cells = [
@@ -143,10 +143,10 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str]) -> 
     x = alt.X(
         "col:N",
         sort=columns,
-        title="The image, then its nearest training images",
-        axis=alt.Axis(orient="top", labelAngle=0),
+        title=wrap("The image, then its nearest training images"),
+        axis=name_axis(columns, "x", GALLERY, True, orient="top"),
     )
-    y = alt.Y("row:N", sort=rows, title="Rank. label → suggested")
+    y = alt.Y("row:N", sort=rows, title="Rank. label → suggested", axis=name_axis(rows, "y", GALLERY, False, lines=2))
     grid = sprite_grid(
         table,
         [images.ink_rgb(p) for p in gallery.images],
@@ -164,15 +164,17 @@ def label_candidates(health: Health, split: str, class_names: Sequence[str]) -> 
         ],
     )
     band = alt.Scale(paddingInner=0, paddingOuter=0)
-    # Each picture's label in its corner, so the neighbours' labels can be read without hovering.
+    # Each picture's label in its corner, so the neighbours' labels can be read without hovering; as wide as the
+    # picture at most (cut with an ellipsis, whole in the tooltip), in a font that follows the pictures' size.
     corner = (
         alt.Chart(table)
         .mark_text(
             align="right",
             baseline="bottom",
-            dx=GALLERY / 2 - 2,
-            dy=GALLERY / 2 - 1,
-            fontSize=11,
+            dx=alt.expr("bandwidth('x') / 2 - 2"),
+            dy=alt.expr("bandwidth('y') / 2 - 1"),
+            fontSize=alt.expr("min(11, bandwidth('y') / 4)"),
+            limit=alt.expr("bandwidth('x') - 3"),
             fontWeight="bold",
             color="#c25100",
         )
@@ -194,7 +196,7 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
         )
     columns = ["Image A", "Image B"]
     rows = [
-        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else " · labels differ")
+        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else "\nlabels differ")
         for r in shown.filter(pl.col("side") == 0).iter_rows(named=True)
     ]
     cells = [
@@ -214,8 +216,8 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
         len(rows),
         2,
         GALLERY,
-        x=alt.X("col:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("row:N", sort=rows, title="Closest pairs"),
+        x=alt.X("col:N", sort=columns, title=None, axis=name_axis(columns, "x", GALLERY, True, orient="top")),
+        y=alt.Y("row:N", sort=rows, title="Closest pairs", axis=name_axis(rows, "y", GALLERY, False, lines=2)),
         tooltip=[
             alt.Tooltip("split:N", title="Split"),
             alt.Tooltip("instance:Q", title="Instance"),
@@ -244,9 +246,20 @@ def odd_counts(health: Health, class_names: Sequence[str], titles: dict[str, str
         pl.col("label").map_elements(lambda k: class_names[k], return_dtype=pl.String).alias("name"),
         pl.col("kind").replace_strict(titles).alias("kind"),
     )
+    kinds = list(titles.values())
+    # The three kinds side by side in each class's row, told apart by colour: one axis of counts, so the chart
+    # narrows to a phone (a column per kind could not: each repeats its axis).
     base = alt.Chart(long).encode(
-        y=alt.Y("name:N", sort=shown, title=None),
+        y=alt.Y("name:N", sort=shown, title=None, axis=name_axis(shown, "y", 24, False)),
+        yOffset=alt.YOffset("kind:N", sort=kinds),
         x=alt.X("count:Q", title="Images"),
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            sort=kinds,
+            scale=alt.Scale(domain=kinds, range=[INK_COLOUR, "#c25100", "#2a7f3f"]),
+            legend=alt.Legend(direction="vertical"),  # narrower than the plot however small
+        ),
         tooltip=[
             alt.Tooltip("split:N", title="Split"),
             alt.Tooltip("name:N", title="Class"),
@@ -254,13 +267,8 @@ def odd_counts(health: Health, class_names: Sequence[str], titles: dict[str, str
             alt.Tooltip("count:Q", title="Images", format=","),
         ],
     )
-    bars = base.mark_bar(color=INK_COLOUR).properties(width=90, height=14 * len(shown))
-    return finish(
-        bars.facet(
-            column=alt.Column("kind:N", sort=list(titles.values()), title=None),
-            row=alt.Row("split:N", sort=["train", "test"], title=None),
-        )
-    )
+    bars = base.mark_bar().properties(width=240, height=alt.Step(8))
+    return finish(bars.facet(row=alt.Row("split:N", sort=["train", "test"], title=None)))
 
 
 def odd_extremes(

@@ -9,7 +9,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from ...analysis.order import SplitOrder
-from ..draw import INK_COLOUR, finish
+from ..draw import INK_COLOUR, finish, wrap
 from ..page import Figure
 from ..words import sentence_start, the_split, vocabulary
 
@@ -27,6 +27,7 @@ TITLES = {
     "mean_distance": "Distance to the class mean",
 }
 PERCENT = {"knn_error", "centroid_error"}  # measures shown in percent
+WIDTH = 260  # each chart's plot as built, in px (fit.py draws it as wide as the card leaves)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def along_file(analysis: Analysis, split: str) -> alt.VConcatChart:
             .encode(
                 x=alt.X("start:Q", title="Image, in file order", scale=alt.Scale(domain=[1, n], nice=False)),
                 x2=alt.X2("end:Q"),
-                y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False)),
+                y=alt.Y("value:Q", title=wrap(title, 90), scale=alt.Scale(zero=False)),
                 tooltip=[
                     alt.Tooltip("start:Q", title="From image", format=","),
                     alt.Tooltip("end:Q", title="to", format=","),
@@ -128,7 +129,8 @@ def along_file(analysis: Analysis, split: str) -> alt.VConcatChart:
             )
         )
         layers = [steps, *_shift_marks(order, measure, scale, n)]
-        charts.append(alt.layer(*layers).properties(width="container", height=90))
+        # A width of their own, not "container": inside a concatenation that would leave the axes outside the card.
+        charts.append(alt.layer(*layers).properties(width=WIDTH, height=90))
     return finish(alt.vconcat(*charts).resolve_scale(y="independent"))
 
 
@@ -174,7 +176,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
             f"Line charts of each measure of {the_split(split.split)} along its file"
             + (f"; shifts found in {found}." if split.shifts else "; no shift found."),
         )
-        out.append(Figure(f"order-{split.split}", along_file(analysis, split.split), *words, static="png"))
+        out.append(Figure(f"order-{split.split}", along_file(analysis, split.split), *words, static="png", grow=2))
     return out
 
 

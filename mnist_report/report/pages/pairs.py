@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import HEAT, SMALL, diverging_key, finish, heat_colour, many, named_pictures, sprite_grid
+from ..draw import HEAT, SMALL, diverging_key, finish, heat_colour, many, name_axis, named_pictures, sprite_grid, wrap
 from ..page import Figure
 from ..words import vocabulary
 
@@ -22,6 +22,11 @@ SUMMARY = "which {nouns} are easy or hard to tell apart"
 N_PAIRS = 5  # pairs listed as hardest and easiest
 N_CLOSEST = 12  # with many classes, the closest pairs shown as difference images, and listed
 RECTS = 60  # up to this many classes the heat map is one rect per pair (with a tooltip); beyond, one picture
+
+
+def _cell(analysis: Analysis) -> int:
+    """A panel's side as built: SMALL, or less where that many panels would not fit a phone's 300 px."""
+    return max(6, min(SMALL, 300 // len(analysis.present)))
 
 
 @dataclass(frozen=True)
@@ -61,20 +66,26 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
     table = _ordered_pairs(analysis)
     pairs = list(zip(table["i"], table["j"], strict=True))
     panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
+    cell = _cell(analysis)
     grid = sprite_grid(
         table.select("row", "col", "distance"),
         panels,
         pairs,
         len(order),
         len(order),
-        SMALL,
+        cell,
         x=alt.X(
             "col:N",
             sort=order,
-            title=f"Column {noun} (blue: darker here)",
-            axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=13),
+            title=wrap(f"Column {noun} (blue: darker here)"),
+            axis=name_axis(order, "x", cell, across=True, size=13, orient="top"),
         ),
-        y=alt.Y("row:N", sort=order, title=f"Row {noun} (red: darker here)", axis=alt.Axis(labelFontSize=13)),
+        y=alt.Y(
+            "row:N",
+            sort=order,
+            title=wrap(f"Row {noun} (red: darker here)"),
+            axis=name_axis(order, "y", cell, across=False, size=13),
+        ),
         tooltip=[
             alt.Tooltip("row:N", title=f"Row {noun}"),
             alt.Tooltip("col:N", title=f"Column {noun}"),
@@ -90,8 +101,10 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     order = analysis.present_names
     table = _ordered_pairs(analysis)
     base = alt.Chart(table.select("row", "col", "distance")).encode(
-        x=alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("row:N", sort=order, title=None),
+        x=alt.X(
+            "col:N", sort=order, title=None, axis=name_axis(order, "x", _cell(analysis), across=True, orient="top")
+        ),
+        y=alt.Y("row:N", sort=order, title=None, axis=name_axis(order, "y", _cell(analysis), across=False)),
         tooltip=[
             alt.Tooltip("row:N", title=noun.capitalize()),
             alt.Tooltip("col:N", title=f"versus {noun}"),
@@ -103,7 +116,10 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
             "distance:Q", title="Distance between means", scale=alt.Scale(scheme="yelloworangered", reverse=True)
         )
     )
-    text = base.mark_text(fontSize=10).encode(
+    # The numbers follow their cells as drawn, and step aside where a cell is too small to hold them.
+    digits = len(f"{float(table['distance'].max() or 0):.0f}") * 0.64  # em
+    font = f"min(10, (bandwidth('x') - 2) / {digits:.2f})"
+    text = base.mark_text(fontSize=alt.expr(font), opacity=alt.expr(f"{font} < 6 ? 0 : 1")).encode(
         text=alt.Text("distance:Q", format=".0f"),
         color=alt.ColorValue(
             **alt.condition(
@@ -111,7 +127,8 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
             )
         ),
     )
-    return finish((cells + text).properties(width=len(order) * SMALL, height=len(order) * SMALL))
+    side = len(order) * _cell(analysis)
+    return finish((cells + text).properties(width=side, height=side))
 
 
 def pair_heatmap(analysis: Analysis) -> alt.LayerChart | alt.Chart:
@@ -134,13 +151,13 @@ def pair_heatmap(analysis: Analysis) -> alt.LayerChart | alt.Chart:
     cell = max(6, 340 // len(order))
     sort = [names[k] for k in order]
     rows = [(names[a], names[b], float(d[i, j])) for i, a in enumerate(order) for j, b in enumerate(order) if i != j]
-    labels = {"labels": cell >= 10, "ticks": False, "labelFontSize": min(12, cell - 1)}  # names only where they fit
+    labels = {"labels": cell >= 10, "ticks": False}  # names only where they fit
     chart = (
         alt.Chart(pl.DataFrame(rows, schema=["row", "col", "distance"], orient="row"))
         .mark_rect()
         .encode(
-            x=alt.X("col:N", sort=sort, title=None, axis=alt.Axis(**labels, orient="top", labelAngle=-90)),
-            y=alt.Y("row:N", sort=sort, title=None, axis=alt.Axis(**labels)),
+            x=alt.X("col:N", sort=sort, title=None, axis=name_axis(sort, "x", cell, True, **labels, orient="top")),
+            y=alt.Y("row:N", sort=sort, title=None, axis=name_axis(sort, "y", cell, False, **labels)),
             color=colour,
             tooltip=[
                 alt.Tooltip("row:N", title="Between"),
@@ -185,9 +202,10 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         f"The RMS distance between every two mean images; the smaller, the more alike the two {nouns} look on average.",
         f"A heat map of the distance between mean images for every pair of {nouns}, with the number in each cell.",
     )
+    more = SMALL / _cell(analysis)  # grids built smaller for a phone grow as large as ten classes' on a wide page
     return [
-        Figure("differences", pair_differences(analysis), *differences, static="png", grow=2),
-        Figure("pair-distances", pair_distances(analysis), *distances, grow=1.5),
+        Figure("differences", pair_differences(analysis), *differences, static="png", grow=2 * more),
+        Figure("pair-distances", pair_distances(analysis), *distances, grow=1.5 * more),
     ]
 
 

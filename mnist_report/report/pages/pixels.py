@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from ...analysis import Analysis
-from ..draw import INK_COLOUR, finish
+from ..draw import INK_COLOUR, finish, wrap
 from ..page import Figure, Named
 from ..words import percent1, vocabulary
 
@@ -58,7 +58,7 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
         .encode(
             x=alt.X(
                 "value:Q",
-                title=f"Pixel value (0 = background, 255 = {vocabulary(analysis.dataset.kind).full})",
+                title=wrap(f"Pixel value (0 = background, 255 = {vocabulary(analysis.dataset.kind).full})", 240),
                 scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False),
             ),
             x2=alt.X2("end:Q"),

@@ -10,7 +10,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from .. import images
-from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, many, named_pictures, split_colour
+from ..draw import SPLIT_COLOURS, diverging_key, dumbbell, finish, many, named_pictures, split_colour, wrap
 from ..page import Figure, Named
 from ..words import vocabulary, with_article
 
@@ -107,8 +107,8 @@ def _train_against_test(analysis: Analysis, wide: pl.DataFrame, title: str, fmt:
         alt.Chart(wide)
         .mark_circle(size=36, opacity=0.7, color=SPLIT_COLOURS["train"])
         .encode(
-            x=alt.X("train:Q", title=f"{title}, training", scale=scale),
-            y=alt.Y("test:Q", title=f"{title}, test", scale=scale),
+            x=alt.X("train:Q", title=wrap(f"{title}, training"), scale=scale),
+            y=alt.Y("test:Q", title=wrap(f"{title}, test"), scale=scale),
             tooltip=[
                 alt.Tooltip("name:N", title=noun),
                 alt.Tooltip("train:Q", title="Training", format=fmt),
@@ -141,7 +141,7 @@ def split_shares(analysis: Analysis) -> alt.Chart | alt.LayerChart:
         .encode(
             y=alt.Y("name:N", sort=analysis.present_names, title=noun),
             yOffset=alt.YOffset("split:N", sort=list(SPLIT_COLOURS)),
-            x=alt.X("percent:Q", title="Share of the split's images (%)"),
+            x=alt.X("percent:Q", title=wrap("Share of the split's images (%)", 240)),
             color=split_colour(),
             tooltip=[
                 alt.Tooltip("name:N", title=noun),
@@ -212,7 +212,7 @@ def split_distances(analysis: Analysis) -> alt.LayerChart:
     base = alt.Chart(analysis.comparison.boxes).encode(y=y, yOffset=offset, tooltip=tooltip)
     x_title = f"RMS distance to the {noun}'s mean training image"
     whiskers = base.mark_rule().encode(
-        x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)),
+        x=alt.X("whisker_low:Q", title=wrap(x_title, 240), scale=alt.Scale(zero=False)),
         x2=alt.X2("whisker_high:Q"),
         color=split_colour(),
     )
