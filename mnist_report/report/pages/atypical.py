@@ -13,6 +13,7 @@ from ...analysis.gallery import Gallery
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, finish, many, sprite_grid
 from ..page import Figure, Named
+from . import classes
 
 ORDER = 50
 FILE = "atypical.html"
@@ -70,7 +71,8 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None) -> alt.L
         else alt.OpacityValue(1.0)
     )
     row, box = (12, 8) if many(analysis) else (26, 16)  # many classes: thin rows, a page long rather than ten
-    base = alt.Chart(analysis.distance_stats).encode(y=y, tooltip=tooltip, opacity=opacity)
+    stats, link = classes.linked(analysis, analysis.distance_stats)  # a box opens its class's page
+    base = alt.Chart(stats).encode(y=y, tooltip=tooltip, opacity=opacity, **link)
     whiskers = base.mark_rule(color="#333").encode(
         x=alt.X("whisker_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
     )
