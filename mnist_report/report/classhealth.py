@@ -5,15 +5,14 @@ with its instance number beside a sprite of the pictures in the same order."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from ..analysis import Analysis
 from ..analysis.classes import N_CANDIDATES, N_DUPLICATES, N_ODD
 from ..analysis.gallery import Gallery
-from .shown import Shown, sprite
+from .shown import ByClass, Shown, by_class
 from .words import odds
 
 KINDS = {"faint": "faint", "heavy": "heavy", "off_centre": "off centre"}
@@ -49,35 +48,40 @@ def _counts(a: Analysis, extra: dict) -> tuple[dict, dict, dict]:
     return extra["checks"]
 
 
-def _mine(gallery: Gallery, k: int) -> np.ndarray:
-    return np.flatnonzero(gallery.table["class"].to_numpy() == k)
+def _grouped(a: Analysis, extra: dict) -> tuple[ByClass, ByClass, ByClass]:
+    """The class pages' health galleries grouped by class once, the classes' names and the odds put in."""
+    if "grouped" not in extra:
+        names = list(a.dataset.class_names)
+        parts = a.classes
+
+        def name(column: str) -> pl.Expr:
+            return pl.col(column).map_elements(lambda j: names[j], return_dtype=pl.String).alias(column)
+
+        candidates = parts.candidates.table.with_columns(
+            name("label"), name("suggested"), pl.col("margin").map_elements(odds, return_dtype=pl.String).alias("odds")
+        )
+        duplicates = parts.duplicates.table.with_columns(name("label").alias("name"))
+        extra["grouped"] = (
+            by_class(Gallery(parts.candidates.images, candidates), "class"),
+            by_class(Gallery(parts.duplicates.images, duplicates), "class"),
+            by_class(parts.odd, "class"),
+        )
+    return extra["grouped"]
 
 
 def checks(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: Callable[[str], str]) -> Checks:
     """Class k's rows of the class pages' health galleries, as sprites added to `pictures` (at path(what))."""
-    names, parts = a.dataset.class_names, a.classes
     doubted, suggested, odd = _counts(a, extra)
+    candidates, duplicates, oddest = _grouped(a, extra)
     splits = [a.health.names[role] for role in a.health.roles]
-    candidates = parts.candidates
-    rows = _mine(candidates, k)
-    named = candidates.table[rows].with_columns(
-        pl.col("label").map_elements(lambda j: names[j], return_dtype=pl.String),
-        pl.col("suggested").map_elements(lambda j: names[j], return_dtype=pl.String),
-        pl.col("margin").map_elements(odds, return_dtype=pl.String).alias("odds"),
-    )
-    shown = sprite(candidates, rows, path("candidates"), pictures)
-    duplicates = parts.duplicates
-    pair_rows = _mine(duplicates, k)
-    pairs = sprite(duplicates, pair_rows, path("duplicates"), pictures, columns=2)
-    odd_rows = _mine(parts.odd, k)
     return Checks(
         doubted={s: doubted.get((k, s), 0) for s in splits},
         suggested={s: suggested.get((k, s), 0) for s in splits},
         n_candidates=N_CANDIDATES,
-        candidates=replace(shown, rows=named.to_dicts()),
+        candidates=candidates.shown(k, path("candidates"), pictures),
         n_duplicates=N_DUPLICATES,
-        duplicates=replace(pairs, rows=[dict(r, name=names[r["label"]]) for r in pairs.rows]),
+        duplicates=duplicates.shown(k, path("duplicates"), pictures, columns=2),
         odd_counts={s: odd.get((k, s), dict.fromkeys(KINDS, 0)) for s in splits},
         n_odd=N_ODD,
-        odd=sprite(parts.odd, odd_rows, path("odd"), pictures),
+        odd=oddest.shown(k, path("odd"), pictures),
     )

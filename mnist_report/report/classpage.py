@@ -16,14 +16,13 @@ import polars as pl
 from markupsafe import Markup
 
 from ..analysis import Analysis
-from ..analysis.gallery import Gallery
 from ..analysis.stats import Box, mean_ink
 from . import images
 from .boxes import boxplots
 from .classhealth import Checks, checks
 from .classreadings import Readings, readings
-from .draw import many
-from .shown import Shown, sprite
+from .draw import MANY
+from .shown import ByClass, Shown, by_class, picture
 
 N_NEAR = 5  # nearest classes listed, with their difference images
 PICTURES = "classes/img"  # the pictures' folder in the site
@@ -76,13 +75,17 @@ class Shared:
     """What every class page reads, computed once."""
 
     analysis: Analysis
+    present: list[int]  # the classes with images
     boxes: dict[int, Box]  # by class, the classes with images
     spread_rank: dict[int, int]
     count_rank: dict[str, dict[int, int]]  # by split, then class
-    counts: pl.DataFrame  # split, label, count, share
+    counts: dict[int, list[dict]]  # by class: split, label, count, share
     pair_rank: dict[tuple[int, int], int]
     overall: np.ndarray  # the mean of every explored image
     ink: np.ndarray  # of each mean image
+    outliers: np.ndarray  # images beyond the whiskers, by class
+    least: ByClass
+    most: ByClass
 
 
 def shared(analysis: Analysis) -> Shared:
@@ -102,15 +105,22 @@ def shared(analysis: Analysis) -> Shared:
     weights = analysis.counts["count"].to_numpy().astype(np.float64)
     present = analysis.present
     overall = np.tensordot(weights[present], analysis.centroids[present], axes=1) / weights[present].sum()
+    by_class_counts: dict[int, list[dict]] = {}
+    for row in counts.iter_rows(named=True):
+        by_class_counts.setdefault(int(row["label"]), []).append(row)
     return Shared(
         analysis,
+        present,
         boxes,
         {int(k): i + 1 for i, k in enumerate(by_spread)},
         count_rank,
-        counts,
+        by_class_counts,
         {(int(a), int(b)): i + 1 for i, (a, b) in enumerate(analysis.pairs.select("a", "b").iter_rows())},
         overall,
         mean_ink(analysis.centroids),
+        np.bincount(analysis.outliers["label"].to_numpy(), minlength=len(weights)),
+        by_class(analysis.classes.least, "label"),
+        by_class(analysis.classes.most, "label"),
     )
 
 
@@ -133,20 +143,22 @@ def page_facts(
     a = s.analysis
     names = a.dataset.class_names
     noun, nouns = a.dataset.class_noun
-    pictures[picture_path(k, "mean")] = images.png(255 - np.rint(a.centroids[k]).astype(np.uint8))
-    pictures[f"{PICTURES}/overall-mean.png"] = images.png(255 - np.rint(s.overall).astype(np.uint8))
+    pictures[picture_path(k, "mean")] = picture(255 - np.rint(a.centroids[k]).astype(np.uint8))
+    if k == s.present[0]:
+        pictures[f"{PICTURES}/overall-mean.png"] = picture(255 - np.rint(s.overall).astype(np.uint8))
     nearest, limit = _nearest(s, k, pictures)
-    rows = [(names[j], s.boxes[j]) for j in a.present]
+    rows = [(names[j], s.boxes[j]) for j in s.present]
+    crowded = len(s.present) > MANY  # draw.many(), without asking the analysis again
     title = f"Distances to the mean image: {names[k]}'s box beside the other {nouns}'"
     axis = f"RMS distance to the {noun}'s mean image"
     return Facts(
         k=k,
         name=names[k],
         value=int(a.dataset.kind.values[k]),
-        n_classes=len(a.present),
+        n_classes=len(s.present),
         counts=[
-            Count(split, int(r["count"]), float(r["share"]), s.count_rank[split].get(k, 0))
-            for split, r in ((r["split"], r) for r in s.counts.filter(pl.col("label") == k).iter_rows(named=True))
+            Count(r["split"], int(r["count"]), float(r["share"]), s.count_rank[r["split"]].get(k, 0))
+            for r in s.counts[k]
         ],
         mean=picture_path(k, "mean"),
         overall=f"{PICTURES}/overall-mean.png",
@@ -154,11 +166,11 @@ def page_facts(
         overall_ink=float(s.overall.mean()),
         box=s.boxes[k],
         spread_rank=s.spread_rank[k],
-        n_outliers=int((a.outliers["label"] == k).sum()),
-        boxes=boxplots(rows, a.present.index(k), title, axis, others=f"Other {nouns}" if many(a) else ""),
-        many=many(a),
-        least=_gallery(a.classes.least, k, picture_path(k, "least"), pictures),
-        most=_gallery(a.classes.most, k, picture_path(k, "most"), pictures),
+        n_outliers=int(s.outliers[k]),
+        boxes=boxplots(rows, s.present.index(k), title, axis, others=f"Other {nouns}" if crowded else ""),
+        many=crowded,
+        least=s.least.shown(k, picture_path(k, "least"), pictures),
+        most=s.most.shown(k, picture_path(k, "most"), pictures),
         nearest=nearest,
         limit=limit,
         readings=readings(a, k, extra, pictures, picture_path(k, "cells")) if a.classifiers is not None else None,
@@ -170,15 +182,10 @@ def page_facts(
     )
 
 
-def _gallery(gallery: Gallery, k: int, path: str, pictures: dict[str, bytes]) -> Shown:
-    rows = np.flatnonzero(gallery.table["label"].to_numpy() == k)
-    return sprite(gallery, rows, path, pictures)
-
-
 def _nearest(s: Shared, k: int, pictures: dict[str, bytes]) -> tuple[list[Neighbour], float]:
     """The N_NEAR classes whose mean images lie nearest k's, with k's mean minus theirs."""
     a = s.analysis
-    others = [j for j in a.present if j != k]
+    others = [j for j in s.present if j != k]
     others.sort(key=lambda j: (a.pair_distances[k, j], j))
     chosen = others[:N_NEAR]
     c = a.centroids
@@ -186,7 +193,7 @@ def _nearest(s: Shared, k: int, pictures: dict[str, bytes]) -> tuple[list[Neighb
     out = []
     for j in chosen:
         path = picture_path(k, f"minus-{j}")
-        pictures[path] = images.png(images.diverging_rgb(c[k] - c[j], limit))
+        pictures[path] = picture(images.diverging_rgb(c[k] - c[j], limit))
         pair = (min(j, k), max(j, k))
         out.append(Neighbour(a.dataset.class_names[j], float(a.pair_distances[k, j]), s.pair_rank[pair], path))
     return out, limit

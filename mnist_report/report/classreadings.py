@@ -10,7 +10,8 @@ import numpy as np
 
 from ..analysis import Analysis
 from ..analysis.classifiers import NAMES, TITLES
-from . import confusion, images
+from . import confusion
+from .shown import picture
 
 N_LISTED = 5  # confusions listed each way per classifier
 
@@ -84,8 +85,8 @@ def _mix(name: str, t: int, p: int, count: int, names: tuple[str, ...], noun: tu
 
 def _listed(row: np.ndarray, k: int, most: int = N_LISTED) -> list[int]:
     """The other classes with a count in `row`, largest first (ties: the lower class)."""
-    others = [j for j in np.lexsort((np.arange(len(row)), -row)) if j != k and row[j] > 0]
-    return [int(j) for j in others[:most]]
+    order = np.lexsort((np.arange(len(row)), -row))
+    return order[(order != k) & (row[order] > 0)][:most].tolist()
 
 
 def readings(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: str) -> Readings:
@@ -113,5 +114,5 @@ def readings(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path:
             )
         )
     sheet, index = confusion.cell_sheet(c, c.images, names, cells.get(k, {}))
-    pictures[path] = images.png(sheet)
+    pictures[path] = picture(sheet)
     return Readings(c.split, c.held_out, out, path, index)
