@@ -112,9 +112,9 @@ def class_map(analysis: Analysis) -> alt.LayerChart:
     )
     dots = base.mark_circle(size=60, color=INK_COLOUR, opacity=0.8)
     if many(analysis):
-        return finish(dots.properties(width=300, height=240))
+        return finish(dots.properties(width=250, height=220))
     names = base.mark_text(align="left", dx=6, fontSize=12, color="#222").encode(text=alt.Text("name:N"))
-    return finish((dots + names).properties(width=300, height=240))
+    return finish((dots + names).properties(width=250, height=220))
 
 
 def figures(analysis: Analysis, f: Facts) -> list[Figure]:
@@ -128,6 +128,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
             f"Hover a dot for its {noun}; choose it to open its page.",
             f"A scatter plot of {len(f.rows)} {nouns}, one dot each, placed by the median distance of its images "
             f"to its mean image and {against}.",
+            grow=1.6,
         )
     ]
 
