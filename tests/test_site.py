@@ -315,7 +315,11 @@ def test_skipped_pages_leave_no_trace(sample_analysis):
     assert [p.file for p in chosen] == [p.file for p in pages.PAGES if p.file not in ("data.html", "pairs.html")]
     kept = [p.file for p in chosen if p.applies(sample_analysis)]  # the sample has no test split: no splits page
     files = render.site(sample_analysis, "t", "c", pages=chosen)
-    assert sorted(name for name in files if name.endswith(".html")) == sorted(kept)
+    assert sorted(name for name in files if name.endswith(".html") and "/" not in name) == sorted(kept)
+    # a page of each class, in its folder
+    assert sorted(name for name in files if name.endswith(".html") and "/" in name) == sorted(
+        f"classes/{k}.html" for k in range(10)
+    )
     assert not [
         name
         for name in files

@@ -16,11 +16,13 @@ import numpy as np
 import polars as pl
 
 from ..loading.model import Dataset
+from . import classes as class_pages
 from . import classifiers as classifying
 from . import explore, pca
 from . import health as checking
 from . import order as ordering
 from . import projection as mapping
+from .classes import ClassPages
 from .classifiers import Classifiers
 from .comparison import Comparison, compare
 from .gallery import Gallery
@@ -31,7 +33,7 @@ from .sampling import evenly_spaced
 from .stats import held_out
 
 # What analyze() computes beyond the exploring summaries, when asked.
-PARTS = frozenset({"comparison", "classifiers", "map", "health", "order"})
+PARTS = frozenset({"comparison", "classifiers", "map", "health", "order", "classes"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +59,7 @@ class Analysis:
     projection: Projection | None  # the map of the images
     health: Health | None  # label-issue candidates, duplicates and odd images
     order: Order | None  # each split along its file order, and where it shifts
+    classes: ClassPages | None  # what only the class pages show: more typical images, the health checks by class
 
     @property
     def n(self) -> int:
@@ -97,6 +100,10 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
     first = explore.first_images(main, dataset.class_names)
     pair_distances = explore.mean_distances(centroids)
     shape = (len(names), *main.images.shape[1:])
+    # The class pages show thirty of each class's least and most typical images, the other pages six of them.
+    shown = explore.N_CLASS_EXTREME if "classes" in parts else explore.N_EXTREME
+    least = explore.extremes(main, distances, names, farthest=True, most=shown)
+    most = explore.extremes(main, distances, names, farthest=False, most=shown)
     return Analysis(
         dataset=dataset,
         counts=pl.DataFrame({"label": range(len(names)), "name": names, "count": count, "share": count / count.sum()}),
@@ -108,21 +115,28 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         outliers_drawn=explore.farthest_per_class(outliers),
         first=first,
         tidy_sample=explore.tidy_sample(first),
-        least_typical=explore.extremes(main, distances, names, farthest=True),
-        most_typical=explore.extremes(main, distances, names, farthest=False),
+        least_typical=least.top(explore.N_EXTREME),
+        most_typical=most.top(explore.N_EXTREME),
         farthest=explore.farthest(main, distances, names),
         pair_distances=pair_distances,
         pairs=explore.pairs_table(pair_distances, names, count),
         similar_order=explore.similar_order(pair_distances, [k for k in range(len(names)) if count[k]]),
-        **_parts(dataset, test, set(parts), passed, centroids.reshape(shape), distances, ink),
+        **_parts(dataset, test, set(parts), passed, centroids.reshape(shape), distances, ink, (least, most)),
     )
 
 
 def _parts(
-    dataset: Dataset, test, parts: set[str], passed, centroids: np.ndarray, distances: np.ndarray, ink: np.ndarray
+    dataset: Dataset,
+    test,
+    parts: set[str],
+    passed,
+    centroids: np.ndarray,
+    distances: np.ndarray,
+    ink: np.ndarray,
+    typical: tuple[Gallery, Gallery],
 ) -> dict:
     """The parts asked for, in the order they build on each other: the file order reads the test
-    split's pass (the comparison's) and the classifiers' errors."""
+    split's pass (the comparison's) and the classifiers' errors, the class pages the health checks."""
     main, names = dataset.main, list(dataset.class_names)
     flat = centroids.reshape(len(names), -1)
     if "order" in parts and test is not None:
@@ -144,12 +158,17 @@ def _parts(
     components = (
         pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), pca.DIMS) if parts & {"map", "health"} else None
     )
+    health = (
+        checking.examine(main, test, len(names), components)
+        if "health" in parts and len(main) >= checking.MIN_IMAGES
+        else None
+    )
+    roles = {"train": main, **({"test": test} if test is not None else {})}
     return {
         "comparison": comparison,
         "classifiers": scored,
         "projection": mapping.build(main, flat, names, components, len(fit_rows)) if "map" in parts else None,
-        "health": checking.examine(main, test, len(names), components)
-        if "health" in parts and len(main) >= checking.MIN_IMAGES
-        else None,
+        "health": health,
         "order": ordering.follow(dataset, test, comparison, scored, ink, distances) if "order" in parts else None,
+        "classes": class_pages.gather(*typical, roles, health) if "classes" in parts else None,
     }

@@ -30,7 +30,8 @@ from .stats import (
 )
 
 MAX_OUTLIERS_DRAWN = 1_000  # boxplot outliers a chart draws at most: a million images have about 15,000
-N_EXTREME = 6  # least and most typical images shown per class
+N_EXTREME = 6  # least and most typical images shown per class on the overview pages
+N_CLASS_EXTREME = 30  # and on each class's own page
 N_FIRST = 12  # images shown on "the data" page
 N_FARTHEST = 30  # least typical images overall, for datasets of many classes
 
@@ -119,14 +120,14 @@ def first_images(split: Split, class_names: tuple[str, ...]) -> Gallery:
     return Gallery(split.take(np.arange(n)), table)
 
 
-def extremes(split: Split, distances: np.ndarray, names: list[str], farthest: bool) -> Gallery:
-    """Per class, the N_EXTREME images farthest from (or nearest to) their class mean."""
+def extremes(split: Split, distances: np.ndarray, names: list[str], farthest: bool, most: int = N_EXTREME) -> Gallery:
+    """Per class, the `most` images farthest from (or nearest to) their class mean."""
     picks, rows = [], []
     for label, name in enumerate(names):
         index = np.flatnonzero(split.labels == label)
         # Stable sort on (distance, instance) so ties come out the same every build.
         order = index[np.lexsort((split.instances[index], -distances[index] if farthest else distances[index]))]
-        for rank, i in enumerate(order[:N_EXTREME], start=1):
+        for rank, i in enumerate(order[:most], start=1):
             picks.append(i)
             rows.append((label, name, rank, int(split.instances[i]), float(distances[i])))
     schema = {"label": pl.Int64, "name": pl.String, "rank": pl.Int64, "instance": pl.Int64, "distance": pl.Float64}

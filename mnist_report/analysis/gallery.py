@@ -15,3 +15,8 @@ import polars as pl
 class Gallery:
     images: np.ndarray  # uint8[k, height, width]
     table: pl.DataFrame  # one row per image, in display order
+
+    def top(self, most: int) -> Gallery:
+        """The rows ranked `most` or better (a `rank` column), with their pictures: the six of a class's thirty."""
+        keep = self.table["rank"].to_numpy() <= most
+        return Gallery(self.images[keep], self.table.filter(pl.Series(keep)))

@@ -141,32 +141,49 @@ def mistakes(c: Classifiers, class_names: tuple[str, ...]) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[str, str]:
-    """The sprite (a data: URL) and the JSON index {cell id: [[sprite position, instance], ...]} of every cell's images.
-
-    `pictures` are the scored images (uint8[n, 28, 28], in the order of c.rows); each image
-    appears once in the sprite however many cells show it.
-    """
+def members(c: Classifiers) -> dict[str, list[int]]:
+    """Every non-empty cell's images: {cell id: scored positions of its first MAX_SHOWN images, in file order}."""
     shown: dict[str, list[int]] = {}
-    used: dict[int, int] = {}  # scored position -> sprite position
     for name in NAMES:
         cell_of = c.labels * c.n_classes + c.predictions[name]
         order = np.lexsort((c.instances, cell_of))  # by cell, then file order
         bounds = np.searchsorted(cell_of[order], np.arange(c.n_classes**2 + 1))
         for cell in np.flatnonzero(np.diff(bounds)):
-            picks = order[bounds[cell] : bounds[cell + 1]][:MAX_SHOWN]
-            shown[f"{name}:{cell // c.n_classes}:{cell % c.n_classes}"] = [
-                used.setdefault(int(i), len(used)) for i in picks
-            ]
+            shown[f"{name}:{cell // c.n_classes}:{cell % c.n_classes}"] = order[bounds[cell] : bounds[cell + 1]][
+                :MAX_SHOWN
+            ].tolist()
+    return shown
+
+
+def cell_sheet(
+    c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...], shown: dict[str, list[int]] | None = None
+) -> tuple[np.ndarray, str]:
+    """The sprite (an RGB sheet) and the JSON index {cell id: [[sprite position, instance], ...]} of the
+    images of `shown` (members(c), or some of its cells: a class page's row and column).
+
+    `pictures` are the scored images (uint8[n, 28, 28], in the order of c.rows); each image
+    appears once in the sprite however many cells show it.
+    """
+    used: dict[int, int] = {}  # scored position -> sprite position
+    sprite = {
+        cell: [used.setdefault(int(i), len(used)) for i in picks]
+        for cell, picks in (members(c) if shown is None else shown).items()
+    }
     positions = np.array(list(used), dtype=np.int64)
-    index = {cell: [[s, int(c.instances[positions[s]])] for s in sprite] for cell, sprite in shown.items()}
+    index = {cell: [[s, int(c.instances[positions[s]])] for s in spots] for cell, spots in sprite.items()}
     height, width = pictures.shape[1:]
     rows = -(-len(positions) // SPRITE_COLUMNS) or 1
     cells = [divmod(i, SPRITE_COLUMNS) for i in range(len(positions))]
-    sprite = images.sheet(list(255 - pictures[positions]), cells, rows, SPRITE_COLUMNS, gap=0)  # dark on white
+    sheet = images.sheet(list(255 - pictures[positions]), cells, rows, SPRITE_COLUMNS, gap=0)  # dark on white
     payload = {"height": height, "width": width, "columns": SPRITE_COLUMNS, "names": list(class_names), "cells": index}
     # Inside <script>: "<" escaped so no name can close the block.
-    return images.data_url(sprite), json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+    return sheet, json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[str, str]:
+    """cell_sheet() of every cell, the sprite as a PNG data: URL."""
+    sheet, index = cell_sheet(c, pictures, class_names)
+    return images.data_url(sheet), index
 
 
 def _blue(depth: float) -> str:

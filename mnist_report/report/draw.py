@@ -285,21 +285,25 @@ def legend_columns(names, width: float = 250, size: int = 12, limit: float = LAB
     return max(1, min(len(names), int(width // entry)))
 
 
-def placed_labels(points: pl.DataFrame, names: str, domain: dict, width: float, height: float, size: int = 15):
+def placed_labels(
+    points: pl.DataFrame, names: str, domain: dict, width: float, height: float, size: int = 15, beside: bool = False
+):
     """Where to write each point's name so that no two names overlap: `points` (x, y and the `names`
     column) with lx and ly, in the data's units, and `shown`: false for a name with no free place
     near its point (its point names it on hover). Laid out on a plot of `width` x `height` px, the
     smallest the chart is drawn (larger, names keep their size while the plot grows apart), whose
     scales span `domain` ({"x": (low, high), "y": ...}, y upwards): on the point where that is free,
-    else just above, below or beside it, or farther out."""
+    else just above, below or beside it, or farther out. `beside`: never on a point, nor on any
+    other point (the points are dots a name would hide)."""
     (x0, x1), (y0, y1) = domain["x"], domain["y"]
     sx, sy = width / (x1 - x0), height / (y1 - y0)
-    placed: list[tuple[float, float, float, float]] = []
+    dot = 5  # half a dot's side, in px
+    places = [((x - x0) * sx, (y1 - y) * sy) for x, y in points.select("x", "y").iter_rows()]
+    placed = [(px - dot, py - dot, px + dot, py + dot) for px, py in places] if beside else []
     out = []
-    for x, y, name in points.select("x", "y", names).iter_rows():
+    for (x, y, name), (px, py) in zip(points.select("x", "y", names).iter_rows(), places, strict=True):
         w, h = text_width(name, size, bold=True) + 4, size + 4
-        px, py = (x - x0) * sx, (y1 - y) * sy
-        for dx, dy in _NEARBY(w, h):
+        for dx, dy in list(_NEARBY(w, h))[1 if beside else 0 :]:
             box = (px + dx - w / 2, py + dy - h / 2, px + dx + w / 2, py + dy + h / 2)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
             if inside and not any(_meet(box, other) for other in placed):

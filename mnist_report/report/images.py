@@ -20,8 +20,8 @@ GREY = ("#ffffff", "#000000")
 DIVERGING = ("#2166ac", "#ffffff", "#b2182b")
 
 
-def png(pixels: np.ndarray) -> bytes:
-    """Encode uint8 [h, w] (grey) or [h, w, 3] (RGB) as a PNG file."""
+def png(pixels: np.ndarray, level: int = 9) -> bytes:
+    """Encode uint8 [h, w] (grey) or [h, w, 3] (RGB) as a PNG file, at zlib's compression `level`."""
     pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
     height, width = pixels.shape[:2]
     colour_type = 2 if pixels.ndim == 3 else 0
@@ -32,7 +32,9 @@ def png(pixels: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b"")
+    )
 
 
 def data_url(pixels: np.ndarray) -> str:

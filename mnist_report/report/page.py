@@ -40,6 +40,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One file of a page rendered once per item (a class page): its file, its title, its template's `f`,
+    and the pictures it shows, by their path in the site (files beside it, data: URLs in the one-file report)."""
+
+    file: str
+    name: str  # what it stands for: the class's name, which class_link() in any template links to this file
+    title: str
+    facts: Any
+    pictures: dict[str, bytes]
+
+
+@dataclass(frozen=True)
 class Page:
     """A page of the report, as its module in pages/ states it (see pages/__init__.py)."""
 
@@ -54,6 +66,10 @@ class Page:
     ] = ()  # its chart functions, for notebooks (mnist_report.charts)
     needs: frozenset[str] = frozenset()  # analysis parts (analysis.PARTS) beyond the exploring summaries
     template: str = ""
+    # A page that is also rendered once per item (a class): the items, from the analysis and the page's own
+    # facts, each rendered with `each_template` as a file of its own, or a section after the page's.
+    each: Callable[[Analysis, Any], list[Item]] | None = None
+    each_template: str = ""
 
     @property
     def name(self) -> str:

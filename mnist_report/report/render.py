@@ -9,6 +9,7 @@ instead of printing nothing.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable
@@ -16,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__
 from ..analysis import Analysis
 from ..errors import ReportError
 from . import assets, export
 from .output import MANIFEST, manifest
-from .page import Page, about
+from .page import Item, Page, about
 from .pages import PAGES
 from .vega import Rendered, resolve
 from .words import FILTERS, vocabulary
@@ -47,6 +48,16 @@ class Model:
     context: dict  # what every page's template sees
     pages: list[tuple[Page, Entry, object, dict[str, Rendered]]]  # each shown page, its entry, its facts and figures
     templates: Path | None  # the user's template folder, whose static/ files replace the packaged ones
+    items: dict[str, list[Item]]  # by page file: the files a page renders once per item (the class pages)
+
+    @property
+    def pictures(self) -> dict[str, bytes]:
+        """Every item's pictures, by their path in the site."""
+        return {path: data for items in self.items.values() for item in items for path, data in item.pictures.items()}
+
+    def item_files(self) -> dict[str, str]:
+        """What each item stands for (a class's name) -> its file: the targets of class_link."""
+        return {item.name: item.file for items in self.items.values() for item in items}
 
 
 def environment(custom: Path | None = None) -> jinja2.Environment:
@@ -102,11 +113,43 @@ def model(
         "built_at": built_at,
         "favicon": assets.FAVICON,
     }
-    resolved = []
+    resolved, items = [], {}
     for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
         resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
-    return Model(env, context, resolved, templates)
+        if page.each is not None:
+            items[page.file] = page.each(analysis, f)
+    # The classes with a page of their own, in order, for a list of links (the overview's).
+    context["class_names"] = [item.name for page_items in items.values() for item in page_items]
+    return Model(env, context, resolved, templates, items)
+
+
+def _linker(files: dict[str, str], href: Callable[[str], str]) -> Callable:
+    """class_link(name) in a template: the class's name as a link to its page, or as text where it has none
+    (class pages left out, or in a figure of their own)."""
+
+    def class_link(name: str, text: str | None = None) -> Markup:
+        """`text` says it otherwise, as a sentence's first word does (class_link(name, name | upper1))."""
+        file = files.get(name)
+        shown = name if text is None else text
+        return Markup('<a href="{}">{}</a>').format(href(file), shown) if file else escape(shown)
+
+    return class_link
+
+
+def _relinked(fig: Rendered, anchors: dict[str, str]) -> Rendered:
+    """A figure whose marks link to pages (an `href` column in its data) linking to their sections instead."""
+    data = [
+        dict(d, values=[dict(row, href=anchors.get(row["href"], row["href"])) for row in d["values"]])
+        if any(isinstance(row, dict) and "href" in row for row in d.get("values", []))
+        else d
+        for d in fig.spec.get("data", [])
+    ]
+    return dataclasses.replace(fig, spec=dict(fig.spec, data=data))
+
+
+def _entry(item: Item) -> Entry:
+    return Entry(item.file, item.title, item.title, item.title + ".")
 
 
 def _template_errors(render: Callable) -> Callable:
@@ -135,20 +178,37 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
     data = export.data_files(frames)
     listing = export.data_listing(frames)
     files: dict[str, bytes] = {}
-    for page, entry, f, figures in m.pages:
-        html = m.env.get_template(page.template_name).render(
-            m.context,
-            f=f,
-            data_listing=listing,
-            page=entry,
-            figures=figures,
-            single=False,
-            href=lambda file: file,
-            static_src=lambda fig: fig.static_name,
-            sub="h2",
+    targets = m.item_files()
+
+    def render(template: str, file: str, **context) -> bytes:
+        root = "../" * file.count("/")  # a page in a subfolder (classes/) reaches the rest through it
+
+        def href(target: str) -> str:
+            return root + target
+
+        return (
+            m.env.get_template(template)
+            .render(
+                m.context,
+                data_listing=listing,
+                single=False,
+                root=root,
+                href=href,
+                src=href,
+                class_link=_linker(targets, href),
+                static_src=lambda fig: root + fig.static_name,
+                sub="h2",
+                **context,
+            )
+            .encode()
         )
-        files[page.file] = html.encode()
+
+    for page, entry, f, figures in m.pages:
+        files[page.file] = render(page.template_name, page.file, f=f, page=entry, figures=figures)
         files.update({fig.static_name: fig.static for fig in figures.values()})
+        for item in m.items.get(page.file, []):
+            files[item.file] = render(page.each_template, item.file, f=item.facts, page=_entry(item), figures={})
+    files.update(m.pictures)
     files.update(data)
     files["assets/report.css"] = assets.static("report.css", m.templates)
     files["assets/report.js"] = assets.static("report.js", m.templates)
@@ -161,28 +221,42 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
 def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
     """The whole report as one HTML file: pages as sections, scripts, styles and images inlined (options: see model)."""
     m = model(analysis, title, command, **options)
-    anchors = {page.file: f"#page-{Path(page.file).stem}" for page, _, _, _ in m.pages}
+    files = [page.file for page, _, _, _ in m.pages] + [item.file for items in m.items.values() for item in items]
+    anchors = {file: "#page-" + file.removesuffix(".html").replace("/", "-") for file in files}
+    pictures = m.pictures
 
     def static_src(fig: Rendered) -> str:
         kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
         return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
 
-    sections = []
-    for page, entry, f, figures in m.pages:
-        template = m.env.get_template(page.template_name)
+    def content(template: str, sub: str, **context) -> Markup:
+        template = m.env.get_template(template)
         local = template.new_context(
             dict(
                 m.context,
-                f=f,
-                page=entry,
-                figures=figures,
                 single=True,
+                root="",
                 href=anchors.get,
+                src=lambda path: "data:image/png;base64," + base64.b64encode(pictures[path]).decode(),
+                class_link=_linker(m.item_files(), anchors.get),
                 static_src=static_src,
-                sub="h3",
+                sub=sub,
+                **context,
             )
         )
-        sections.append((entry, anchors[page.file][1:], Markup("".join(template.blocks["content"](local)))))
+        return Markup("".join(template.blocks["content"](local)))
+
+    sections = []
+    for page, entry, f, figures in m.pages:
+        figures = {name: _relinked(fig, anchors) for name, fig in figures.items()}
+        html = content(page.template_name, "h3", f=f, page=entry, figures=figures)
+        # A page's items follow it as sections of its own section, each under its title.
+        for item in m.items.get(page.file, []):
+            anchor = anchors[item.file][1:]
+            html += Markup(
+                '<section id="{0}" aria-labelledby="{0}-title" class="item">\n<h3 id="{0}-title">{1}</h3>\n{2}</section>\n'
+            ).format(anchor, item.title, content(page.each_template, "h4", f=item.facts, page=_entry(item), figures={}))
+        sections.append((entry, anchors[page.file][1:], html))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
     scripts = [
         assets.inline(assets.vega_bundle().decode(), "script"),

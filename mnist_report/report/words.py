@@ -65,6 +65,12 @@ def odds(margin: float) -> str:
     return f"{value:,.0f} to 1" if value >= 10 else f"{value:.1f} to 1"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
 def with_article(word: str) -> str:
     """ "a 5", "an 8", "an Ankle boot": by the sound of the first letter, which for digits means 8 alone."""
     return ("an " if word[:1].lower() in "aeio8" else "a ") + word
@@ -164,4 +170,5 @@ FILTERS = {
     "a": with_article,
     "upper1": sentence_start,
     "the_split": the_split,
+    "ordinal": ordinal,
 }

@@ -1,7 +1,8 @@
 """The pages of the report, one module each (with its template in templates/), in one ordered registry.
 
 A page module states its place and words as constants, `ORDER`, `FILE`, `TITLE`, `SUMMARY` (and,
-when it shows an analysis part, `NEEDS`; when its template is not named as its file, `TEMPLATE`),
+when it shows an analysis part, `NEEDS`; when its template is not named as its file, `TEMPLATE`; when it is
+also rendered once per item, `each(analysis, facts)` and `EACH_TEMPLATE`),
 its `facts(analysis)` (a frozen dataclass), its chart functions in `CHARTS` and its
 `figures(analysis, facts)`. `PAGES` lists them by `ORDER`. Adding a page is its module, its
 template and its test: nothing else names it.
@@ -27,6 +28,8 @@ def _page(module) -> Page:
         module.CHARTS,
         frozenset(getattr(module, "NEEDS", ())),
         getattr(module, "TEMPLATE", ""),
+        getattr(module, "each", None),
+        getattr(module, "EACH_TEMPLATE", ""),
     )
 
 

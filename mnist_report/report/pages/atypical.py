@@ -13,6 +13,7 @@ from ...analysis.gallery import Gallery
 from .. import images
 from ..draw import GALLERY, INK_COLOUR, TITLE_WIDTH, finish, many, name_axis, sprite_grid, wrap
 from ..page import Figure, Named
+from . import classes
 
 ORDER = 50
 FILE = "atypical.html"
@@ -81,7 +82,8 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None, part: st
         if highlight
         else alt.OpacityValue(1.0)
     )
-    base = alt.Chart(analysis.distance_stats).encode(y=y, tooltip=tooltip, opacity=opacity)
+    stats, link = classes.linked(analysis, analysis.distance_stats)  # a box opens its class's page
+    base = alt.Chart(stats).encode(y=y, tooltip=tooltip, opacity=opacity, **link)
     whiskers = base.mark_rule(color="#333").encode(
         x=alt.X("whisker_low:Q", title=wrap(x_title), scale=alt.Scale(zero=False)), x2=alt.X2("whisker_high:Q")
     )

@@ -13,6 +13,7 @@ from .. import images
 from ..draw import finish, ink_key, many, named_pictures
 from ..page import Figure, Named
 from ..words import vocabulary
+from . import classes
 
 ORDER = 40
 FILE = "centroids.html"
@@ -41,12 +42,17 @@ def centroids(analysis: Analysis) -> alt.LayerChart:
             "name": analysis.present_names,
             "count": [int(analysis.counts["count"][k]) for k in present],
             "url": [images.ink_url(analysis.centroids[k]) for k in present],
+            "label": present,
         }
     )
+    table, link = classes.linked(analysis, table)  # a mean image opens its class's page
     tooltip = [alt.Tooltip("name:N", title=noun), alt.Tooltip("count:Q", title="Images averaged", format=",")]
     small = {"columns": 10, "size": 26} if many(analysis) else {}  # ten to a row: 345 means in 35 rows
     return finish(
-        alt.layer(named_pictures(table, tooltip, **small), ink_key(f"Mean {vocabulary(analysis.dataset.kind).ink}"))
+        alt.layer(
+            named_pictures(table, tooltip, **small).encode(**link),
+            ink_key(f"Mean {vocabulary(analysis.dataset.kind).ink}"),
+        )
     )
 
 

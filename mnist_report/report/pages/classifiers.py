@@ -27,6 +27,7 @@ from ..draw import (
 )
 from ..page import Figure
 from ..words import percent1
+from . import classes
 
 ORDER = 80
 FILE = "classifiers.html"
@@ -154,15 +155,16 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart | alt.Chart:
     c = analysis.classifiers
     names = analysis.dataset.class_names
     rows = [
-        (TITLES[clf], names[k], float(acc) * 100)
+        (TITLES[clf], names[k], float(acc) * 100, k)
         for clf in NAMES
         for k, acc in enumerate(c.class_accuracy(clf))
         if not np.isnan(acc)
     ]
-    data = pl.DataFrame(rows, orient="row", schema=["classifier", "name", "percent"])
+    data = pl.DataFrame(rows, orient="row", schema=["classifier", "name", "percent", "label"])
+    data, link = classes.linked(analysis, data)  # a mark opens its class's page
     order = [TITLES[n] for n in NAMES]
     if many(analysis):
-        return _accuracy_strip(data, order, noun)
+        return _accuracy_strip(data, order, noun).encode(**link)
     colour = alt.Color(
         "classifier:N",
         title="Classifier",
@@ -177,7 +179,7 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart | alt.Chart:
         alt.Tooltip("classifier:N", title="Classifier"),
         alt.Tooltip("percent:Q", title="Right (%)", format=".1f"),
     ]
-    return finish(dumbbell(data, y, "percent", "Scored right (%)", colour, shape, tooltip, line="#bbb"))
+    return finish(dumbbell(data, y, "percent", "Scored right (%)", colour, shape, tooltip, line="#bbb").encode(**link))
 
 
 def _accuracy_strip(data: pl.DataFrame, order: list[str], noun: str) -> alt.Chart:

@@ -10,6 +10,7 @@ import polars as pl
 from ...analysis import Analysis
 from ..draw import INK_COLOUR, finish, many
 from ..page import Figure, Named
+from . import classes
 
 ORDER = 10
 FILE = "index.html"
@@ -41,7 +42,9 @@ def class_counts(analysis: Analysis) -> alt.Chart:
     """How many images each class has, with the share in the tooltip."""
     noun = analysis.dataset.class_noun[0]
     data = analysis.counts.with_columns((pl.col("share") * 100).round(1).alias("percent"))
+    data, link = classes.linked(analysis, data)  # a bar opens its class's page
     base = alt.Chart(data).encode(
+        **link,
         y=alt.Y("name:N", sort=list(analysis.dataset.class_names), title=noun.capitalize()),
         x=alt.X("count:Q", title="Images"),
         tooltip=[

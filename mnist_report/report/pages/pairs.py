@@ -13,6 +13,7 @@ from .. import images
 from ..draw import HEAT, SMALL, diverging_key, finish, heat_colour, many, name_axis, named_pictures, sprite_grid, wrap
 from ..page import Figure
 from ..words import vocabulary
+from . import classes
 
 ORDER = 60
 FILE = "pairs.html"
@@ -99,8 +100,14 @@ def pair_distances(analysis: Analysis) -> alt.Chart:
     """The RMS distance between every two class means: small numbers are pairs easy to confuse."""
     noun = analysis.dataset.class_noun[0]
     order = analysis.present_names
-    table = _ordered_pairs(analysis)
-    base = alt.Chart(table.select("row", "col", "distance")).encode(
+    table = _ordered_pairs(analysis).with_columns(
+        pl.col("i").replace_strict(dict(enumerate(analysis.present))).alias("label")
+    )
+    data, link = classes.linked(
+        analysis, table.select("row", "col", "distance", "label")
+    )  # a cell opens its row's page
+    base = alt.Chart(data).encode(
+        **link,
         x=alt.X(
             "col:N", sort=order, title=None, axis=name_axis(order, "x", _cell(analysis), across=True, orient="top")
         ),
@@ -150,12 +157,14 @@ def pair_heatmap(analysis: Analysis) -> alt.LayerChart | alt.Chart:
         return finish(alt.layer(sheet, key).properties(width=340, height=340))
     cell = max(6, 340 // len(order))
     sort = [names[k] for k in order]
-    rows = [(names[a], names[b], float(d[i, j])) for i, a in enumerate(order) for j, b in enumerate(order) if i != j]
+    rows = [(names[a], names[b], float(d[i, j]), a) for i, a in enumerate(order) for j, b in enumerate(order) if i != j]
+    data, link = classes.linked(analysis, pl.DataFrame(rows, schema=["row", "col", "distance", "label"], orient="row"))
     labels = {"labels": cell >= 10, "ticks": False}  # names only where they fit
     chart = (
-        alt.Chart(pl.DataFrame(rows, schema=["row", "col", "distance"], orient="row"))
+        alt.Chart(data)
         .mark_rect()
         .encode(
+            **link,
             x=alt.X("col:N", sort=sort, title=None, axis=name_axis(sort, "x", cell, True, **labels, orient="top")),
             y=alt.Y("row:N", sort=sort, title=None, axis=name_axis(sort, "y", cell, False, **labels)),
             color=colour,

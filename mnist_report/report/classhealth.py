@@ -1,0 +1,87 @@
+"""The health checks' images of one class, for its page: label-issue candidates labelled so or suggested
+so, near duplicates with an image labelled so, and its faint, heavy and off-centre images, each listed
+with its instance number beside a sprite of the pictures in the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from ..analysis import Analysis
+from ..analysis.classes import N_CANDIDATES, N_DUPLICATES, N_ODD
+from ..analysis.gallery import Gallery
+from .shown import ByClass, Shown, by_class
+from .words import odds
+
+KINDS = {"faint": "faint", "heavy": "heavy", "off_centre": "off centre"}
+
+
+@dataclass(frozen=True)
+class Checks:
+    doubted: dict[str, int]  # by split: its images whose label the network doubts (it prefers another class)
+    suggested: dict[str, int]  # by split: other classes' images the network reads as this one
+    n_candidates: int  # listed per split and way
+    candidates: Shown  #: split, instance, label, suggested, odds, rank (names, not indexes)
+    n_duplicates: int  # listed at most
+    duplicates: Shown  # , two pictures a row: pair, side, split, instance, label, distance, same_label
+    odd_counts: dict[str, dict[str, int]]  # by split, then kind: its images flagged
+    n_odd: int  # listed per kind
+    odd: Shown  #: kind, split, instance, ink, offset
+
+
+def _counts(a: Analysis, extra: dict) -> tuple[dict, dict, dict]:
+    """Per class and split, computed once: doubted labels, images suggested as it, odd images by kind."""
+    if "checks" not in extra:
+        h = a.health
+        doubted = h.labels.table.filter(pl.col("suggested") != pl.col("label"))
+        by = {}
+        for side in ("label", "suggested"):
+            counts = doubted.group_by(side, "split").len()
+            by[side] = {(int(k), h.names[role]): int(n) for k, role, n in counts.iter_rows()}
+        odd = {
+            (int(r["label"]), h.names[r["split"]]): {kind: int(r[kind]) for kind in KINDS}
+            for r in h.odd.counts.iter_rows(named=True)
+        }
+        extra["checks"] = (by["label"], by["suggested"], odd)
+    return extra["checks"]
+
+
+def _grouped(a: Analysis, extra: dict) -> tuple[ByClass, ByClass, ByClass]:
+    """The class pages' health galleries grouped by class once, the classes' names and the odds put in."""
+    if "grouped" not in extra:
+        names = list(a.dataset.class_names)
+        parts = a.classes
+
+        def name(column: str) -> pl.Expr:
+            return pl.col(column).map_elements(lambda j: names[j], return_dtype=pl.String).alias(column)
+
+        candidates = parts.candidates.table.with_columns(
+            name("label"), name("suggested"), pl.col("margin").map_elements(odds, return_dtype=pl.String).alias("odds")
+        )
+        duplicates = parts.duplicates.table.with_columns(name("label").alias("name"))
+        extra["grouped"] = (
+            by_class(Gallery(parts.candidates.images, candidates), "class"),
+            by_class(Gallery(parts.duplicates.images, duplicates), "class"),
+            by_class(parts.odd, "class"),
+        )
+    return extra["grouped"]
+
+
+def checks(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: Callable[[str], str]) -> Checks:
+    """Class k's rows of the class pages' health galleries, as sprites added to `pictures` (at path(what))."""
+    doubted, suggested, odd = _counts(a, extra)
+    candidates, duplicates, oddest = _grouped(a, extra)
+    splits = [a.health.names[role] for role in a.health.roles]
+    return Checks(
+        doubted={s: doubted.get((k, s), 0) for s in splits},
+        suggested={s: suggested.get((k, s), 0) for s in splits},
+        n_candidates=N_CANDIDATES,
+        candidates=candidates.shown(k, path("candidates"), pictures),
+        n_duplicates=N_DUPLICATES,
+        duplicates=duplicates.shown(k, path("duplicates"), pictures, columns=2),
+        odd_counts={s: odd.get((k, s), dict.fromkeys(KINDS, 0)) for s in splits},
+        n_odd=N_ODD,
+        odd=oddest.shown(k, path("odd"), pictures),
+    )
