@@ -9,9 +9,11 @@ instead of printing nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +22,13 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..analysis import Analysis
+from ..cache import cache_dir
 from ..errors import ReportError
-from . import assets, export
+from . import assets, export, figures
 from .output import MANIFEST, manifest
 from .page import Page, about
 from .pages import PAGES
-from .vega import Rendered, resolve
+from .vega import Rendered
 from .words import FILTERS
 
 
@@ -45,8 +48,14 @@ class Model:
 
     env: jinja2.Environment
     context: dict  # what every page's template sees
-    pages: list[tuple[Page, Entry, object, dict[str, Rendered]]]  # each shown page, its entry, its facts and figures
+    # each shown page, its entry, its facts and figures (made in the background: see shown())
+    pages: list[tuple[Page, Entry, object, dict[str, Future[Rendered]]]]
     templates: Path | None  # the user's template folder, whose static/ files replace the packaged ones
+
+    def shown(self):
+        """Each page, its entry, facts and figures, once vl-convert has made them."""
+        for page, entry, f, made in self.pages:
+            yield page, entry, f, {name: figure.result() for name, figure in made.items()}
 
 
 def environment(custom: Path | None = None) -> jinja2.Environment:
@@ -55,6 +64,7 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
         raise ReportError(f"{custom}: no such folder for --template-dir")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*([custom] if custom else []), assets.TEMPLATES]),
+        bytecode_cache=_Compiled(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -65,6 +75,23 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
     # tojson escapes <, >, & and ' so a spec can never close its <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
+
+
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once and kept in the cache (Jinja checks each against its source): compiling
+    them took a tenth of a second of every build. An unwritable cache only costs that time."""
+
+    def __init__(self):
+        super().__init__(str(cache_dir() / "templates"))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # Jinja itself forgives only a missing file
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 def model(
@@ -104,7 +131,7 @@ def model(
     resolved = []
     for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
-        resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
+        resolved.append((page, entry, f, {fig.id: figures.submit(fig) for fig in page.figures(analysis, f)}))
     return Model(env, context, resolved, templates)
 
 
@@ -130,29 +157,30 @@ def _template_errors(render: Callable) -> Callable:
 def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets (options: see model)."""
     m = model(analysis, title, command, **options)
-    frames = export.tables(analysis)
+    frames = export.tables(analysis)  # while vl-convert makes the figures
     data = export.data_files(frames)
     listing = export.data_listing(frames)
     files: dict[str, bytes] = {}
-    for page, entry, f, figures in m.pages:
+    for page, entry, f, made in m.shown():
         html = m.env.get_template(page.template_name).render(
             m.context,
             f=f,
             data_listing=listing,
             page=entry,
-            figures=figures,
+            figures=made,
             single=False,
             href=lambda file: file,
             static_src=lambda fig: fig.static_name,
             sub="h2",
         )
         files[page.file] = html.encode()
-        files.update({fig.static_name: fig.static for fig in figures.values()})
+        files.update({fig.static_name: fig.static for fig in made.values()})
     files.update(data)
     files["assets/report.css"] = assets.static("report.css", m.templates)
     files["assets/report.js"] = assets.static("report.js", m.templates)
     files["assets/vega.js"] = assets.vega_bundle()
     files[MANIFEST] = manifest(files)
+    figures.trim()
     return files
 
 
@@ -167,14 +195,14 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
         return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
 
     sections = []
-    for page, entry, f, figures in m.pages:
+    for page, entry, f, made in m.shown():
         template = m.env.get_template(page.template_name)
         local = template.new_context(
             dict(
                 m.context,
                 f=f,
                 page=entry,
-                figures=figures,
+                figures=made,
                 single=True,
                 href=anchors.get,
                 static_src=static_src,
@@ -196,4 +224,5 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
         scripts=[Markup(s) for s in scripts],
         script_hashes=hashes,
     )
+    figures.trim()
     return html.encode()
