@@ -90,14 +90,17 @@ def build(options: Options, stage: Stage = quiet, out: Path | None = None) -> Bu
     before any input is read; an earlier report is replaced only once the new one is complete.
     """
     # Imported here so `mnist-report --help` and argument errors answer at once.
-    from . import analysis, loading
-    from .report import output, pages, render
+    from .report import engine, output
 
     if options.download and options.data:
         raise ReportError(f"{options.data}: give --data or --download, not both")
     single = options.single_file is not None
     destination = options.single_file if single else out or options.out or DEFAULT_OUT
     output.check_file(destination) if single else output.check_folder(destination, force=options.force)
+    engine.warm()  # vl-convert starts on its own thread while the libraries load and the data is read
+    from . import analysis, loading
+    from .report import pages, render
+
     chosen = pages.select(list(options.skip))
     kind, size = options.kind_record(), options.image_size()
     render.environment(options.template_dir)

@@ -7,9 +7,8 @@ import base64
 import contextlib
 from pathlib import Path
 
-import altair as alt
-
 from ..cache import cache_dir
+from . import bundle
 from .output import write_atomically
 
 TEMPLATES = Path(__file__).parent.parent / "templates"  # inside the wheel
@@ -40,17 +39,15 @@ def inline(source: str, tag: str) -> str:
 
 
 def vega_bundle() -> bytes:
-    """Vega and vega-embed in one script, made once per vl-convert version and cached.
+    """Vega and vega-embed in one script: the one the wheel carries, else made once per vl-convert version and cached.
 
     (Vega alone would be a third smaller, but vl-convert's bundler exposes only vegaEmbed.)
     """
-    import vl_convert
-
-    vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    path = cache_dir() / f"vega-{vl_convert.__version__}-vl{vl_version}.js"
-    if path.is_file():
-        return path.read_bytes()
-    bundle = vl_convert.javascript_bundle(vl_version=vl_version).encode()
+    name = bundle.name(bundle.vl_version())
+    for found in (bundle.PACKAGED / name, cache_dir() / name):
+        if found.is_file():
+            return found.read_bytes()
+    made = bundle.make(bundle.vl_version())
     with contextlib.suppress(OSError):  # an unwritable cache only costs time
-        write_atomically(path, bundle)
-    return bundle
+        write_atomically(cache_dir() / name, made)
+    return made

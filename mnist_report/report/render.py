@@ -9,10 +9,12 @@ instead of printing nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +23,13 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..analysis import Analysis
+from ..cache import cache_dir
 from ..errors import ReportError
-from . import assets, export
+from . import assets, export, figures
 from .output import MANIFEST, manifest
 from .page import Item, Page, about
 from .pages import PAGES
-from .vega import Rendered, resolve
+from .vega import Rendered
 from .words import FILTERS, vocabulary
 
 
@@ -46,7 +49,8 @@ class Model:
 
     env: jinja2.Environment
     context: dict  # what every page's template sees
-    pages: list[tuple[Page, Entry, object, dict[str, Rendered]]]  # each shown page, its entry, its facts and figures
+    # each shown page, its entry, its facts and figures (made in the background: see shown())
+    pages: list[tuple[Page, Entry, object, dict[str, Future[Rendered]]]]
     templates: Path | None  # the user's template folder, whose static/ files replace the packaged ones
     items: dict[str, list[Item]]  # by page file: the files a page renders once per item (the class pages)
 
@@ -59,6 +63,11 @@ class Model:
         """What each item stands for (a class's name) -> its file: the targets of class_link."""
         return {item.name: item.file for items in self.items.values() for item in items}
 
+    def shown(self):
+        """Each page, its entry, facts and figures, once vl-convert has made them."""
+        for page, entry, f, made in self.pages:
+            yield page, entry, f, {name: figure.result() for name, figure in made.items()}
+
 
 def environment(custom: Path | None = None) -> jinja2.Environment:
     """Templates from `custom` first (a user's --template-dir), then the packaged ones."""
@@ -66,6 +75,7 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
         raise ReportError(f"{custom}: no such folder for --template-dir")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*([custom] if custom else []), assets.TEMPLATES]),
+        bytecode_cache=_Compiled(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -76,6 +86,23 @@ def environment(custom: Path | None = None) -> jinja2.Environment:
     # tojson escapes <, >, & and ' so a spec can never close its <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
+
+
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once and kept in the cache (Jinja checks each against its source): compiling
+    them took a tenth of a second of every build. An unwritable cache only costs that time."""
+
+    def __init__(self):
+        super().__init__(str(cache_dir() / "templates"))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # Jinja itself forgives only a missing file
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 def model(
@@ -116,7 +143,7 @@ def model(
     resolved, items = [], {}
     for page, entry in zip(shown, nav, strict=True):
         f = page.facts(analysis)
-        resolved.append((page, entry, f, {fig.id: resolve(fig) for fig in page.figures(analysis, f)}))
+        resolved.append((page, entry, f, {fig.id: figures.submit(fig) for fig in page.figures(analysis, f)}))
         if page.each is not None:
             items[page.file] = page.each(analysis, f)
     # The classes with a page of their own, in order, for a list of links (the overview's).
@@ -174,7 +201,7 @@ def _template_errors(render: Callable) -> Callable:
 def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets (options: see model)."""
     m = model(analysis, title, command, **options)
-    frames = export.tables(analysis)
+    frames = export.tables(analysis)  # while vl-convert makes the figures
     data = export.data_files(frames)
     listing = export.data_listing(frames)
     files: dict[str, bytes] = {}
@@ -203,9 +230,9 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
             .encode()
         )
 
-    for page, entry, f, figures in m.pages:
-        files[page.file] = render(page.template_name, page.file, f=f, page=entry, figures=figures)
-        files.update({fig.static_name: fig.static for fig in figures.values()})
+    for page, entry, f, made in m.shown():
+        files[page.file] = render(page.template_name, page.file, f=f, page=entry, figures=made)
+        files.update({fig.static_name: fig.static for fig in made.values()})
         for item in m.items.get(page.file, []):
             files[item.file] = render(page.each_template, item.file, f=item.facts, page=_entry(item), figures={})
     files.update(m.pictures)
@@ -214,6 +241,7 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
     files["assets/report.js"] = assets.static("report.js", m.templates)
     files["assets/vega.js"] = assets.vega_bundle()
     files[MANIFEST] = manifest(files)
+    figures.trim()
     return files
 
 
@@ -247,9 +275,9 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
         return Markup("".join(template.blocks["content"](local)))
 
     sections = []
-    for page, entry, f, figures in m.pages:
-        figures = {name: _relinked(fig, anchors) for name, fig in figures.items()}
-        html = content(page.template_name, "h3", f=f, page=entry, figures=figures)
+    for page, entry, f, made in m.shown():
+        relinked = {name: _relinked(fig, anchors) for name, fig in made.items()}
+        html = content(page.template_name, "h3", f=f, page=entry, figures=relinked)
         # A page's items follow it as sections of its own section, each under its title.
         for item in m.items.get(page.file, []):
             anchor = anchors[item.file][1:]
@@ -271,4 +299,5 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
         scripts=[Markup(s) for s in scripts],
         script_hashes=hashes,
     )
+    figures.trim()
     return html.encode()
