@@ -13,7 +13,7 @@ import vl_convert
 from mnist_report.report import figures, pages, render
 from mnist_report.report.page import Figure
 
-SOME = pages.select(["data", "centroids", "atypical", "pairs", "classifiers", "order", "health", "splits"])
+SOME = pages.select(["data", "centroids", "atypical", "pairs", "classifiers", "order", "health", "splits", "classes"])
 
 
 @pytest.fixture
