@@ -18,7 +18,7 @@ import polars as pl
 from ..loading.model import Dataset
 from . import classes as class_pages
 from . import classifiers as classifying
-from . import explore, pca
+from . import explore, neighbours, pca
 from . import health as checking
 from . import order as ordering
 from . import projection as mapping
@@ -146,17 +146,21 @@ def _parts(
         if test is not None and "comparison" in parts
         else None
     )
+    fit_rows = evenly_spaced(len(main), pca.MAX_FIT)
+    # One PCA for the map, the label network, the duplicate search and the k-NN search's bounds (which
+    # takes more axes than the rest: eigh finds them all at once), fitted on an evenly spaced selection.
+    # Without the map and health, the neighbour search fits its own axes, in float32 and cheaper.
+    components = (
+        pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), max(pca.DIMS, neighbours.AXES))
+        if parts & {"map", "health"}
+        else None
+    )
     hold_out = test is None and "classifiers" in parts
     train_sums = passed.sums - passed.held_sums if hold_out else passed.sums
     scored = (
-        classifying.score(main, test, train_sums, held_out(len(main)) if hold_out else None)
+        classifying.score(main, test, train_sums, held_out(len(main)) if hold_out else None, components)
         if "classifiers" in parts
         else None
-    )
-    fit_rows = evenly_spaced(len(main), pca.MAX_FIT)
-    # One PCA for the map, the label network and the duplicate search, fitted on an evenly spaced selection.
-    components = (
-        pca.fit(main.take(fit_rows).reshape(len(fit_rows), -1), pca.DIMS) if parts & {"map", "health"} else None
     )
     health = (
         checking.examine(main, test, len(names), components)

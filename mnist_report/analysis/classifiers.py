@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from ..loading.model import Split
+from . import pca
 from .neighbours import Neighbours, nearest, vote
 from .sampling import evenly_spaced
 from .stats import BINARY_THRESHOLD, ClassSums, not_held_out
@@ -119,11 +120,15 @@ def classify(
     held: bool,
     n_available: int,
     shape: tuple[int, int],
+    components: pca.Components | None = None,
 ) -> Classifiers:
     """Score the three classifiers on `images` (uint8[n, pixels]; each image `shape`) with true `labels`."""
     n_classes = len(train_sums.count)
     grey, binary = train_sums.means()
-    neighbours = nearest(images, reference_images, min(K_NEIGHBOURS, len(reference_images)))
+    k = min(K_NEIGHBOURS, len(reference_images))
+    # The report's principal axes bound the search's distances: its result is the same with any axes.
+    shared = {} if components is None else {"axes": components.axes, "mean": components.mean}
+    neighbours = nearest(images, reference_images, k, **shared)
     voted = vote(reference_labels, neighbours, n_classes)
     predictions = {
         "nearest_centroid": nearest_centroid(images, grey),
@@ -146,7 +151,13 @@ def classify(
     )
 
 
-def score(main: Split, test: Split | None, train_sums: ClassSums, held: np.ndarray | None) -> Classifiers | None:
+def score(
+    main: Split,
+    test: Split | None,
+    train_sums: ClassSums,
+    held: np.ndarray | None,
+    components: pca.Components | None = None,
+) -> Classifiers | None:
     """Scored on the test split, or on the held-out training rows when there is none; None when too few images."""
     scored = test if held is None else main
     available = np.arange(len(scored)) if held is None else held
@@ -171,4 +182,5 @@ def score(main: Split, test: Split | None, train_sums: ClassSums, held: np.ndarr
         held=held is not None,
         n_available=len(available),
         shape=main.images.shape[1:],
+        components=components,
     )

@@ -1,11 +1,16 @@
-"""The one neighbour search: for each query image, its k nearest reference images.
+"""The one neighbour search: for each query image, its k nearest reference images, exactly.
 
 Used for k-NN classification and for the training images shown beside each label-issue
-candidate. Distances come from chunked float32 matrix products, |a|² - 2a·b + |b|², so memory
-is bounded by one block of queries against the reference set and nothing loops over pairs in Python.
-float32 rounding can swap near-ties, so a few more candidates than asked are kept and
-re-ranked on exact distances (integer arithmetic on uint8 pixels): the result is the
-true k nearest, ties broken by the lower reference row, the same on every machine.
+candidate. The result is the brute force's: the true k nearest by exact distance (integer
+arithmetic on uint8 pixels), ties broken by the lower reference row, the same on every machine.
+
+Brute force is one queries x reference x pixels product (MNIST's 10,000 x 60,000: 3.5-4 s). Many
+queries instead go through lower bounds in principal components (neighbour_bounds.py), which
+measure about a dozen pairs per query on every pixel (~1 s). A few queries (the label-issue
+galleries') take one float32 product of all pairs, since sorting the reference costs ~0.35 s.
+
+Blocks of queries are searched in our own threads with BLAS held to one thread: its own threads
+beside ours, or on a busy machine, made the many small products several times slower.
 """
 
 from __future__ import annotations
@@ -13,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from ..progress import Progress
+from ..loading.chunks import WORKERS
+from . import neighbour_bounds as bounds
 
-QUERY_BLOCK = (
-    256  # queries per step: against 60,000 images, 61 MB of float32 distances and 123 MB of argpartition's indices
-)
-MARGIN = 8  # extra float32 candidates re-ranked exactly
-GROUP = 64  # columns per group whose minimum stands for it (see _smallest)
+AXES = bounds.STAGE3  # principal axes the search bounds distances in: share as many (pca.fit)
+# Few queries cost less by one product than by sorting the reference (24 MNIST queries: 0.055 s against 0.45 s):
+DENSE_QUERIES, DENSE_PAIRS = 384, 1 << 25  # up to this many queries and pairs
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,70 +39,77 @@ class Neighbours:
 
 
 def nearest(
-    queries: np.ndarray, reference: np.ndarray, k: int, *, skip_self: bool = False, block: int = QUERY_BLOCK
+    queries: np.ndarray,
+    reference: np.ndarray,
+    k: int,
+    *,
+    skip_self: bool = False,
+    block: int | None = None,
+    axes: np.ndarray | None = None,
+    mean: np.ndarray | None = None,
+    workers: int = WORKERS,
 ) -> Neighbours:
     """The k nearest rows of `reference` to each row of `queries` (both [n, d], same dtype).
 
-    With `skip_self`, `queries` is `reference` itself and each row's own entry is left
-    out (leave-one-out). Inputs may be uint8 pixels (exact re-ranking) or float features.
+    With `skip_self`, `queries` is `reference` itself and each row's own entry is left out
+    (leave-one-out). Inputs may be uint8 pixels (exact integer distances) or float features.
+    `axes` (principal axes as rows [dims, d], like pca.Components, or columns [d, dims]) and `mean`
+    can be shared with other analyses: without them the axes are fitted on a sample of the
+    reference, and fewer than AXES are completed by fitted ones. Any axes give the same result;
+    good ones prune more. `block` caps the queries searched at once; `workers` threads search
+    blocks side by side.
     """
+    queries, reference = _as_numbers(queries), _as_numbers(reference)
     n, m = len(queries), len(reference)
     if k < 1 or k > m - skip_self:
         raise ValueError(f"k={k} needs at least {k + skip_self} reference rows, got {m}")
-    # Columns that are 0 in every query and reference row add nothing to any distance: left out of
-    # the products (MNIST's 60,000 training images never ink 67 of their 784 pixels).
-    used = np.flatnonzero(np.any(reference, axis=0) | np.any(queries, axis=0))
-    ref = np.asarray(reference[:, used], dtype=np.float32)
-    ref_sq = np.einsum("ij,ij->i", ref, ref)
-    wanted = min(k + MARGIN, m - skip_self)
-    index = np.empty((n, k), np.int64)
-    distance = np.empty((n, k), np.float64)
-    progress = Progress("neighbours", n)  # a terminal shows the queries done when the search is long
-    for start in range(0, n, block):
-        progress.update(start, start)
-        q_raw = np.asarray(queries[start : start + block])
-        d2 = (
-            q_raw[:, used].astype(np.float32) * np.float32(-2.0)
-        ) @ ref.T  # -2a·b, then + |b|² in place; |a|² is the same
-        d2 += ref_sq  # along a row, so ranking needs no more
-        if skip_self:
-            d2[np.arange(len(q_raw)), np.arange(start, start + len(q_raw))] = np.inf
-        candidates = _smallest(d2, wanted)
-        exact = _exact_sq(q_raw, reference, candidates)
-        order = np.lexsort((candidates, exact), axis=1)[:, :k]  # by distance, then by row
-        index[start : start + len(q_raw)] = np.take_along_axis(candidates, order, axis=1)
-        distance[start : start + len(q_raw)] = np.sqrt(np.take_along_axis(exact, order, axis=1))
-    progress.close()
-    return Neighbours(index, distance)
+    if n == 0:
+        return Neighbours(np.empty((0, k), np.int64), np.empty((0, k)))
+    with threadpool_limits(1, user_api="blas"):
+        if n <= DENSE_QUERIES and n * m <= DENSE_PAIRS:
+            return Neighbours(*_dense(queries, reference, k, skip_self, workers))
+        ref = bounds.prepare(reference, axes, mean, workers)
+        size = block or max(256, bounds.MINIMA_BYTES // (4 * len(ref.rows) // bounds.GROUP))
+        size = -(-n // max(-(-n // size), min(workers, -(-n // 256))))  # equal blocks, one per worker at least
+        parts = [None] * -(-n // size)
+
+        def search(start: int) -> None:
+            parts[start // size] = bounds.search(ref, queries[start : start + size], start, k, skip_self)
+
+        bounds.each(search, range(0, n, size), workers)
+    return Neighbours(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
 
-def _smallest(d2: np.ndarray, wanted: int) -> np.ndarray:
-    """int64[b, wanted]: the columns of each row's `wanted` smallest values, unordered.
-
-    argpartition over every column took a third of a search's time. Instead the columns are
-    cut into groups of GROUP and each group's minimum taken: a row's `wanted` smallest values
-    can all be found in the `wanted` groups with the smallest minima (each of those holds a
-    value no larger than any left out), so only those groups' columns are partitioned.
-    """
-    b, m = d2.shape
-    groups = m // GROUP
-    if groups <= wanted:
-        return np.argpartition(d2, wanted - 1, axis=1)[:, :wanted]
-    minima = d2[:, : groups * GROUP].reshape(b, groups, GROUP).min(axis=2)
-    best = np.argpartition(minima, wanted - 1, axis=1)[:, :wanted]
-    cols = (best[:, :, None] * GROUP + np.arange(GROUP)).reshape(b, -1)
-    cols = np.hstack(
-        [cols, np.broadcast_to(np.arange(groups * GROUP, m), (b, m - groups * GROUP))]
-    )  # the last, partial group
-    pick = np.argpartition(np.take_along_axis(d2, cols, axis=1), wanted - 1, axis=1)[:, :wanted]
-    return np.take_along_axis(cols, pick, axis=1)
+def _as_numbers(images: np.ndarray) -> np.ndarray:
+    images = np.asarray(images)
+    return images.view(np.uint8) if images.dtype == bool else images  # booleans as 0/1 pixels
 
 
-def _exact_sq(queries: np.ndarray, reference: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """Squared distances from each query to its candidate rows, exact for integer pixels."""
-    wide = np.int32 if np.issubdtype(queries.dtype, np.integer) else np.float64
-    diff = reference[candidates].astype(wide) - queries[:, None, :].astype(wide)
-    return np.einsum("ijk,ijk->ij", diff, diff).astype(np.float64)
+def _dense(queries: np.ndarray, reference: np.ndarray, k: int, skip_self: bool, workers: int):
+    """(index, distance) from one float32 product of all pairs: every pair within twice its rounding
+    bound of the query's k-th smallest value is measured exactly (the k rows below that value are
+    within one bound of their true distances, so the k-th true distance is too)."""
+    (n, d), m, chunk = queries.shape, len(reference), bounds.CHUNK
+    q = queries.astype(np.float32)
+    value, norms = np.empty((n, m), np.float32), np.empty(m, np.float32)
+
+    def part(start: int) -> None:  # |x|² - 2q·x for a chunk of reference rows
+        x = reference[start : start + chunk].astype(np.float32)
+        np.einsum("ij,ij->i", x, x, out=norms[start : start + chunk])
+        np.matmul(q, x.T, out=value[:, start : start + chunk])
+        value[:, start : start + chunk] *= -2
+        value[:, start : start + chunk] += norms[start : start + chunk]
+
+    bounds.each(part, range(0, m, chunk), workers)
+    if skip_self:
+        value[np.arange(n), np.arange(n)] = np.inf
+    # The products' sums, the inputs', the norms' and the additions' roundings; norms inflated for their own.
+    terms, unit = d + 8, bounds.UNIT
+    size = np.sqrt(np.einsum("ij,ij->i", q, q, dtype=np.float64)) + np.sqrt(float(norms.max()) * 1.001)
+    limit = np.partition(value, k - 1, axis=1)[:, k - 1] + 2 * terms * unit / (1 - terms * unit) * size**2
+    qi, ri = np.divmod(np.flatnonzero(value <= limit[:, None]), m)
+    found = bounds.best(qi, ri, bounds.exact_squares(queries, reference, qi, ri), k)
+    return bounds.answer(*found, n, k)
 
 
 def vote(labels: np.ndarray, neighbours: Neighbours, n_classes: int) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Principal components of the pixels, fitted once per report: the map's two axes, the inputs of
-the label-issue network and the directions the duplicate search compares images along.
+the label-issue network, the directions the duplicate search compares images along and those the
+neighbour search bounds distances in (analyze() keeps neighbours.AXES of them for it).
 
 Fitted from the pixels x pixels scatter matrix of the centred images, summed a chunk at a time
 (bounded memory however many images), and numpy's symmetric eigendecomposition of it, on at most
@@ -16,7 +17,7 @@ import numpy as np
 from ..loading.chunks import CHUNK
 
 MAX_FIT = 10_000  # training images the axes are fitted on at most, evenly spaced through the file
-DIMS = 50  # axes kept: the network's inputs; the map and the duplicate search use the first few
+DIMS = 50  # axes the network takes as inputs; the map and the duplicate search use the first few
 
 
 @dataclass(frozen=True, eq=False)

@@ -90,8 +90,9 @@ def label_issues(splits: list[Sampled], n_classes: int, components: pca.Componen
 
 
 def _inputs(split: Sampled, components: pca.Components) -> np.ndarray:
-    """float32[n, dims]: the images on the principal axes, in units of 255 grey levels (inputs near unit size)."""
-    return components.project(split.pixels, np.float32) / np.float32(255)
+    """float32[n, DIMS]: the images on the first principal axes, in units of 255 grey levels (inputs near unit
+    size); the shared components hold more axes, for the neighbour search."""
+    return components.first(pca.DIMS).project(split.pixels, np.float32) / np.float32(255)
 
 
 def _neighbours(split: Sampled, top: np.ndarray, ranks: np.ndarray, train: Sampled) -> pl.DataFrame:
