@@ -137,9 +137,9 @@ def write_input(name: str, folder: Path, mnist: tuple[np.ndarray, np.ndarray]) -
 # --- measuring ------------------------------------------------------------------
 
 
-def run(args: list[str], cwd: Path) -> dict:
-    """Run a child process; its wall time, peak RSS (MB), exit status and output."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+def run(args: list[str], cwd: Path, extra: dict | None = None) -> dict:
+    """Run a child process (`extra` added to its environment); its wall time, peak RSS (MB), exit status and output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true", **(extra or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=err)
