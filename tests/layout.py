@@ -5,6 +5,8 @@ are the charts at their built size: STATIC lays each out so, unscaled, with the 
 
 from __future__ import annotations
 
+from .utils import REACHED
+
 WIDTHS = (320, 375, 1000, 1920)
 
 # Every text Vega drew, with its bounds in the view's coordinates (each group's offset added).
@@ -66,9 +68,10 @@ STATIC = (
 )
 
 # Drawn, and fitted to the card's present width (report.js notes the width it fitted each view to).
-SETTLED = """() => Array.from(document.querySelectorAll('.view')).every(v =>
-  (v.hasAttribute('data-drawn') || v.hasAttribute('data-error')) &&
-  (!v.hasAttribute('data-fit') || v.getAttribute('data-fitted') === String(v.clientWidth)))"""
+SETTLED = (
+    "() => Array.from(document.querySelectorAll('.view')).every(v => " + REACHED + "(v) &&\n"
+    "  (!v.hasAttribute('data-fit') || v.getAttribute('data-fitted') === String(v.clientWidth)))"
+)
 
 
 def measured(page, widths=WIDTHS, timeout_ms: int = 60_000) -> dict[int, dict]:
