@@ -55,7 +55,9 @@ STATIC = (
     + r"""
   const out = [];
   for (const v of document.querySelectorAll('.view[data-fit]')) {
-    const spec = JSON.parse(document.getElementById(v.getAttribute('data-spec')).textContent);
+    const id = v.getAttribute('data-spec');  // a large spec came in a file of its own: report.js keeps it as built
+    const spec = v.hasAttribute('data-spec-src') ? structuredClone(mnistReportSpec.specs[id])
+      : JSON.parse(document.getElementById(id).textContent);
     const el = document.createElement('div');
     document.body.appendChild(el);
     const result = await vegaEmbed(el, spec, {actions: false, renderer: 'none'});

@@ -152,11 +152,13 @@
     return loading[src];
   }
   function loadVega() { return window.vegaEmbed || !vegaSrc ? Promise.resolve() : load(vegaSrc); }
-  // A large spec is a script of its own (data-spec-src) that hands it over here.
+  // A large spec is a script of its own (data-spec-src) that hands it over here; kept as built (.specs), and
+  // each drawing gets its own copy, since fit() changes the sizes of the one it draws.
   window.mnistReportSpec = function (id, spec) { specs[id] = spec; };
+  window.mnistReportSpec.specs = specs;
   function specOf(el) {
     var id = el.getAttribute("data-spec"), src = el.getAttribute("data-spec-src");
-    if (src) return load(src).then(function () { return specs[id]; });
+    if (src) return load(src).then(function () { return JSON.parse(JSON.stringify(specs[id])); });
     return Promise.resolve(JSON.parse(document.getElementById(id).textContent));
   }
   function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
