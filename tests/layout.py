@@ -5,6 +5,8 @@ are the charts at their built size: STATIC lays each out so, unscaled, with the 
 
 from __future__ import annotations
 
+from .utils import REACHED
+
 WIDTHS = (320, 375, 1000, 1920)
 
 # Every text Vega drew, with its bounds in the view's coordinates (each group's offset added).
@@ -53,7 +55,9 @@ STATIC = (
     + r"""
   const out = [];
   for (const v of document.querySelectorAll('.view[data-fit]')) {
-    const spec = JSON.parse(document.getElementById(v.getAttribute('data-spec')).textContent);
+    const id = v.getAttribute('data-spec');  // a large spec came in a file of its own: report.js keeps it as built
+    const spec = v.hasAttribute('data-spec-src') ? structuredClone(mnistReportSpec.specs[id])
+      : JSON.parse(document.getElementById(id).textContent);
     const el = document.createElement('div');
     document.body.appendChild(el);
     const result = await vegaEmbed(el, spec, {actions: false, renderer: 'none'});
@@ -66,9 +70,10 @@ STATIC = (
 )
 
 # Drawn, and fitted to the card's present width (report.js notes the width it fitted each view to).
-SETTLED = """() => Array.from(document.querySelectorAll('.view')).every(v =>
-  (v.hasAttribute('data-drawn') || v.hasAttribute('data-error')) &&
-  (!v.hasAttribute('data-fit') || v.getAttribute('data-fitted') === String(v.clientWidth)))"""
+SETTLED = (
+    "() => Array.from(document.querySelectorAll('.view')).every(v => " + REACHED + "(v) &&\n"
+    "  (!v.hasAttribute('data-fit') || v.getAttribute('data-fitted') === String(v.clientWidth)))"
+)
 
 
 def measured(page, widths=WIDTHS, timeout_ms: int = 60_000) -> dict[int, dict]:

@@ -26,7 +26,7 @@ import pytest
 from mnist_report.report import pages
 
 from .conftest import IN_CI
-from .utils import CHROMIUM
+from .utils import ALL_DRAWN, CHROMIUM
 
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
@@ -45,8 +45,7 @@ MIN_INK = 0.01  # a drawn chart has more than 1% of its canvas pixels neither wh
 # The three ways of reading the report, each a (mode, width) pair.
 WAYS = (("file", WIDE), ("file", NARROW), ("http", WIDE))
 
-ALL_SETTLED = """() => Array.from(document.querySelectorAll('.view'))
-  .every(v => v.hasAttribute('data-drawn') || v.hasAttribute('data-error'))"""
+ALL_SETTLED = ALL_DRAWN
 
 # Per view: did it draw, its canvas size, the share of canvas pixels that carry ink, and the
 # size of its first picture (image mark) as Vega laid it out.

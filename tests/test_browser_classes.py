@@ -15,7 +15,7 @@ from mnist_report.loading.catalogue import kind_named
 from mnist_report.report import output, render
 
 from .conftest import IN_CI
-from .utils import CHROMIUM, synthetic
+from .utils import ALL_DRAWN, CHROMIUM, synthetic
 
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
@@ -23,8 +23,7 @@ if not CHROMIUM.exists() and not IN_CI:
 from axe_playwright_python.sync_playwright import Axe
 
 NARROW = 375
-SETTLED = """() => Array.from(document.querySelectorAll('.view'))
-  .every(v => v.hasAttribute('data-drawn') || v.hasAttribute('data-error'))"""
+SETTLED = ALL_DRAWN
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 # Without preload axe fetches the stylesheets itself, which file:// refuses (a console error of its own).
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}

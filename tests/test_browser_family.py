@@ -11,13 +11,12 @@ from mnist_report.report import output, pages, render
 
 from .conftest import IN_CI
 from .layout import measured, problems
-from .utils import CHROMIUM, synthetic
+from .utils import ALL_DRAWN, CHROMIUM, synthetic
 
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
-SETTLED = """() => Array.from(document.querySelectorAll('.view'))
-  .every(v => v.hasAttribute('data-drawn') || v.hasAttribute('data-error'))"""
+SETTLED = ALL_DRAWN
 # The centre of the first cell of the mistakes heat map on screen, placed by the chart's own band scales.
 FIRST_CELL = """() => {
   const el = document.querySelector('.view[data-spec="spec-mistakes"]');

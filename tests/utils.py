@@ -9,6 +9,12 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's: browser downloads do not work here
 # Without the background-networking flags Chromium keeps trying the closed network.
+# A chart is drawn once it comes near the screen (report.js), so a test waiting for every chart scrolls to the
+# first one not yet drawn, as a reader would, until none is left. REACHED(v): drawn, or failed, or scrolled to now.
+REACHED = """(v => (v.hasAttribute('data-drawn') || v.hasAttribute('data-error')) ||
+  (v.scrollIntoView({block: 'center'}), false))"""
+ALL_DRAWN = "() => Array.from(document.querySelectorAll('.view')).every(" + REACHED + ")"
+
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -69,7 +75,8 @@ def references(page: Page) -> list[str]:
     """Every URL the page loads or links to."""
     urls = []
     for e in page.elements:
-        for attr in ("href", "src", "srcset", "poster", "action", "data"):
+        # report.js loads the last two: the Vega script and the confusion cells' pictures
+        for attr in ("href", "src", "srcset", "poster", "action", "data", "data-vega", "data-sprite"):
             if attr in e.attrs:
                 urls.append(e.attrs[attr])
     return urls

@@ -180,10 +180,10 @@ def cell_sheet(
     return sheet, json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[str, str]:
-    """cell_sheet() of every cell, the sprite as a PNG data: URL."""
+def cell_images(c: Classifiers, pictures: np.ndarray, class_names: tuple[str, ...]) -> tuple[bytes, str]:
+    """cell_sheet() of every cell, the sprite as PNG bytes."""
     sheet, index = cell_sheet(c, pictures, class_names)
-    return images.data_url(sheet), index
+    return images.png(sheet), index
 
 
 def _blue(depth: float) -> str:

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -56,8 +57,11 @@ class Model:
 
     @property
     def pictures(self) -> dict[str, bytes]:
-        """Every item's pictures, by their path in the site."""
-        return {path: data for items in self.items.values() for item in items for path, data in item.pictures.items()}
+        """Every page's and item's pictures (a page's facts may carry `pictures`), by their path in the site."""
+        pages = {path: data for _, _, f, _ in self.pages for path, data in getattr(f, "pictures", {}).items()}
+        return pages | {
+            path: data for items in self.items.values() for item in items for path, data in item.pictures.items()
+        }
 
     def item_files(self) -> dict[str, str]:
         """What each item stands for (a class's name) -> its file: the targets of class_link."""
@@ -197,6 +201,23 @@ def _template_errors(render: Callable) -> Callable:
     return checked
 
 
+# A spec larger than this (the classifiers' map: 5,000 points, 260 KB) is a script file of its own in the folder
+# site, fetched by report.js once its chart is near: the page's words arrive without it. (A script, not JSON,
+# because a page opened from disk may not fetch files.) The one-file report inlines every spec.
+SPEC_INLINE_MAX = 32_000
+
+
+def spec_files(made: dict[str, Rendered], env: jinja2.Environment) -> dict[str, bytes]:
+    """The specs of `made` too large to inline, as scripts handing them to report.js, by their path in the site."""
+    dumps = env.policies["json.dumps_kwargs"]
+    out = {}
+    for fig in made.values():
+        text = jinja2.utils.htmlsafe_json_dumps(fig.spec, **dumps)
+        if len(text) > SPEC_INLINE_MAX:
+            out[fig.spec_name] = f"mnistReportSpec({json.dumps('spec-' + fig.figure.id)}, {text});\n".encode()
+    return out
+
+
 @_template_errors
 def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, bytes]:
     """Every file of the site, by relative path: pages, static figures, data files, assets (options: see model)."""
@@ -231,7 +252,16 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
         )
 
     for page, entry, f, made in m.shown():
-        files[page.file] = render(page.template_name, page.file, f=f, page=entry, figures=made)
+        specs = spec_files(made, m.env)
+        files.update(specs)
+        files[page.file] = render(
+            page.template_name,
+            page.file,
+            f=f,
+            page=entry,
+            figures=made,
+            spec_src=lambda fig, specs=specs: fig.spec_name if fig.spec_name in specs else None,
+        )
         files.update({fig.static_name: fig.static for fig in made.values()})
         for item in m.items.get(page.file, []):
             files[item.file] = render(page.each_template, item.file, f=item.facts, page=_entry(item), figures={})
@@ -268,6 +298,7 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
                 src=lambda path: "data:image/png;base64," + base64.b64encode(pictures[path]).decode(),
                 class_link=_linker(m.item_files(), anchors.get),
                 static_src=static_src,
+                spec_src=lambda fig: None,
                 sub=sub,
                 **context,
             )

@@ -26,6 +26,11 @@ class Rendered:
     def static_name(self) -> str:
         return f"figures/{self.figure.id}.{self.figure.static}"
 
+    @property
+    def spec_name(self) -> str:
+        """Where the folder site keeps a spec too large to inline (see render.spec_files)."""
+        return f"figures/{self.figure.id}.spec.js"
+
 
 def resolve(figure: Figure, chart: dict) -> Rendered:
     """The figure made ready from `chart`, its Vega-Lite (figure.chart.to_dict(), made by the caller: figures.py keys its cache by it)."""

@@ -136,10 +136,34 @@
     });
   }
 
-  var views = document.querySelectorAll(".view[data-spec]");
-  Array.prototype.forEach.call(views, function (el) {
-    var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
-    vegaEmbed(el, fit(el, spec), { actions: false, renderer: "canvas" })
+  // Each chart is drawn when it comes within a screen's height of being seen, one chart per task, and the
+  // Vega script (900 KB) is fetched only for the first: a phone parses and draws what its reader reaches,
+  // not every chart of a long page at once. Until then the card keeps the height report.css reserves, so
+  // nothing moves. (The one-file report carries Vega inline: vegaEmbed is there already.)
+  var vegaSrc = document.currentScript && document.currentScript.getAttribute("data-vega"), loading = {}, specs = {};
+  function load(src) {  // a script, once
+    if (!loading[src]) loading[src] = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error(src + " could not be loaded")); };
+      document.head.appendChild(script);
+    });
+    return loading[src];
+  }
+  function loadVega() { return window.vegaEmbed || !vegaSrc ? Promise.resolve() : load(vegaSrc); }
+  // A large spec is a script of its own (data-spec-src) that hands it over here; kept as built (.specs), and
+  // each drawing gets its own copy, since fit() changes the sizes of the one it draws.
+  window.mnistReportSpec = function (id, spec) { specs[id] = spec; };
+  window.mnistReportSpec.specs = specs;
+  function specOf(el) {
+    var id = el.getAttribute("data-spec"), src = el.getAttribute("data-spec-src");
+    if (src) return load(src).then(function () { return JSON.parse(JSON.stringify(specs[id])); });
+    return Promise.resolve(JSON.parse(document.getElementById(id).textContent));
+  }
+  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
+  function draw(el, spec) {
+    return vegaEmbed(el, fit(el, spec), { actions: false, renderer: "canvas" })
       .then(function (result) {
         el.__view = result.view;
         label(el);
@@ -149,24 +173,60 @@
       .then(function () {
         el.classList.add("drawn");
         el.setAttribute("data-drawn", "true");
-      })
+      });
+  }
+  var queue = Promise.resolve();
+  function schedule(el) {
+    var spec = specOf(el);  // fetched alongside whatever is drawn before it
+    spec.catch(function () {});
+    queue = queue.then(loadVega).then(function () { return spec; }).then(function (s) {
+      return nextTask().then(function () { return draw(el, s); });
+    })
       .catch(function (error) {
         el.setAttribute("data-error", String(error));
         el.textContent = "This chart could not be drawn: " + error;
       });
-  });
+  }
+  var views = Array.prototype.slice.call(document.querySelectorAll(".view[data-spec]"));
+  if (!("IntersectionObserver" in window)) views.forEach(schedule);
+  else {
+    var near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        near.unobserve(entry.target);
+        schedule(entry.target);
+      });
+    }, { rootMargin: "100% 0px" });
+    views.forEach(function (el) { near.observe(el); });
+  }
 })();
 
 // Confusion matrices: a count (a table's button, or a heat map's cell) shows exactly those images,
-// drawn from the page's sprite. Focus moves to the panel's heading, which says which cell it shows;
-// Shift+Tab from there, or its button, returns to the count that opened it.
+// drawn from the page's sprite, fetched (or decoded) the first time a count is chosen. Focus moves to
+// the panel's heading, which says which cell it shows; Shift+Tab from there, or its button, returns to
+// the count that opened it.
 var mnistReportCells = (function () {
   "use strict";
   var opener = null;
 
+  function sprite(panel) {
+    if (!panel.__sprite) panel.__sprite = new Promise(function (resolve, reject) {
+      var image = new Image();
+      image.onload = function () { resolve(image); };
+      image.onerror = function () { reject(new Error(panel.getAttribute("data-sprite") + " could not be loaded")); };
+      image.src = panel.getAttribute("data-sprite");
+    });
+    return panel.__sprite;
+  }
+
   function show(panel, cell, title, count, from) {
+    sprite(panel).then(function (image) { fill(panel, image, cell, title, count, from); }, function (error) {
+      panel.querySelector(".cell-summary").textContent = String(error);
+    });
+  }
+
+  function fill(panel, sprite, cell, title, count, from) {
     var index = JSON.parse(document.getElementById(panel.getAttribute("data-index")).textContent);
-    var sprite = document.getElementById(panel.getAttribute("data-sprite"));
     var parts = cell.split(":");
     var shown = index.cells[cell] || [];
     var truth = index.names[+parts[1]], guess = index.names[+parts[2]];

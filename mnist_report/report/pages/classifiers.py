@@ -37,6 +37,8 @@ NEEDS = {"classifiers", "map"}
 
 N_CONFUSED = 3  # most confused pairs named
 MAP = 320  # the map's side as built, in px
+# The confusion cells' images, one sheet beside the page: 300 KB that only a reader who opens a cell needs.
+SPRITE = "img/classifiers-cells.png"
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class Facts:
     matrices: list[confusion.Matrix]  # the tables (when not many)
     rankings: list[confusion.Ranking]  # the commonest confusions of each classifier (when many)
     hardest: list[tuple[str, float]]  # (class, k-NN accuracy): the classes k-NN gets least right, hardest first
-    sprite: str  # the scored images, one PNG data: URL
+    sprite: str  # the scored images' sheet: its path in the site, fetched only when a cell is chosen
+    pictures: dict[str, bytes]  # that sheet's PNG by its path (a data: URL in the one-file report)
     index: str  # JSON: which images each confusion cell opens
 
 
@@ -118,7 +121,7 @@ def facts(analysis: Analysis) -> Facts:
         if pair_centroid.any()
         else (0, 0)
     )
-    sprite, index = confusion.cell_images(c, c.images, names)
+    sheet, index = confusion.cell_images(c, c.images, names)
     return Facts(
         n=c.n,
         n_available=c.n_available,
@@ -144,7 +147,8 @@ def facts(analysis: Analysis) -> Facts:
         matrices=[] if many(analysis) else confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun),
         rankings=confusion.rankings(c, names, analysis.dataset.class_noun) if many(analysis) else [],
         hardest=_hardest(c, names),
-        sprite=sprite,
+        sprite=SPRITE,
+        pictures={SPRITE: sheet},
         index=index,
     )
 
