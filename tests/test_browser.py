@@ -584,3 +584,31 @@ def test_least_typical_gallery_shows_its_pictures(browser, readings):
         # the lower half of the figure is the 10 x 6 gallery of digits drawn dark on white
         assert page.evaluate(BAND_INK, ["spec-atypical", 0.55, 0.9]) > 0.05
         assert page.evaluate(BAND_INK, ["spec-typical", 0.1, 0.9]) > 0.05
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_a_chart_not_drawn_yet_prints_as_its_static_image(browser, readings, mode):
+    """Charts are drawn as they come near the screen; printing cannot wait, so one never reached prints as
+    the static image its <noscript> names, loaded, and a drawn one keeps its drawing."""
+    context, page, record = _open(browser, readings[mode], WIDE)
+    try:
+        page.goto(readings[mode].url("classifiers.html"))
+        page.wait_for_function("document.querySelector('.view[data-drawn]')", timeout=DRAW_TIMEOUT_MS)
+        undrawn = page.evaluate(
+            "Array.from(document.querySelectorAll('.view:not([data-drawn])')).map(e => e.id || e.dataset.spec)"
+        )
+        assert undrawn, "classifiers.html: every chart was drawn at once; the page should draw them as they near"
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('.view:not([data-drawn]) img.static')).every(i => i.complete)"
+        )
+        shown = page.evaluate(
+            """Array.from(document.querySelectorAll('.view')).map(e => ({
+                drawn: !!e.getAttribute('data-drawn') || !!e.querySelector('canvas'),
+                image: e.querySelector('img.static') ? e.querySelector('img.static').naturalWidth : null}))"""
+        )
+        assert all(s["drawn"] or (s["image"] or 0) > 0 for s in shown), shown
+        assert record.page_errors == [], record.page_errors
+        assert record.console_errors == [], record.console_errors
+    finally:
+        context.close()

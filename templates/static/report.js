@@ -199,6 +199,21 @@
     }, { rootMargin: "100% 0px" });
     views.forEach(function (el) { near.observe(el); });
   }
+  // Printing cannot wait for a drawing: a chart not drawn yet prints as its static image (the one <noscript>
+  // holds, whose markup a page with scripts reads as text).
+  window.addEventListener("beforeprint", function () {
+    views.forEach(function (el) {
+      if (el.getAttribute("data-drawn") || el.querySelector("img.static")) return;
+      var noscript = el.parentNode.querySelector("noscript");
+      var src = noscript && /src="([^"]+)"/.exec(noscript.textContent);
+      if (!src) return;
+      var image = document.createElement("img");
+      image.className = "static";
+      image.alt = "";  // the view itself is the image, named by its aria-label
+      image.src = src[1].replace(/&amp;/g, "&");
+      el.appendChild(image);
+    });
+  });
 })();
 
 // Confusion matrices: a count (a table's button, or a heat map's cell) shows exactly those images,
