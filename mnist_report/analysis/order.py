@@ -65,7 +65,12 @@ def along(
     shares = [f"share_{k}" for k in range(len(class_names))] if tested else None
     found, tests = order_stats.shifts(measures, labels if tested else None, len(class_names), shares)
     return SplitOrder(
-        split, windows, _classes(table, edges, class_names), _shifts(found), _tests(tests), scored is not None
+        split,
+        windows,
+        _classes(table, edges, class_names),
+        _frame(found, SHIFT_COLUMNS),
+        _frame(tests, TEST_COLUMNS),
+        scored is not None,
     )
 
 
@@ -81,29 +86,29 @@ def _classes(table: dict, edges: np.ndarray, class_names: tuple[str, ...]) -> pl
     )
 
 
-def _shifts(found: list[dict]) -> pl.DataFrame:
-    schema = {
-        "measure": pl.String,
-        "position": pl.Int64,
-        "before": pl.Float64,
-        "after": pl.Float64,
-        "p_value": pl.Float64,
-    }
-    return pl.DataFrame([{k: f[k] for k in schema} for f in found], schema=schema)
+# The columns of the shifts found and of every test made, as order_shifts.csv and the page read them.
+SHIFT_COLUMNS = {
+    "measure": pl.String,
+    "position": pl.Int64,
+    "before": pl.Float64,
+    "after": pl.Float64,
+    "p_value": pl.Float64,
+}
+TEST_COLUMNS = {
+    "measure": pl.String,
+    "p": pl.Float64,
+    "p_adjusted": pl.Float64,
+    "position": pl.Int64,
+    "before": pl.Float64,
+    "after": pl.Float64,
+    "detectable": pl.Float64,
+}
 
 
-def _tests(tests: list[dict]) -> pl.DataFrame:
-    schema = {
-        "measure": pl.String,
-        "p": pl.Float64,
-        "p_adjusted": pl.Float64,
-        "position": pl.Int64,
-        "before": pl.Float64,
-        "after": pl.Float64,
-        "detectable": pl.Float64,
-    }
+def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
+    """Rows of dicts as a table of `schema`'s columns (numpy floats made Python floats)."""
     return pl.DataFrame(
-        [{k: float(t[k]) if schema[k] == pl.Float64 else t[k] for k in schema} for t in tests], schema=schema
+        [{k: float(r[k]) if schema[k] == pl.Float64 else r[k] for k in schema} for r in rows], schema=schema
     )
 
 
