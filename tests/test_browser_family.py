@@ -16,6 +16,8 @@ from .utils import ALL_DRAWN, CHROMIUM, synthetic
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 
+from playwright.sync_api import expect
+
 SETTLED = ALL_DRAWN
 # The centre of the first cell of the mistakes heat map on screen, placed by the chart's own band scales.
 FIRST_CELL = """() => {
@@ -69,11 +71,13 @@ def test_a_heat_map_cell_opens_its_images(browser, site):
         page.goto((folder / "classifiers.html").as_uri())
         page.wait_for_function(SETTLED, timeout=60_000)
         page.locator('.view[data-spec="spec-mistakes"]').scroll_into_view_if_needed()
+        page.wait_for_selector('.view[data-spec="spec-mistakes"][data-drawn]', timeout=60_000)  # drawn once near
         hit = page.evaluate(FIRST_CELL)
         assert hit, "no cell in the mistakes heat map"
         page.mouse.click(hit["x"], hit["y"])
         panel = page.locator("#classifiers-cells")
-        assert panel.get_attribute("data-shown") == hit["cell"]
-        assert page.locator("#classifiers-cells canvas").count() == min(hit["count"], 30)
+        # the cells' sprite is fetched the first time a count is chosen: the panel fills once it is there
+        expect(panel).to_have_attribute("data-shown", hit["cell"])
+        expect(page.locator("#classifiers-cells canvas")).to_have_count(min(hit["count"], 30))
     finally:
         context.close()

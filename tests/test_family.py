@@ -48,24 +48,24 @@ def test_centroids_and_pair_distances_equal_numpy(many):
 def test_a_grid_per_pair_up_to_many_classes(few):
     _, files = few
     pairs, classifiers = files["pairs.html"].decode(), files["classifiers.html"].decode()
-    assert 'id="spec-differences"' in pairs
-    assert 'id="spec-closest"' not in pairs
+    assert 'data-spec="spec-differences"' in pairs
+    assert 'data-spec="spec-closest"' not in pairs
     assert pairs.count("<tr><td>") == 10  # five hardest, five easiest
     assert re.search(r'class="confusion[ "]', classifiers)  # long names add a class of their own
-    assert 'id="spec-mistakes"' not in classifiers
+    assert 'data-spec="spec-mistakes"' not in classifiers
 
 
 def test_beyond_many_classes_heat_maps_and_ranked_lists(many):
     analysis, files = many
     pairs, classifiers = files["pairs.html"].decode(), files["classifiers.html"].decode()
-    assert 'id="spec-differences"' not in pairs
-    assert 'id="spec-closest"' in pairs
+    assert 'data-spec="spec-differences"' not in pairs
+    assert 'data-spec="spec-closest"' in pairs
     assert f"{analysis.pairs.height:,} pairs" in pairs
     numbered = re.findall(r'<td class="num">(\d+)</td><td>([^<]+) and ([^<]+)</td>', pairs)
     closest = analysis.pairs.head(len(numbered))
     assert [(a, b) for _, a, b in numbered] == list(zip(closest["name_a"], closest["name_b"], strict=True))
     assert not re.search(r'class="confusion[ "]', classifiers)
-    assert 'id="spec-mistakes"' in classifiers
+    assert 'data-spec="spec-mistakes"' in classifiers
     assert 'data-opens="classifiers-cells"' in classifiers
     ranked = re.findall(
         # each name as a link to its class's page
