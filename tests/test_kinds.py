@@ -189,7 +189,7 @@ HANDWRITING = re.compile(
 
 def test_fashion_pages_have_no_handwriting_words(fashion_site):
     """Clothes are photographed, not written: no page, caption, alt text or chart title speaks of ink or digits."""
-    for path in sorted(fashion_site.glob("*.html")):
+    for path in sorted(fashion_site.rglob("*.html")):  # the class pages too
         page = Page(path)
         said = [page.text()] + [
             v for e in page.elements for k, v in e.attrs.items() if k in ("alt", "aria-label", "title", "content")
