@@ -121,7 +121,7 @@ def analyze(dataset: Dataset, parts: frozenset[str] | set[str] = PARTS) -> Analy
         pair_distances=pair_distances,
         pairs=explore.pairs_table(pair_distances, names, count),
         similar_order=explore.similar_order(pair_distances, [k for k in range(len(names)) if count[k]]),
-        **_parts(dataset, test, set(parts), passed, centroids.reshape(shape), distances, ink, (least, most)),
+        **_parts(dataset, test, set(parts), passed, centroids.reshape(shape), distances, stats, ink, (least, most)),
     )
 
 
@@ -132,6 +132,7 @@ def _parts(
     passed,
     centroids: np.ndarray,
     distances: np.ndarray,
+    boxes: pl.DataFrame,
     ink: np.ndarray,
     typical: tuple[Gallery, Gallery],
 ) -> dict:
@@ -142,7 +143,7 @@ def _parts(
     if "order" in parts and test is not None:
         parts.add("comparison")
     comparison = (
-        compare(names, centroids, passed.sums.count, main.labels, distances, test)
+        compare(names, centroids, passed.sums.count, boxes, test)
         if test is not None and "comparison" in parts
         else None
     )

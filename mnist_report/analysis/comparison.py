@@ -33,11 +33,11 @@ def compare(
     names: list[str],
     train_centroids: np.ndarray,
     train_counts: np.ndarray,
-    train_labels: np.ndarray,
-    train_distances: np.ndarray,
+    train_boxes: pl.DataFrame,
     test: Split,
 ) -> Comparison:
-    """One pass over the test split against the training split's summaries."""
+    """One pass over the test split against the training split's summaries (`train_boxes`: its
+    distance boxplots, Analysis.distance_stats)."""
     k, pixels = len(names), train_centroids[0].size
     flat = train_centroids.reshape(k, pixels)
     sums = empty_sums(k, pixels)
@@ -67,7 +67,7 @@ def compare(
     table = pl.DataFrame(rows, orient="row", schema=["split", "label", "name", "count", "share", "mean_ink"])
     boxes = pl.concat(
         [
-            box_table(class_boxes(train_labels, train_distances, names), split="train"),
+            train_boxes.select(pl.lit("train").alias("split"), pl.all()),
             box_table(class_boxes(test.labels, distances, names), split="test"),
         ]
     )

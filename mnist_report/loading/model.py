@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -65,13 +65,6 @@ class Split:
     def take(self, rows: np.ndarray) -> np.ndarray:
         """uint8[k, height, width]: the images at these 0-based rows, in the order given."""
         return chunking.gather(self.images, rows)
-
-    def limited(self, rows: int) -> Split:
-        """The first `rows` images."""
-        files = None if self.files is None else self.files[:rows]
-        return replace(
-            self, images=self.images[:rows], labels=self.labels[:rows], instances=self.instances[:rows], files=files
-        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,9 +151,6 @@ class Dataset:
     @property
     def class_noun(self) -> tuple[str, str]:
         return self.kind.noun
-
-    def with_kind(self, kind: Kind) -> Dataset:
-        return replace(self, kind=kind)
 
     def __len__(self) -> int:
         return len(self.main)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ...loading.chunks import CHUNK
 from ...loading.model import Split
 from .. import pca
 from ..gallery import Gallery
+from ..neighbour_bounds import exact_squares
 from .sample import Coverage, Sampled
 
 NEAR_RMS = 5.0
@@ -150,18 +150,9 @@ def _near_pairs(a: np.ndarray, b: np.ndarray, components: pca.Components, radius
         ia.append(order_a[qi])
         ib.append(order_b[ri])
     ia, ib = np.concatenate(ia), np.concatenate(ib)
-    distance = _pair_distances(a, b, ia, ib)
+    distance = np.sqrt(exact_squares(a, b, ia, ib))
     keep = (distance > 0) & (distance <= radius)  # identical images are the exact pairs' business
     return ia[keep], ib[keep], distance[keep]
-
-
-def _pair_distances(a, b, ia, ib) -> np.ndarray:
-    """Exact Euclidean distances of the given pairs, in integer arithmetic, a chunk at a time."""
-    out = np.empty(len(ia))
-    for start in range(0, len(ia), CHUNK):
-        diff = a[ia[start : start + CHUNK]].astype(np.int32) - b[ib[start : start + CHUNK]].astype(np.int32)
-        out[start : start + CHUNK] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-    return out
 
 
 # --- what the report shows --------------------------------------------------------------------
