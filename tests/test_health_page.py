@@ -57,7 +57,9 @@ def test_a_test_only_input_calls_its_split_the_test_split(tmp_path):
     dataset = Dataset((replace(made.main, name="test"),), made.kind)
     site = output.write(render.site(analyze(dataset), "t", "c"), tmp_path / "r")
     health, order = Page(site / "health.html").text(), Page(site / "order.html").text()
+    classes = " ".join(Page(path).text() for path in sorted((site / "classes").glob("*.html")))
     assert "The test split: " in health
     assert "The test split" in order
-    assert "Train split" not in health + order
-    assert "training split" not in health + order
+    assert "The test split: " in classes
+    assert "Train split" not in health + order + classes
+    assert "training split" not in health + order + classes

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..analysis import Analysis
-from ..analysis.classes import N_CANDIDATES, N_DUPLICATES, N_ODD
+from ..analysis.classes import N_CANDIDATES, N_ODD
 from ..analysis.gallery import Gallery
 from .shown import ByClass, Shown, by_class
 from .words import odds
 
-KINDS = {"faint": "faint", "heavy": "heavy", "off_centre": "off centre"}
+KINDS = ("faint", "heavy", "off_centre")  # the odd kinds; their words are Vocabulary.kinds
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,6 @@ class Checks:
     suggested: dict[str, int]  # by split: other classes' images the network reads as this one
     n_candidates: int  # listed per split and way
     candidates: Shown  #: split, instance, label, suggested, odds, rank (names, not indexes)
-    n_duplicates: int  # listed at most
     duplicates: Shown  # , two pictures a row: pair, side, split, instance, label, distance, same_label
     odd_counts: dict[str, dict[str, int]]  # by split, then kind: its images flagged
     n_odd: int  # listed per kind
@@ -79,7 +78,6 @@ def checks(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: C
         suggested={s: suggested.get((k, s), 0) for s in splits},
         n_candidates=N_CANDIDATES,
         candidates=candidates.shown(k, path("candidates"), pictures),
-        n_duplicates=N_DUPLICATES,
         duplicates=duplicates.shown(k, path("duplicates"), pictures, columns=2),
         odd_counts={s: odd.get((k, s), dict.fromkeys(KINDS, 0)) for s in splits},
         n_odd=N_ODD,

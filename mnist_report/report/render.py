@@ -155,15 +155,15 @@ def model(
     return Model(env, context, resolved, templates, items)
 
 
-def _linker(files: dict[str, str], href: Callable[[str], str]) -> Callable:
+def _linker(files: dict[str, str], href: Callable[[str], str], here: str) -> Callable:
     """class_link(name) in a template: the class's name as a link to its page, or as text where it has none
-    (class pages left out, or in a figure of their own)."""
+    (class pages left out) or where that page is `here`, the page being rendered."""
 
     def class_link(name: str, text: str | None = None) -> Markup:
         """`text` says it otherwise, as a sentence's first word does (class_link(name, name | upper1))."""
         file = files.get(name)
         shown = name if text is None else text
-        return Markup('<a href="{}">{}</a>').format(href(file), shown) if file else escape(shown)
+        return Markup('<a href="{}">{}</a>').format(href(file), shown) if file and file != here else escape(shown)
 
     return class_link
 
@@ -243,7 +243,7 @@ def site(analysis: Analysis, title: str, command: str, **options) -> dict[str, b
                 root=root,
                 href=href,
                 src=href,
-                class_link=_linker(targets, href),
+                class_link=_linker(targets, href, file),
                 static_src=lambda fig: root + fig.static_name,
                 sub="h2",
                 **context,
@@ -287,7 +287,7 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
         kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
         return f"data:{kind};base64,{base64.b64encode(fig.static).decode()}"
 
-    def content(template: str, sub: str, **context) -> Markup:
+    def content(template: str, sub: str, here: str, **context) -> Markup:
         template = m.env.get_template(template)
         local = template.new_context(
             dict(
@@ -296,7 +296,7 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
                 root="",
                 href=anchors.get,
                 src=lambda path: "data:image/png;base64," + base64.b64encode(pictures[path]).decode(),
-                class_link=_linker(m.item_files(), anchors.get),
+                class_link=_linker(m.item_files(), anchors.get, here),
                 static_src=static_src,
                 spec_src=lambda fig: None,
                 sub=sub,
@@ -308,13 +308,17 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
     sections = []
     for page, entry, f, made in m.shown():
         relinked = {name: _relinked(fig, anchors) for name, fig in made.items()}
-        html = content(page.template_name, "h3", f=f, page=entry, figures=relinked)
+        html = content(page.template_name, "h3", page.file, f=f, page=entry, figures=relinked)
         # A page's items follow it as sections of its own section, each under its title.
         for item in m.items.get(page.file, []):
             anchor = anchors[item.file][1:]
             html += Markup(
                 '<section id="{0}" aria-labelledby="{0}-title" class="item">\n<h3 id="{0}-title">{1}</h3>\n{2}</section>\n'
-            ).format(anchor, item.title, content(page.each_template, "h4", f=item.facts, page=_entry(item), figures={}))
+            ).format(
+                anchor,
+                item.title,
+                content(page.each_template, "h4", item.file, f=item.facts, page=_entry(item), figures={}),
+            )
         sections.append((entry, anchors[page.file][1:], html))
     # Inline scripts are allowed by their hashes only, so the page's CSP still admits nothing else.
     scripts = [

@@ -92,6 +92,12 @@ class Vocabulary:
     heavy: str
     unusual: str  # ways an image can be unusual for its class
     source: str  # what neighbouring images in a file often share
+    heavier: tuple[str, str]  # later images "heavier" or "lighter" than earlier ones
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """The odd-image kinds (analysis.health.odd) as this dataset calls them."""
+        return {"faint": self.faint, "heavy": self.heavy, "off_centre": "off centre"}
 
 
 _INK = Vocabulary(
@@ -105,6 +111,7 @@ _INK = Vocabulary(
     heavy="heavy",
     unusual="bolder, fainter, tilted, oddly shaped or off-centre",
     source="one writer or one batch",
+    heavier=("heavier", "lighter"),
 )
 VOCABULARY = {
     "handwriting": _INK,
@@ -123,6 +130,7 @@ VOCABULARY = {
         faint="dark",
         heavy="bright",
         unusual="larger or smaller, turned, unusually cut, patterned or off-centre",
+        heavier=("brighter", "darker"),
         source="one photo shoot or one batch",
     ),
     # Unknown images: words true of any picture.
@@ -137,6 +145,7 @@ VOCABULARY = {
         heavy="intense",
         unusual="brighter or fainter, turned, oddly shaped or off-centre",
         source="one source or one batch",
+        heavier=("more intense", "less intense"),
     ),
 }
 

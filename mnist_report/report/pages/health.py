@@ -30,7 +30,7 @@ KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}  
 
 def kind_titles(w: Vocabulary) -> dict[str, str]:
     """The odd kinds' titles in the dataset's words (a photo is dark or bright, not faint or heavy)."""
-    return {"faint": w.faint.capitalize(), "heavy": w.heavy.capitalize(), "off_centre": "Off centre"}
+    return {kind: word.capitalize() for kind, word in w.kinds.items()}
 
 
 @dataclass(frozen=True)
