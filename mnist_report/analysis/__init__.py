@@ -10,6 +10,7 @@ nothing is ever expanded to one row per pixel of the whole set.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,15 +66,20 @@ class Analysis:
     def n(self) -> int:
         return len(self.dataset)
 
-    @property
+    @functools.cached_property  # read once per class by some pages: kept, not filtered again
     def present(self) -> list[int]:
         """Classes with at least one image."""
         return [int(k) for k in self.counts.filter(pl.col("count") > 0)["label"]]
 
-    @property
+    @functools.cached_property
     def present_names(self) -> list[str]:
         """Names of the classes with at least one image, in label order: the rows of every per-class figure."""
         return [self.dataset.class_names[k] for k in self.present]
+
+    @functools.cached_property
+    def pair_rank(self) -> dict[tuple[int, int], int]:
+        """Each pair of classes (a, b) as in `pairs` -> its place there, 1 the closest (hardest to tell apart)."""
+        return {(int(a), int(b)): i + 1 for i, (a, b) in enumerate(self.pairs.select("a", "b").iter_rows())}
 
     def has(self, part: str) -> bool:
         """Whether a part of PARTS was computed (and applies: a test split for the comparison)."""

@@ -21,7 +21,7 @@ from . import images
 from .boxes import boxplots
 from .classhealth import Checks, checks
 from .classreadings import Readings, readings
-from .draw import MANY
+from .draw import many
 from .shown import ByClass, Shown, by_class, picture
 
 N_NEAR = 5  # nearest classes listed, with their difference images
@@ -80,7 +80,6 @@ class Shared:
     spread_rank: dict[int, int]
     count_rank: dict[str, dict[int, int]]  # by split, then class
     counts: dict[int, list[dict]]  # by class: split, label, count, share
-    pair_rank: dict[tuple[int, int], int]
     overall: np.ndarray  # the mean of every explored image
     ink: np.ndarray  # of each mean image
     outliers: np.ndarray  # images beyond the whiskers, by class
@@ -115,7 +114,6 @@ def shared(analysis: Analysis) -> Shared:
         {int(k): i + 1 for i, k in enumerate(by_spread)},
         count_rank,
         by_class_counts,
-        {(int(a), int(b)): i + 1 for i, (a, b) in enumerate(analysis.pairs.select("a", "b").iter_rows())},
         overall,
         mean_ink(analysis.centroids),
         np.bincount(analysis.outliers["label"].to_numpy(), minlength=len(weights)),
@@ -148,7 +146,7 @@ def page_facts(
         pictures[f"{PICTURES}/overall-mean.png"] = picture(255 - np.rint(s.overall).astype(np.uint8))
     nearest, limit = _nearest(s, k, pictures)
     rows = [(names[j], s.boxes[j]) for j in s.present]
-    crowded = len(s.present) > MANY  # draw.many(), without asking the analysis again
+    crowded = many(a)
     title = f"Distances to the mean image: {names[k]}'s box beside the other {nouns}'"
     axis = f"RMS distance to the {noun}'s mean image"
     return Facts(
@@ -189,11 +187,11 @@ def _nearest(s: Shared, k: int, pictures: dict[str, bytes]) -> tuple[list[Neighb
     others.sort(key=lambda j: (a.pair_distances[k, j], j))
     chosen = others[:N_NEAR]
     c = a.centroids
-    limit = float(max((np.abs(c[k] - c[j]).max() for j in chosen), default=1.0)) or 1.0
+    limit = images.diverging_limit(c[k] - c[j] for j in chosen)
     out = []
     for j in chosen:
         path = picture_path(k, f"minus-{j}")
         pictures[path] = picture(images.diverging_rgb(c[k] - c[j], limit))
         pair = (min(j, k), max(j, k))
-        out.append(Neighbour(a.dataset.class_names[j], float(a.pair_distances[k, j]), s.pair_rank[pair], path))
+        out.append(Neighbour(a.dataset.class_names[j], float(a.pair_distances[k, j]), a.pair_rank[pair], path))
     return out, limit

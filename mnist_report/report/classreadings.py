@@ -79,7 +79,7 @@ def _shared(a: Analysis, extra: dict) -> dict:
 
 
 def _mix(name: str, t: int, p: int, count: int, names: tuple[str, ...], noun: tuple[str, str]) -> Mix:
-    said = f"{count:,} {noun[0] if count == 1 else noun[1]} labelled {names[t]}, predicted {names[p]}"
+    said = confusion.label(int(count), names[t], names[p], noun)
     return Mix(names[t], names[p], int(count), f"{name}:{t}:{p}", said)
 
 

@@ -50,7 +50,7 @@ class Ranking:
     rows: list[tuple[str, str, Cell]]
 
 
-def _label(count: int, truth: str, guess: str, noun: tuple[str, str]) -> str:
+def label(count: int, truth: str, guess: str, noun: tuple[str, str]) -> str:
     """What a screen reader says of a cell."""
     return f"{count:,} {noun[1] if count != 1 else noun[0]} labelled {truth}, predicted {guess}"
 
@@ -75,7 +75,7 @@ def matrices(c: Classifiers, class_names: tuple[str, ...], present: list[int], n
                         f"{name}:{t}:{p}",
                         _blue(depth),
                         depth > 0.55,
-                        _label(int(m[t, p]), class_names[t], class_names[p], noun),
+                        label(int(m[t, p]), class_names[t], class_names[p], noun),
                     )
                 )
             rows.append((class_names[t], cells, float(right[t])))
@@ -101,7 +101,7 @@ def rankings(
                     f"{name}:{t}:{p}",
                     "",
                     False,
-                    _label(int(m[t, p]), class_names[t], class_names[p], noun),
+                    label(int(m[t, p]), class_names[t], class_names[p], noun),
                 ),
             )
             for t, p in cells

@@ -51,6 +51,11 @@ def ink_rgb(image: np.ndarray) -> np.ndarray:
     return _ramp(np.asarray(image, dtype=np.float64) / 255.0, GREY)
 
 
+def diverging_limit(differences) -> float:
+    """The largest |value| among difference images: the end of their shared diverging scale (1 if none)."""
+    return float(max((np.abs(d).max() for d in differences), default=1.0)) or 1.0
+
+
 def diverging_rgb(difference: np.ndarray, limit: float) -> np.ndarray:
     """A difference image coloured on DIVERGING, from -limit (blue) to +limit (red)."""
     t = (np.clip(difference / limit, -1.0, 1.0) + 1.0) / 2.0

@@ -112,7 +112,7 @@ def _hardest(c, names: tuple[str, ...], most: int = N_CONFUSED) -> list[tuple[st
 
 def facts(analysis: Analysis) -> Facts:
     c, p, names = analysis.classifiers, analysis.projection, analysis.dataset.class_names
-    hardness = {(int(r["a"]), int(r["b"])): i + 1 for i, r in enumerate(analysis.pairs.iter_rows(named=True))}
+    hardness = analysis.pair_rank
     centroid, knn = c.confusion("nearest_centroid"), c.confusion("knn")
     pair_centroid, pair_knn = np.triu(centroid + centroid.T, 1), np.triu(knn + knn.T, 1)
     removed = pair_centroid - pair_knn

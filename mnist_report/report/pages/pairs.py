@@ -63,7 +63,7 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
     noun = analysis.dataset.class_noun[0]
     present, order = analysis.present, analysis.present_names
     c = analysis.centroids
-    limit = float(max((np.abs(c[a] - c[b]).max() for a in present for b in present if a != b), default=1.0)) or 1.0
+    limit = images.diverging_limit(c[a] - c[b] for a in present for b in present if a != b)
     table = _ordered_pairs(analysis)
     pairs = list(zip(table["i"], table["j"], strict=True))
     panels = [images.diverging_rgb(c[present[i]] - c[present[j]], limit) for i, j in pairs]
@@ -182,7 +182,7 @@ def closest_differences(analysis: Analysis) -> alt.LayerChart:
     """The closest pairs' difference images, numbered as the table beside them lists the pairs."""
     c, closest = analysis.centroids, analysis.pairs.head(N_CLOSEST)
     diffs = [c[a] - c[b] for a, b in closest.select("a", "b").iter_rows()]
-    limit = float(max((np.abs(x).max() for x in diffs), default=1.0)) or 1.0
+    limit = images.diverging_limit(diffs)
     table = closest.select(
         pl.Series("name", [str(i) for i in range(1, closest.height + 1)]),
         "name_a",

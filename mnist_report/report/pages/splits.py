@@ -178,7 +178,7 @@ def split_differences(analysis: Analysis) -> alt.LayerChart:
     if many(analysis):  # the classes that moved most, most first
         both = sorted(both, key=lambda k: (-comparison.shift[k], k))[:N_MOVED]
     diffs = [analysis.centroids[k] - comparison.test_centroids[k] for k in both]
-    limit = float(max((np.abs(d).max() for d in diffs), default=1.0)) or 1.0
+    limit = images.diverging_limit(diffs)
     table = pl.DataFrame(
         {
             "name": [analysis.dataset.class_names[k] for k in both],
