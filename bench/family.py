@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 from mnist_report.loading.catalogue import KINDS  # noqa: E402
 from tests.utils import synthetic  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import build as bench  # noqa: E402  (bench/build.py: child processes measured by wait4)
+
 
 def write_folder(folder: Path, per_class: int) -> None:
     names = KINDS["quickdraw"].class_names
@@ -39,34 +42,19 @@ def write_folder(folder: Path, per_class: int) -> None:
 
 
 def run(folder: Path, out: Path) -> dict:
-    """One build in a child process: wall and CPU seconds, peak RSS (MB), stage lines.
-
-    The child's own resource use, from wait4: RUSAGE_CHILDREN's peak would be the largest child so far,
-    which includes the one that wrote the folder (its generated images took 2.5 GB)."""
-    with tempfile.TemporaryFile("w+") as said:
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "mnist_report", "build", "--data", str(folder), "--out", str(out), "--force"],
-            stdout=said,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        said.seek(0)
-        lines = said.read().splitlines()
-    if child.returncode:
-        return {"ok": False, "error": lines[-1:]}
-    stages = {
-        line.split()[0]: float(line.split()[1]) for line in lines if line.endswith(" s") and len(line.split()) == 3
-    }
+    """One build in a child process (bench/build.py's run: the child's own wall, CPU and peak RSS from wait4;
+    RUSAGE_CHILDREN's peak would include the child that wrote the folder), and its stage lines."""
+    done = bench.run(
+        [sys.executable, "-m", "mnist_report", "build", "--data", str(folder), "--out", str(out), "--force"], ROOT
+    )
+    if done["status"]:
+        return {"ok": False, "error": bench.error_line(done["stderr"])}
+    stages = {m[1]: float(m[2]) for line in done["stdout"].splitlines() if (m := bench.STAGE.match(line))}
     return {
         "ok": True,
-        "seconds": round(wall, 2),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "seconds": round(done["seconds"], 2),
+        "cpu_seconds": round(done["cpu_seconds"], 2),
+        "peak_rss_mb": done["peak_rss_mb"],
         "stages": stages,
     }
 

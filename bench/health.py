@@ -111,7 +111,7 @@ def main() -> None:
             "seconds": seconds,
             "method": issues.method,
             "duplicate_pairs": dups.n_pairs,
-            "exact_duplicate_pairs": int((dups.table["distance"] == 0).sum()),
+            "exact_duplicate_pairs": dups.n_exact,
             "images_with_twin": {
                 f"{a}-{b} rms {rms:g}": dups.images_with_twin(a, b, rms)
                 for a, b in (("train", "train"), ("test", "train"), ("test", "test"))

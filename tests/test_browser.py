@@ -45,7 +45,6 @@ MIN_INK = 0.01  # a drawn chart has more than 1% of its canvas pixels neither wh
 # The three ways of reading the report, each a (mode, width) pair.
 WAYS = (("file", WIDE), ("file", NARROW), ("http", WIDE))
 
-ALL_SETTLED = ALL_DRAWN
 
 # Per view: did it draw, its canvas size, the share of canvas pixels that carry ink, and the
 # size of its first picture (image mark) as Vega laid it out.
@@ -230,7 +229,7 @@ def _drawn(browser, reading: Reading, name: str, width: int = WIDE):
 
 def _wait_drawn(page) -> bool:
     try:
-        page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function(ALL_DRAWN, timeout=DRAW_TIMEOUT_MS)
         return True
     except PlaywrightTimeout:
         return False
@@ -507,7 +506,7 @@ def test_hostile_names_render_as_text(browser, tmp_path_factory, mnist):
         page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.goto((out / name).as_uri())
-        page.wait_for_function(ALL_SETTLED, timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function(ALL_DRAWN, timeout=DRAW_TIMEOUT_MS)
         assert dialogs == [], (name, dialogs, errors)
         assert errors == [], (name, dialogs, errors)
         assert page.title().endswith(title)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import numpy as np
@@ -15,9 +14,9 @@ from mnist_report.loading import Dataset
 from mnist_report.report import output, render
 from mnist_report.report.confusion import MAX_SHOWN
 
+from .conftest import IN_CI
 from .utils import CHROMIUM, make_split
 
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 if not CHROMIUM.exists() and not IN_CI:
     pytest.skip(f"{CHROMIUM} not found (with CI=true this is a failure)", allow_module_level=True)
 

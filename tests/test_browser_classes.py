@@ -23,7 +23,6 @@ if not CHROMIUM.exists() and not IN_CI:
 from axe_playwright_python.sync_playwright import Axe
 
 NARROW = 375
-SETTLED = ALL_DRAWN
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 # Without preload axe fetches the stylesheets itself, which file:// refuses (a console error of its own).
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
@@ -55,7 +54,7 @@ def test_every_class_page_loads_passes_axe_and_fits_a_phone(browser, built):
     try:
         for path in [built / "classes.html", *_class_pages(built)]:
             page.goto(path.as_uri())
-            page.wait_for_function(SETTLED, timeout=60_000)
+            page.wait_for_function(ALL_DRAWN, timeout=60_000)
             assert errors == [], (path.name, errors)
             assert page.evaluate("document.documentElement.scrollWidth") <= NARROW, path.name
             found = axe.run(page, options=AXE_OPTIONS).response["violations"]
@@ -106,7 +105,7 @@ def test_a_bar_of_the_overview_opens_its_class_page(browser, site_10k):
     page = context.new_page()
     try:
         page.goto((site_10k / "index.html").as_uri())
-        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_function(ALL_DRAWN, timeout=60_000)
         bar = page.evaluate(FIRST_BAR)
         assert bar["href"] == "classes/0.html"
         with page.expect_navigation():

@@ -18,7 +18,6 @@ if not CHROMIUM.exists() and not IN_CI:
 
 from playwright.sync_api import expect
 
-SETTLED = ALL_DRAWN
 # The centre of the first cell of the mistakes heat map on screen, placed by the chart's own band scales.
 FIRST_CELL = """() => {
   const el = document.querySelector('.view[data-spec="spec-mistakes"]');
@@ -51,7 +50,7 @@ def test_every_page_draws_without_error_and_fits(browser, site):
     try:
         for name in (p.file for p in pages.PAGES if (folder / p.file).exists()):
             page.goto((folder / name).as_uri())
-            page.wait_for_function(SETTLED, timeout=60_000)
+            page.wait_for_function(ALL_DRAWN, timeout=60_000)
             assert page.eval_on_selector_all(".view[data-error]", "els => els.map(e => e.dataset.error)") == [], name
             assert errors == [], (name, errors)
             if n_classes > 20:
@@ -69,7 +68,7 @@ def test_a_heat_map_cell_opens_its_images(browser, site):
     page = context.new_page()
     try:
         page.goto((folder / "classifiers.html").as_uri())
-        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_function(ALL_DRAWN, timeout=60_000)
         page.locator('.view[data-spec="spec-mistakes"]').scroll_into_view_if_needed()
         page.wait_for_selector('.view[data-spec="spec-mistakes"][data-drawn]', timeout=60_000)  # drawn once near
         hit = page.evaluate(FIRST_CELL)

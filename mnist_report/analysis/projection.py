@@ -16,17 +16,10 @@ MAX_DRAWN = 5_000  # points drawn at most (evenly spaced): a chart of more is sl
 
 @dataclass(frozen=True, eq=False)
 class Projection:
-    mean: np.ndarray  # float64[pixels]: the centre the axes pass through
-    axes: np.ndarray  # float64[2, pixels]: unit vectors, the first explaining the most variance
     explained: np.ndarray  # float64[2]: share of the total pixel variance along each axis
     n_fit: int  # images the axes were fitted on
-    n_total: int  # images in the split
     points: pl.DataFrame  # instance, name, x, y: the images drawn
     centres: pl.DataFrame  # label, name, x, y: each class mean, projected
-
-    def __call__(self, images: np.ndarray) -> np.ndarray:
-        """float64[n, 2]: where images (uint8[n, pixels]) land on the map."""
-        return (images.astype(np.float64) - self.mean) @ self.axes.T
 
 
 def build(split: Split, centroids: np.ndarray, names: list[str], components: pca.Components, n_fit: int) -> Projection:
@@ -50,4 +43,4 @@ def build(split: Split, centroids: np.ndarray, names: list[str], components: pca
     centres = pl.DataFrame(
         {"label": present, "name": [names[i] for i in present], "x": centre_xy[:, 0], "y": centre_xy[:, 1]}
     )
-    return Projection(mean, axes, components.first(2).explained, n_fit, len(split), points, centres)
+    return Projection(components.first(2).explained, n_fit, points, centres)

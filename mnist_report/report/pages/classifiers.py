@@ -141,7 +141,7 @@ def facts(analysis: Analysis) -> Facts:
         explained=[float(e) for e in p.explained],
         centres=list(p.centres.select("name", "x", "y").iter_rows()),
         n_drawn=p.points.height,
-        n_total=p.n_total,
+        n_total=analysis.n,
         n_fit=p.n_fit,
         many=many(analysis),
         matrices=[] if many(analysis) else confusion.matrices(c, names, analysis.present, analysis.dataset.class_noun),
