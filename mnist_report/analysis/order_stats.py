@@ -335,15 +335,13 @@ def _whole_split(name, rows, vals, test, n_blocks, level):
     r = test(c, 0, n, n_blocks, level=level)
     k = r["split"]
     r["before"], r["after"] = c[k] / k, (c[n] - c[k]) / (n - k)
-    return _top_row(name, rows, n, r)
+    return _top_row(name, rows, n, r), r
 
 
-def _measure_shifts(name, rows, vals, top, test, n_blocks, level, n_tests, max_shifts, min_blocks):
-    """All shifts of one measure whose whole-split test passed Holm."""
+def _measure_shifts(name, rows, vals, top, first, test, n_blocks, level, n_tests, max_shifts, min_blocks):
+    """All shifts of one measure whose whole-split test (`first`, _whole_split's) passed Holm."""
     c = _csum(vals)
-    n = len(c) - 1
-    first = test(c, 0, n, n_blocks)
-    parts = _bisect(c, first, n / n_blocks, level, test, max_shifts, min_blocks)
+    parts = _bisect(c, first, (len(c) - 1) / n_blocks, level, test, max_shifts, min_blocks)
     for r in parts:
         r["top"] = r is first
     return _rows_for(name, rows, c, parts, n_tests, top["p_adjusted"])
@@ -376,14 +374,19 @@ def shifts(
     test = partial(cusum_test, n_perm=n_perm, seed=seed, weights=weights, trim=trim)
     tests, n_tests = [], len(measures) + (n_classes if labels is not None else 0)
     level = alpha / n_tests  # Holm's first (strictest) step, for detectability
+    firsts = []  # each measure's whole-split test, which the search for its shifts starts from
     for name, rows, vals in _series(measures, labels, n_classes, class_names):
-        tests.append(_whole_split(name, rows, vals, test, n_blocks, level))
+        row, first = _whole_split(name, rows, vals, test, n_blocks, level)
+        tests.append(row)
+        firsts.append(first)
     adj = _holm([t["p"] for t in tests])
     for t, a in zip(tests, adj, strict=True):
         t["p_adjusted"], t["shift"] = float(a), bool(a <= alpha)
     found = []
-    for t, (name, rows, vals) in zip(tests, _series(measures, labels, n_classes, class_names), strict=True):
+    for t, first, (name, rows, vals) in zip(
+        tests, firsts, _series(measures, labels, n_classes, class_names), strict=True
+    ):
         if not t["shift"]:
             continue
-        found += _measure_shifts(name, rows, vals, t, test, n_blocks, level, n_tests, max_shifts, min_blocks)
+        found += _measure_shifts(name, rows, vals, t, first, test, n_blocks, level, n_tests, max_shifts, min_blocks)
     return found, tests
