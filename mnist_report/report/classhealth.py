@@ -30,48 +30,39 @@ class Checks:
     odd: Shown  #: kind, split, instance, ink, offset
 
 
-def _counts(a: Analysis, extra: dict) -> tuple[dict, dict, dict]:
-    """Per class and split, computed once: doubted labels, images suggested as it, odd images by kind."""
-    if "checks" not in extra:
-        h = a.health
-        doubted = h.labels.table.filter(pl.col("suggested") != pl.col("label"))
-        by = {}
-        for side in ("label", "suggested"):
-            counts = doubted.group_by(side, "split").len()
-            by[side] = {(int(k), h.names[role]): int(n) for k, role, n in counts.iter_rows()}
-        odd = {
-            (int(r["label"]), h.names[r["split"]]): {kind: int(r[kind]) for kind in KINDS}
-            for r in h.odd.counts.iter_rows(named=True)
-        }
-        extra["checks"] = (by["label"], by["suggested"], odd)
-    return extra["checks"]
+def shared_checks(a: Analysis) -> tuple[tuple[dict, dict, dict], tuple[ByClass, ByClass, ByClass]]:
+    """What every class page reads, computed once (classpage.shared): per class and split the doubted labels,
+    the images suggested as it and the odd images by kind; and the health galleries grouped by class, the
+    classes' names and the odds put in."""
+    h, names, parts = a.health, list(a.dataset.class_names), a.classes
+    doubted = h.labels.table.filter(pl.col("suggested") != pl.col("label"))
+    by = {}
+    for side in ("label", "suggested"):
+        counts = doubted.group_by(side, "split").len()
+        by[side] = {(int(k), h.names[role]): int(n) for k, role, n in counts.iter_rows()}
+    odd = {
+        (int(r["label"]), h.names[r["split"]]): {kind: int(r[kind]) for kind in KINDS}
+        for r in h.odd.counts.iter_rows(named=True)
+    }
+
+    def name(column: str) -> pl.Expr:
+        return pl.col(column).map_elements(lambda j: names[j], return_dtype=pl.String).alias(column)
+
+    candidates = parts.candidates.table.with_columns(
+        name("label"), name("suggested"), pl.col("margin").map_elements(odds, return_dtype=pl.String).alias("odds")
+    )
+    duplicates = parts.duplicates.table.with_columns(name("label").alias("name"))
+    grouped = (
+        by_class(Gallery(parts.candidates.images, candidates), "class"),
+        by_class(Gallery(parts.duplicates.images, duplicates), "class"),
+        by_class(parts.odd, "class"),
+    )
+    return (by["label"], by["suggested"], odd), grouped
 
 
-def _grouped(a: Analysis, extra: dict) -> tuple[ByClass, ByClass, ByClass]:
-    """The class pages' health galleries grouped by class once, the classes' names and the odds put in."""
-    if "grouped" not in extra:
-        names = list(a.dataset.class_names)
-        parts = a.classes
-
-        def name(column: str) -> pl.Expr:
-            return pl.col(column).map_elements(lambda j: names[j], return_dtype=pl.String).alias(column)
-
-        candidates = parts.candidates.table.with_columns(
-            name("label"), name("suggested"), pl.col("margin").map_elements(odds, return_dtype=pl.String).alias("odds")
-        )
-        duplicates = parts.duplicates.table.with_columns(name("label").alias("name"))
-        extra["grouped"] = (
-            by_class(Gallery(parts.candidates.images, candidates), "class"),
-            by_class(Gallery(parts.duplicates.images, duplicates), "class"),
-            by_class(parts.odd, "class"),
-        )
-    return extra["grouped"]
-
-
-def checks(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: Callable[[str], str]) -> Checks:
+def checks(a: Analysis, k: int, shared: tuple, pictures: dict[str, bytes], path: Callable[[str], str]) -> Checks:
     """Class k's rows of the class pages' health galleries, as sprites added to `pictures` (at path(what))."""
-    doubted, suggested, odd = _counts(a, extra)
-    candidates, duplicates, oddest = _grouped(a, extra)
+    (doubted, suggested, odd), (candidates, duplicates, oddest) = shared
     splits = [a.health.names[role] for role in a.health.roles]
     return Checks(
         doubted={s: doubted.get((k, s), 0) for s in splits},

@@ -16,11 +16,11 @@ import polars as pl
 from markupsafe import Markup
 
 from ..analysis import Analysis
-from ..analysis.stats import Box, mean_ink
+from ..analysis.stats import BOX_FIELDS, Box, mean_ink
 from . import images
 from .boxes import boxplots
-from .classhealth import Checks, checks
-from .classreadings import Readings, readings
+from .classhealth import Checks, checks, shared_checks
+from .classreadings import Readings, readings, shared_readings
 from .draw import many
 from .shown import ByClass, Shown, by_class, picture
 
@@ -85,11 +85,13 @@ class Shared:
     outliers: np.ndarray  # images beyond the whiskers, by class
     least: ByClass
     most: ByClass
+    readings: tuple | None  # classreadings.shared_readings, when the classifiers ran
+    checks: tuple | None  # classhealth.shared_checks, when the health checks ran
 
 
 def shared(analysis: Analysis) -> Shared:
     stats = analysis.distance_stats
-    boxes = {int(r["label"]): Box(*(r[f] for f in Box.__dataclass_fields__)) for r in stats.iter_rows(named=True)}
+    boxes = {int(r["label"]): Box(*(r[f] for f in BOX_FIELDS)) for r in stats.iter_rows(named=True)}
     by_spread = stats.sort("median", "label")["label"].to_list()
     counts = split_counts(analysis)
     count_rank = {
@@ -119,6 +121,8 @@ def shared(analysis: Analysis) -> Shared:
         np.bincount(analysis.outliers["label"].to_numpy(), minlength=len(weights)),
         by_class(analysis.classes.least, "label"),
         by_class(analysis.classes.most, "label"),
+        shared_readings(analysis) if analysis.classifiers is not None else None,
+        shared_checks(analysis) if analysis.classes.candidates is not None else None,
     )
 
 
@@ -134,10 +138,10 @@ def picture_path(k: int, what: str) -> str:
 
 
 def page_facts(
-    s: Shared, k: int, pager: tuple[tuple[str, str] | None, tuple[str, str] | None], pictures: dict, extra: dict
+    s: Shared, k: int, pager: tuple[tuple[str, str] | None, tuple[str, str] | None], pictures: dict
 ) -> Facts:
     """Class k's facts; its pictures are added to `pictures`. `pager` names the classes before and after it
-    with their files; `extra` holds what readings() and checks() compute once for every page."""
+    with their files."""
     a = s.analysis
     names = a.dataset.class_names
     noun, nouns = a.dataset.class_noun
@@ -171,10 +175,8 @@ def page_facts(
         most=s.most.shown(k, picture_path(k, "most"), pictures),
         nearest=nearest,
         limit=limit,
-        readings=readings(a, k, extra, pictures, picture_path(k, "cells")) if a.classifiers is not None else None,
-        checks=checks(a, k, extra, pictures, lambda what: picture_path(k, what))
-        if a.classes.candidates is not None
-        else None,
+        readings=None if s.readings is None else readings(a, k, s.readings, pictures, picture_path(k, "cells")),
+        checks=None if s.checks is None else checks(a, k, s.checks, pictures, lambda what: picture_path(k, what)),
         prev=pager[0],
         next=pager[1],
     )

@@ -55,27 +55,24 @@ class Readings:
     index: str  # JSON: which of them each cell opens
 
 
-def _shared(a: Analysis, extra: dict) -> dict:
-    """Computed once for every page: the confusion matrices, the ranks by recall, each class's cells."""
-    if "readings" not in extra:
-        c = a.classifiers
-        matrices = {name: c.confusion(name) for name in NAMES}
-        ranks = {}
-        for name in NAMES:
-            recall = c.class_accuracy(name)
-            scored = [
-                k
-                for k in np.lexsort((np.arange(len(recall)), -np.nan_to_num(recall, nan=-1)))
-                if not np.isnan(recall[k])
-            ]
-            ranks[name] = ({int(k): i + 1 for i, k in enumerate(scored)}, len(scored))
-        cells: dict[int, dict[str, list[int]]] = {}
-        for cell, picks in confusion.members(c).items():
-            _, t, p = cell.split(":")
-            for k in {int(t), int(p)}:
-                cells.setdefault(k, {})[cell] = picks
-        extra["readings"] = (matrices, ranks, cells)
-    return extra["readings"]
+def shared_readings(a: Analysis) -> tuple[dict, dict, dict]:
+    """What every class page reads, computed once (classpage.shared): the confusion matrices, the ranks by
+    recall, each class's cells."""
+    c = a.classifiers
+    matrices = {name: c.confusion(name) for name in NAMES}
+    ranks = {}
+    for name in NAMES:
+        recall = c.class_accuracy(name)
+        scored = [
+            k for k in np.lexsort((np.arange(len(recall)), -np.nan_to_num(recall, nan=-1))) if not np.isnan(recall[k])
+        ]
+        ranks[name] = ({int(k): i + 1 for i, k in enumerate(scored)}, len(scored))
+    cells: dict[int, dict[str, list[int]]] = {}
+    for cell, picks in confusion.members(c).items():
+        _, t, p = cell.split(":")
+        for k in {int(t), int(p)}:
+            cells.setdefault(k, {})[cell] = picks
+    return matrices, ranks, cells
 
 
 def _mix(name: str, t: int, p: int, count: int, names: tuple[str, ...], noun: tuple[str, str]) -> Mix:
@@ -89,10 +86,10 @@ def _listed(row: np.ndarray, k: int, most: int = N_LISTED) -> list[int]:
     return order[(order != k) & (row[order] > 0)][:most].tolist()
 
 
-def readings(a: Analysis, k: int, extra: dict, pictures: dict[str, bytes], path: str) -> Readings:
+def readings(a: Analysis, k: int, shared: tuple, pictures: dict[str, bytes], path: str) -> Readings:
     """How each classifier reads class k; the sprite of its cells' images is added to `pictures` at `path`."""
     c, names, noun = a.classifiers, a.dataset.class_names, a.dataset.class_noun
-    matrices, ranks, cells = _shared(a, extra)
+    matrices, ranks, cells = shared
     out = []
     for name in NAMES:
         m = matrices[name]

@@ -157,13 +157,13 @@ def each(analysis: Analysis, f: Facts) -> list[Item]:
     """One page per class with images."""
     s = shared(analysis)
     names, noun = analysis.dataset.class_names, analysis.dataset.class_noun[0]
-    order, extra = analysis.present, {}
+    order = analysis.present
     pages = [(names[k], file_of(k, names[k])) for k in order]
     items = []
     for i, k in enumerate(order):
         pictures: dict[str, bytes] = {}
         pager = (pages[i - 1] if i else None, pages[i + 1] if i + 1 < len(pages) else None)
-        facts_k = page_facts(s, k, pager, pictures, extra)
+        facts_k = page_facts(s, k, pager, pictures)
         items.append(Item(pages[i][1], names[k], f"{noun.capitalize()} {names[k]}", facts_k, pictures))
     return items
 
