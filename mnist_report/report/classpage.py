@@ -94,13 +94,13 @@ def shared(analysis: Analysis) -> Shared:
     boxes = {int(r["label"]): Box(*(r[f] for f in BOX_FIELDS)) for r in stats.iter_rows(named=True)}
     by_spread = stats.sort("median", "label")["label"].to_list()
     counts = split_counts(analysis)
+    # Ranked as in sport: classes with equal counts share a place (ten classes of 500 are all 1st).
     count_rank = {
-        split: {
-            int(k): i + 1
-            for i, k in enumerate(
-                part.filter(pl.col("count") > 0).sort("count", "label", descending=[True, False])["label"]
-            )
-        }
+        split: dict(
+            part.filter(pl.col("count") > 0)
+            .select(pl.col("label").cast(pl.Int64), pl.col("count").rank("min", descending=True).cast(pl.Int64))
+            .iter_rows()
+        )
         for (split,), part in counts.partition_by("split", as_dict=True, maintain_order=True).items()
     }
     weights = analysis.counts["count"].to_numpy().astype(np.float64)
