@@ -103,35 +103,46 @@ def facts(analysis: Analysis) -> Facts:
 
 
 def along_file(analysis: Analysis, split: str) -> alt.VConcatChart:
-    """Each measure of a split window by window along its file; a shift found is a vertical line, with the
-    means before and after it as dashed lines."""
+    """Each measure of a split window by window along its file, and the share of each class whose share
+    changes; a shift found is a vertical line, with the means before and after it as dashed lines."""
     order = next(s for s in analysis.order.splits if s.split == split)
     n = int(order.windows["images"].sum())
     charts, ink = [], vocabulary(analysis.dataset.kind).ink
     for measure, title in TITLES.items():
-        title = title.format(ink=ink)
         scale = 100 if measure in PERCENT else 1
         values = order.windows.select("start", "end", (pl.col(measure) * scale).alias("value")).drop_nulls()
-        if not values.height:
-            continue  # an error rate of a split nobody scored
-        steps = (
-            alt.Chart(values)
-            .mark_rule(color=INK_COLOUR, strokeWidth=3)
-            .encode(
-                x=alt.X("start:Q", title="Image, in file order", scale=alt.Scale(domain=[1, n], nice=False)),
-                x2=alt.X2("end:Q"),
-                y=alt.Y("value:Q", title=wrap(title, 90), scale=alt.Scale(zero=False)),
-                tooltip=[
-                    alt.Tooltip("start:Q", title="From image", format=","),
-                    alt.Tooltip("end:Q", title="to", format=","),
-                    alt.Tooltip("value:Q", title=title, format=".2f"),
-                ],
-            )
+        if values.height:  # none: an error rate of a split nobody scored
+            charts.append(_measure_chart(order, values, measure, title.format(ink=ink), scale, n))
+    all_images = order.windows.select("start", pl.col("images").alias("all"))
+    for k in sorted({int(m[6:]) for m in order.shifts["measure"] if m.startswith("share_")}):
+        values = (
+            order.classes.filter(pl.col("label") == k)
+            .join(all_images, on="start")
+            .select("start", "end", (100 * pl.col("images") / pl.col("all")).alias("value"))
         )
-        layers = [steps, *_shift_marks(order, measure, scale, n)]
-        # A width of their own, not "container": inside a concatenation that would leave the axes outside the card.
-        charts.append(alt.layer(*layers).properties(width=WIDTH, height=90))
+        title = f"Share of {analysis.dataset.class_names[k]} (%)"
+        charts.append(_measure_chart(order, values, f"share_{k}", title, 100, n))
     return finish(alt.vconcat(*charts).resolve_scale(y="independent"))
+
+
+def _measure_chart(order: SplitOrder, values: pl.DataFrame, measure: str, title: str, scale: float, n: int):
+    """One measure's windows (start, end, value) as steps along the file, with its shifts marked."""
+    steps = (
+        alt.Chart(values)
+        .mark_rule(color=INK_COLOUR, strokeWidth=3)
+        .encode(
+            x=alt.X("start:Q", title="Image, in file order", scale=alt.Scale(domain=[1, n], nice=False)),
+            x2=alt.X2("end:Q"),
+            y=alt.Y("value:Q", title=wrap(title, 90), scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("start:Q", title="From image", format=","),
+                alt.Tooltip("end:Q", title="to", format=","),
+                alt.Tooltip("value:Q", title=title, format=".2f"),
+            ],
+        )
+    )
+    # A width of their own, not "container": inside a concatenation that would leave the axes outside the card.
+    return alt.layer(steps, *_shift_marks(order, measure, scale, n)).properties(width=WIDTH, height=90)
 
 
 def _shift_marks(order: SplitOrder, measure: str, scale: float, n: int) -> list[alt.Chart]:
