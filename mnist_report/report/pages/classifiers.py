@@ -169,15 +169,17 @@ def class_accuracy(analysis: Analysis) -> alt.LayerChart | alt.Chart:
     order = [TITLES[n] for n in NAMES]
     if many(analysis):
         return _accuracy_strip(data, order, noun).encode(**link)
+    legend = alt.Legend(direction="vertical", labelLimit=300)
     colour = alt.Color(
         "classifier:N",
         title="Classifier",
         sort=order,
         scale=alt.Scale(domain=order, range=[INK_COLOUR, "#c25100", "#2a7f3f"]),
-        legend=alt.Legend(direction="vertical", labelLimit=300),
+        legend=legend,
     )
     y = alt.Y("name:N", sort=[n for n in analysis.present_names if n in set(data["name"])], title=noun)
-    shape = alt.Shape("classifier:N", sort=order, legend=None)
+    # The same field, title and legend as the colour: Vega-Lite draws one legend of coloured shapes.
+    shape = alt.Shape("classifier:N", sort=order, title="Classifier", legend=legend, scale=alt.Scale(domain=order))
     tooltip = [
         alt.Tooltip("name:N", title=noun),
         alt.Tooltip("classifier:N", title="Classifier"),
