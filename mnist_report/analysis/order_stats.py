@@ -29,6 +29,10 @@ from functools import lru_cache, partial
 import numpy as np
 
 ROUND_STEPS = (1, 2, 2.5, 5)
+# The test's settings, which the file-order page states: shuffles, blocks shuffled, and shifts sought per measure.
+N_PERM = 9999
+N_BLOCKS = 40
+MAX_SHIFTS = 3
 Z80 = 0.8416212335729143  # standard normal quantile at 0.80 (power target)
 
 
@@ -144,7 +148,7 @@ def _weights(t, weights, trim):
     return out
 
 
-def cusum_test(csum, lo, hi, m, n_perm=9999, seed=0, level=None, weights=(0.0, 0.5), trim=2) -> dict:
+def cusum_test(csum, lo, hi, m, n_perm=N_PERM, seed=0, level=None, weights=(0.0, 0.5), trim=2) -> dict:
     """Block-permutation CUSUM test of a mean shift inside values[lo:hi].
 
     Path: S_j = cumulative (block sum - size * segment mean) over the first j of m
@@ -353,10 +357,10 @@ def shifts(
     n_classes=10,
     class_names=None,
     alpha=0.05,
-    n_blocks=40,
-    n_perm=9999,
+    n_blocks=N_BLOCKS,
+    n_perm=N_PERM,
     seed=0,
-    max_shifts=3,
+    max_shifts=MAX_SHIFTS,
     min_blocks=20,
     weights=(0.0, 0.5),
     trim=2,

@@ -90,10 +90,10 @@ class Kind:
             raise ValueError(f"{self.name}: {len(self.values)} label values for {len(self.class_names)} classes")
 
 
-def _read(path: Path) -> dict[str, Kind]:
+def _read(records: dict) -> dict[str, Kind]:
     """The records of catalogue.json, by name."""
     kinds = {}
-    for key, record in json.loads(path.read_text(encoding="utf-8")).items():
+    for key, record in records.items():
         download = Download(tuple(record["mirrors"]), tuple(record["files"].items())) if "files" in record else None
         first = record.get("first_label", 0)
         kinds[key] = Kind(
@@ -111,16 +111,16 @@ def _read(path: Path) -> dict[str, Kind]:
     return kinds
 
 
-KINDS = _read(Path(__file__).with_name("catalogue.json"))
+_RECORDS = json.loads(Path(__file__).with_name("catalogue.json").read_text(encoding="utf-8"))
+KINDS = _read(_RECORDS)
 MNIST = KINDS["mnist"]
 # Data that no record describes: its classes are named by the class map, the files or the label numbers.
 GENERIC = Kind("an MNIST-format dataset", (), ("class", "classes"), "")
 DOWNLOADS = tuple(key for key, kind in KINDS.items() if kind.download is not None)
 
 
-def _first_labels(path: Path) -> dict[tuple[str, ...], Kind]:
+def _first_labels(records: dict) -> dict[tuple[str, ...], Kind]:
     """The first labels of a record's splits (in catalogue.json), to know its files by their content."""
-    records = json.loads(path.read_text(encoding="utf-8"))
     return {
         (split, *map(str, labels)): KINDS[key]
         for key, record in records.items()
@@ -128,7 +128,7 @@ def _first_labels(path: Path) -> dict[tuple[str, ...], Kind]:
     }
 
 
-FIRST_LABELS = _first_labels(Path(__file__).with_name("catalogue.json"))
+FIRST_LABELS = _first_labels(_RECORDS)
 FINGERPRINT = 24  # labels: 10^-24 odds that other data of ten classes begins alike
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import ReportError
 from . import shape
+from .csvfile import LABEL_TOP
 from .model import Raw, check_limit
 from .shape import Size
 from .storage import ArrayFile, PixelStore, StoredFile, read_up_to, reading, stored
@@ -27,7 +28,6 @@ from .storage import ArrayFile, PixelStore, StoredFile, read_up_to, reading, sto
 NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"
 QUICKDRAW = "full_numpy_bitmap_"  # Quick, Draw!'s files: full_numpy_bitmap_<class>.npy
-LABEL_TOP = 65_535  # as in CSV files: labels beyond this are no class count of the family
 HEADER_MOST = 1 << 16  # bytes a .npy header may take (numpy writes 128 or so)
 
 

@@ -27,6 +27,11 @@ class Rendered:
         return f"figures/{self.figure.id}.{self.figure.static}"
 
     @property
+    def fits(self) -> bool:
+        """Whether report.js sizes it to its card: fit.box gave it a built width (--w1) to scale from."""
+        return "--w1:" in self.box
+
+    @property
     def spec_name(self) -> str:
         """Where the folder site keeps a spec too large to inline (see render.spec_files)."""
         return f"figures/{self.figure.id}.spec.js"

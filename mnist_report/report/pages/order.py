@@ -9,6 +9,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from ...analysis.order import SplitOrder
+from ...analysis.order_stats import MAX_SHIFTS, N_BLOCKS, N_PERM
 from ..draw import INK_COLOUR, finish, wrap
 from ..page import Figure
 from ..words import sentence_start, the_split, vocabulary
@@ -65,6 +66,9 @@ class SplitFacts:
 @dataclass(frozen=True)
 class Facts:
     splits: list[SplitFacts]
+    n_perm: int = N_PERM  # the shift test's settings (analysis.order_stats), as the page states them
+    n_blocks: int = N_BLOCKS
+    max_shifts: int = MAX_SHIFTS
 
 
 def _split_facts(order: SplitOrder, names: tuple[str, ...]) -> SplitFacts:
@@ -93,7 +97,7 @@ def _split_facts(order: SplitOrder, names: tuple[str, ...]) -> SplitFacts:
         order.scored,
         shifts,
         tested,
-        min(1.0, tested / 10_000),
+        min(1.0, tested / (N_PERM + 1)),
         detectable,
     )
 
