@@ -227,18 +227,19 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
     return finish(grid)
 
 
+def _most_odd(counts: pl.DataFrame) -> list[int]:
+    """The MANY classes with the most odd images, of those with any (a class with none would be an empty row)."""
+    totals = counts.group_by("label").agg(pl.sum_horizontal(*KIND_TITLES).sum().alias("n")).filter(pl.col("n") > 0)
+    return totals.sort(["n", "label"], descending=[True, False]).head(MANY)["label"].to_list()
+
+
 def odd_counts(health: Health, class_names: Sequence[str], titles: dict[str, str] = KIND_TITLES) -> alt.Chart:
     """How many images of each class and split are faint, heavy or off centre (beyond MANY classes,
     of the MANY classes with the most)."""
     counts = health.odd.counts
     shown = list(class_names)
     if len(class_names) > MANY:
-        totals = (
-            counts.group_by("label")
-            .agg(pl.sum_horizontal(*KIND_TITLES).sum().alias("n"))
-            .sort(["n", "label"], descending=[True, False])
-        )
-        keep = totals.head(MANY)["label"].to_list()
+        keep = _most_odd(counts)
         counts, shown = counts.filter(pl.col("label").is_in(keep)), [class_names[k] for k in sorted(keep)]
     long = counts.unpivot(
         index=["split", "label"], on=list(KIND_TITLES), variable_name="kind", value_name="count"
@@ -326,7 +327,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     )
     counts = (
         f"{faint_heavy} per {noun} and split"
-        + (f", for the {MANY} {nouns} with the most." if len(analysis.present) > MANY else "."),
+        + (f", for the {len(_most_odd(h.odd.counts))} {nouns} with the most." if len(analysis.present) > MANY else "."),
         f"Small bar charts of how many images of each {noun} are {w.faint}, {w.heavy} or off centre, per split.",
     )
     oddest = (
