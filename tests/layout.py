@@ -60,9 +60,9 @@ STATIC = (
       : JSON.parse(document.getElementById(id).textContent);
     const el = document.createElement('div');
     document.body.appendChild(el);
-    const result = await vegaEmbed(el, spec, {actions: false, renderer: 'none'});
-    out.push({id: v.getAttribute('data-spec'), texts: texts(result.view)});
-    result.finalize();
+    const view = await mnistReportEmbed(el, spec, 'none');
+    out.push({id: v.getAttribute('data-spec'), texts: texts(view)});
+    view.finalize();
     el.remove();
   }
   return out;

@@ -471,7 +471,7 @@ def test_gallery_tooltip_names_the_instance(browser, readings):
         spot = page.evaluate(FIRST_IMAGE, "spec-first")
         assert spot, "data.html: no image mark in the first-images gallery"
         page.mouse.move(spot["x"], spot["y"])
-        tooltip = page.locator("#vg-tooltip-element")
+        tooltip = page.locator(".chart-tooltip")
         expect(tooltip).to_be_visible(timeout=3_000)
         expect(tooltip).to_contain_text("Instance")
 

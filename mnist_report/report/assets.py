@@ -39,10 +39,7 @@ def inline(source: str, tag: str) -> str:
 
 
 def vega_bundle() -> bytes:
-    """Vega and vega-embed in one script: the one the wheel carries, else made once per vl-convert version and cached.
-
-    (Vega alone would be a third smaller, but vl-convert's bundler exposes only vegaEmbed.)
-    """
+    """The Vega runtime (bundle.py): the one the wheel carries, else made once per vl-convert version and cached."""
     name = bundle.name(bundle.vl_version())
     for found in (bundle.PACKAGED / name, cache_dir() / name):
         if found.is_file():

@@ -1,3 +1,43 @@
+// A Vega spec drawn into an element, resolving to its view once drawn. The specs were compiled from
+// Vega-Lite when the report was built, so Vega alone draws them (no Vega-Lite or vega-embed to load).
+// Vega names the view's container after the spec's description, which the build sets to the alt text.
+function mnistReportEmbed(el, spec, renderer) {
+  "use strict";
+  var view = new vega.View(vega.parse(spec), {renderer: renderer, container: el, tooltip: mnistReportTooltip});
+  return view.runAsync();
+}
+
+// Tooltips: what a mark's tooltip channel gives (a text, or fields and their values) in a box beside
+// the pointer, kept on the screen; the fields are written as text, never as markup.
+function mnistReportTooltip(handler, event, item, value) {
+  "use strict";
+  var box = mnistReportTooltip.box;
+  if (!box) {
+    box = mnistReportTooltip.box = document.createElement("div");
+    box.className = "chart-tooltip";
+    box.setAttribute("role", "tooltip");
+    document.body.appendChild(box);
+  }
+  if (value == null || value === "") { box.hidden = true; return; }
+  box.textContent = "";
+  if (typeof value === "object") {
+    var table = document.createElement("table");
+    Object.keys(value).forEach(function (key) {
+      var row = table.insertRow(), name = document.createElement("th");
+      name.textContent = key;
+      row.appendChild(name);
+      row.insertCell().textContent = String(value[key]);
+    });
+    box.appendChild(table);
+  } else box.textContent = String(value);
+  box.hidden = false;
+  var x = event.clientX + 12, y = event.clientY + 12, w = box.offsetWidth, h = box.offsetHeight;
+  if (x + w > window.innerWidth) x = Math.max(0, event.clientX - 12 - w);
+  if (y + h > window.innerHeight) y = Math.max(0, event.clientY - 12 - h);
+  box.style.left = x + "px";
+  box.style.top = y + "px";
+}
+
 // Draw every chart on the page from the spec embedded beside it. The specs sit in
 // <script type="application/json"> blocks because file:// pages cannot fetch files.
 (function () {
@@ -137,9 +177,9 @@
   }
 
   // Each chart is drawn when it comes within a screen's height of being seen, one chart per task, and the
-  // Vega script (900 KB) is fetched only for the first: a phone parses and draws what its reader reaches,
+  // Vega script (580 KB) is fetched only for the first: a phone parses and draws what its reader reaches,
   // not every chart of a long page at once. Until then the card keeps the height report.css reserves, so
-  // nothing moves. (The one-file report carries Vega inline: vegaEmbed is there already.)
+  // nothing moves. (The one-file report carries Vega inline: window.vega is there already.)
   var vegaSrc = document.currentScript && document.currentScript.getAttribute("data-vega"), loading = {}, specs = {};
   function load(src) {  // a script, once
     if (!loading[src]) loading[src] = new Promise(function (resolve, reject) {
@@ -151,7 +191,7 @@
     });
     return loading[src];
   }
-  function loadVega() { return window.vegaEmbed || !vegaSrc ? Promise.resolve() : load(vegaSrc); }
+  function loadVega() { return window.vega || !vegaSrc ? Promise.resolve() : load(vegaSrc); }
   // A large spec is a script of its own (data-spec-src) that hands it over here; kept as built (.specs), and
   // each drawing gets its own copy, since fit() changes the sizes of the one it draws.
   window.mnistReportSpec = function (id, spec) { specs[id] = spec; };
@@ -163,11 +203,11 @@
   }
   function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
   function draw(el, spec) {
-    return vegaEmbed(el, fit(el, spec), { actions: false, renderer: "canvas" })
-      .then(function (result) {
-        el.__view = result.view;
+    return mnistReportEmbed(el, fit(el, spec), "canvas")
+      .then(function (view) {
+        el.__view = view;
         label(el);
-        opens(el, result.view);
+        opens(el, view);
         return learn(el, 3);
       })
       .then(function () {
