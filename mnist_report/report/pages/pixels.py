@@ -62,7 +62,8 @@ def pixel_histogram(analysis: Analysis, zeros: bool = True) -> alt.Chart:
                 scale=alt.Scale(domain=[0 if zeros else 1, 256], nice=False),
             ),
             x2=alt.X2("end:Q"),
-            y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s")),
+            # SI prefixes (12M), but a plain 0: Vega gives every tick the largest tick's prefix ("0M").
+            y=alt.Y("count:Q", title="Pixels", axis=alt.Axis(format="~s", labelExpr="datum.value ? datum.label : '0'")),
             y2=alt.datum(0),  # with both x ends given, a bar needs its base too
             tooltip=[
                 alt.Tooltip("value:Q", title="Value"),
