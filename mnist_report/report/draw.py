@@ -92,15 +92,18 @@ def wrap(text: str, width: float = 180, size: float = 12, bold: bool = True) -> 
     return lines[0] if len(lines) == 1 else lines
 
 
-def name_axis(names, scale: str, cell: float, across: bool, size: int = 12, lines: int = 1, **options) -> alt.Axis:
+def name_axis(
+    names, scale: str, cell: float, across: bool, size: int = 12, lines: int = 1, padding: float = 0, **options
+) -> alt.Axis:
     """An axis naming classes, a band of `cell` px each as built, for a chart drawn larger or smaller (fit.py).
 
     The font follows the band (a signal of the drawn chart), so two names never overlap; along x
     (`across`), names wider than their band stand on end; names longer than LABEL_LIMIT px are cut
-    with an ellipsis, the marks' tooltips giving them whole. `scale` is the Vega scale's name ("x").
+    with an ellipsis, the marks' tooltips giving them whole. `scale` is the Vega scale's name ("x");
+    `padding` its paddingInner: a name may take the whole step, not just the band its mark fills.
     """
     em = max((text_width(line, 1) for n in names for line in str(n).split("\n")), default=1.0)  # px per px of font
-    band = f"bandwidth('{scale}')"
+    band = f"bandwidth('{scale}') / {1 - padding:g}" if padding else f"bandwidth('{scale}')"
     upright = across and em * size <= cell - 2
     font = (
         f"min({size}, ({band} - 2) / {em:.3f})" if upright else f"min({size}, ({band} - 1) / {1.25 * lines - 0.25:g})"

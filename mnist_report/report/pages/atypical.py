@@ -66,7 +66,7 @@ def distance_boxplots(analysis: Analysis, highlight: str | None = None, part: st
         sort=order,
         title=noun.capitalize(),
         scale=alt.Scale(paddingInner=0.35),
-        axis=name_axis(order, f"{part}y", row, across=False),
+        axis=name_axis(order, f"{part}y", row, across=False, padding=0.35),
     )
     x_title = f"RMS distance to the {noun}'s mean image"
     tooltip = [
