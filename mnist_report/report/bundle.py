@@ -40,15 +40,15 @@ def make(vl_version: str) -> bytes:
 def _vega_module() -> str:
     """The address under which vl-convert's bundler holds its copy of Vega. vl-convert has no call that
     says it, and the `vega` its snippets are given is a default import, which Vega does not have (null);
-    its copies are named in its library, so the address is read from there (0.1 s, once a version)."""
+    its copies are named in its library, so the address is read from there (0.1 s, once a version).
+    Should it carry several, the newest is the one its own charts are compiled for."""
     import mmap
     import re
 
     import vl_convert
 
     with open(vl_convert.vl_convert.__file__, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as lib:
-        found = re.search(rb"/npm/vega@\d+\.\d+\.\d+/\+esm", lib)
-        path = found and found.group().decode()
-    if not path:
+        versions = {tuple(map(int, v)) for v in re.findall(rb"/npm/vega@(\d+)\.(\d+)\.(\d+)/\+esm", lib)}
+    if not versions:
         raise RuntimeError(f"no copy of Vega found in {vl_convert.vl_convert.__file__}")
-    return "https://cdn.jsdelivr.net" + path
+    return "https://cdn.jsdelivr.net/npm/vega@{}.{}.{}/+esm".format(*max(versions))
