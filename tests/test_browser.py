@@ -415,19 +415,22 @@ CANVAS_CHANGED = """(spec) => {
 }"""
 
 
-def test_highlight_menu_works_from_the_keyboard(browser, readings):
-    with _drawn(browser, readings["file"], "atypical.html") as page:
+@pytest.mark.parametrize("name", ["atypical.html", "classifiers.html"])
+def test_highlight_menu_works_from_the_keyboard(browser, readings, name):
+    """The atypical page's boxplots and galleries, and the classifiers' map (whose ten colours are not all far
+    apart), bring out one digit chosen in a menu the keyboard reaches."""
+    with _drawn(browser, readings["file"], name) as page:
         menu = page.get_by_role("combobox", name=re.compile(r"highlight digit", re.I))
         expect(menu).to_have_count(1)  # found by its accessible name (aria-label or <label>)
-        assert menu.evaluate("e => !!e.closest('.vega-bind')"), "the highlight menu is not vega-embed's bound control"
+        assert menu.evaluate("e => !!e.closest('.vega-bind')"), "the highlight menu is not Vega's bound control"
         spec = menu.evaluate("e => e.closest('.view').getAttribute('data-spec')")
 
-        for _ in range(60):  # Tab through the page until the menu has focus
+        for _ in range(600):  # Tab through the page until the menu has focus (past the confusion tables' counts)
             page.keyboard.press("Tab")
             if menu.evaluate("e => e === document.activeElement"):
                 break
         else:
-            pytest.fail("atypical.html: the 'Highlight digit' menu cannot be reached with Tab")
+            pytest.fail(f"{name}: the 'Highlight digit' menu cannot be reached with Tab")
 
         page.evaluate(CANVAS_SNAPSHOT, spec)
         options = menu.evaluate("e => Array.from(e.options).map(o => o.textContent.trim())")
@@ -438,7 +441,7 @@ def test_highlight_menu_works_from_the_keyboard(browser, readings):
         try:
             page.wait_for_function(CANVAS_CHANGED, arg=spec, timeout=5_000)
         except PlaywrightTimeout:
-            pytest.fail("atypical.html: choosing '1' in 'Highlight digit' did not change the chart")
+            pytest.fail(f"{name}: choosing '1' in 'Highlight digit' did not change the chart")
 
 
 # Where the first image mark's first picture sits on screen, found through the Vega view report.js keeps.

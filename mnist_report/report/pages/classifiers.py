@@ -269,13 +269,21 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     font = 15 if len(names) <= len(CLASS_COLOURS) else 12
     centres = placed_labels(p.centres, "name", _domain(p), MAP * 0.7, MAP * 0.7, font).filter(pl.col("shown"))
     lx, ly = _axes(p, "lx", "ly")
+    # Some of the colours are close (ten that colour-blind readers can tell apart cannot all be far apart):
+    # a menu, which the keyboard reaches, brings out one class and fades the others.
+    focus = alt.param(
+        name="focus",
+        value=None,
+        bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun.lower()}: "),
+    )
     points = (
         alt.Chart(p.points)
-        .mark_circle(size=12, opacity=0.6)
+        .mark_circle(size=12)
         .encode(
             x=x,
             y=y,
             color=colour,
+            opacity=alt.condition("focus === null || datum.name === focus", alt.value(0.6), alt.value(0.05)),
             tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
         )
     )
@@ -296,7 +304,7 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
             x=lx, y=ly, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
         )
     )
-    return finish(alt.layer(points, means, halo, named).properties(width=MAP, height=MAP))
+    return finish(alt.layer(points, means, halo, named).add_params(focus).properties(width=MAP, height=MAP))
 
 
 def _domain(p) -> dict[str, tuple[float, float]]:
@@ -366,8 +374,9 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         f"coloured by {noun}; names mark the mean images" if not f.many else f"each {noun}'s mean image an orange dot"
     )
     projected = (
-        f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover or tap a dot for its instance; "
-        "the table below and data/map.csv give the same places.",
+        f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover or tap a dot for its instance"
+        + ("" if f.many else f", or pick a {noun} in the menu to bring out its images")
+        + "; the table below and data/map.csv give the same places.",
         f"Scatter plot of {f.n_drawn:,} images in two dimensions"
         + (
             f", one colour per {noun}, with each {noun}'s mean image marked by its name."
