@@ -75,7 +75,7 @@ def test_class_page_numbers_match_the_data_files(site_10k):
         for r in mine.filter(pl.col("split") == split).sort("rank").head(N_CANDIDATES).iter_rows(named=True)
     ]
     shown = _table(page, f"Label-issue candidates labelled {PICKED}")
-    assert [(r[1], _number(r[2]), r[3], r[4]) for r in shown] == expected
+    assert [(r[0], _number(r[1]), r[2], r[3]) for r in shown] == expected
 
 
 def test_typical_images_are_the_thirty_nearest_and_farthest(site_10k):
