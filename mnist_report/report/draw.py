@@ -289,39 +289,81 @@ def legend_columns(names, width: float = 250, size: int = 12, limit: float = LAB
 
 
 def placed_labels(
-    points: pl.DataFrame, names: str, domain: dict, width: float, height: float, size: int = 15, beside: bool = False
+    points: pl.DataFrame,
+    names: str,
+    domain: dict,
+    width: float,
+    height: float,
+    size: int = 15,
+    beside: bool = False,
+    grow: float = 1.0,
 ):
     """Where to write each point's name so that no two names overlap: `points` (x, y and the `names`
-    column) with lx and ly, in the data's units, and `shown`: false for a name with no free place
-    near its point (its point names it on hover). Laid out on a plot of `width` x `height` px, the
-    smallest the chart is drawn (larger, names keep their size while the plot grows apart), whose
-    scales span `domain` ({"x": (low, high), "y": ...}, y upwards): on the point where that is free,
-    else just above, below or beside it, or farther out. `beside`: never on a point, nor on any
-    other point (the points are dots a name would hide)."""
+    column) with the name's centre as a pixel offset from its point (ox, oy: `label_at` draws it), and
+    `shown`: false for a name with no free place near its point (its point names it on hover). Laid
+    out on a plot of `width` x `height` px, the smallest the chart is drawn (larger, the points move
+    apart and each name keeps its place beside its own), whose scales span `domain` ({"x": (low,
+    high), "y": ...}, y upwards): on the point where that is free, else just above, below or beside
+    it, or farther out. `beside`: never on a point, nor on any other point (the points are dots a
+    name would hide). A name twice or three times as far as beside its point is `far`: `leaders`
+    draws a line from the point to where it meets the name's box (lox, loy). `grow`: how many times
+    larger the chart may be drawn; a place must be free at that size and halfway there too, since the
+    points move apart while the names keep their size and their distance from their points."""
     (x0, x1), (y0, y1) = domain["x"], domain["y"]
     sx, sy = width / (x1 - x0), height / (y1 - y0)
     dot = 5  # half a dot's side, in px
     places = [((x - x0) * sx, (y1 - y) * sy) for x, y in points.select("x", "y").iter_rows()]
-    placed = [(px - dot, py - dot, px + dot, py + dot) for px, py in places] if beside else []
+    scales = sorted({1.0, (1 + grow) / 2, grow})
+    # Boxes taken, as (point, offset, half sizes): a point's own dot when names must not cover points.
+    placed = [(px, py, 0.0, 0.0, dot, dot) for px, py in places] if beside else []
     out = []
-    for (x, y, name), (px, py) in zip(points.select("x", "y", names).iter_rows(), places, strict=True):
+    for name, (px, py) in zip(points[names], places, strict=True):
         w, h = text_width(name, size, bold=True) + 4, size + 4
-        for dx, dy in list(_NEARBY(w, h))[1 if beside else 0 :]:
-            box = (px + dx - w / 2, py + dy - h / 2, px + dx + w / 2, py + dy + h / 2)
-            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
-            if inside and not any(_meet(box, other) for other in placed):
+        for ring, dx, dy in list(_NEARBY(w, h))[1 if beside else 0 :]:
+            box = (px, py, dx, dy, w / 2, h / 2)
+            if all(_fits(box, g, width, height) and not any(_meet(box, other, g) for other in placed) for g in scales):
                 placed.append(box)
-                out.append((x + dx / sx, y - dy / sy, True))
+                t = 1 - min(w / 2 / abs(dx) if dx else 1, h / 2 / abs(dy) if dy else 1)  # where the box begins
+                out.append((dx, dy, True, ring > 1, t * dx, t * dy))
                 break
         else:
-            out.append((x, y, False))
-    lx, ly, shown = zip(*out, strict=True) if out else ((), (), ())
-    return points.with_columns(pl.Series("lx", lx), pl.Series("ly", ly), pl.Series("shown", shown, dtype=pl.Boolean))
+            out.append((0.0, 0.0, False, False, 0.0, 0.0))
+    columns = zip(*out, strict=True) if out else ((),) * 6
+    kinds = {
+        "ox": pl.Float64,
+        "oy": pl.Float64,
+        "shown": pl.Boolean,
+        "far": pl.Boolean,
+        "lox": pl.Float64,
+        "loy": pl.Float64,
+    }
+    return points.with_columns(
+        pl.Series(name, values, dtype=kind) for (name, kind), values in zip(kinds.items(), columns, strict=True)
+    )
+
+
+def label_at(mark: alt.Chart, **text) -> alt.Chart:
+    """`mark` (a chart of placed_labels' rows) as names written at their places: on their points, moved by
+    (ox, oy) px, so that a chart drawn larger keeps each name beside its point."""
+    return mark.mark_text(dx=alt.expr("datum.ox"), dy=alt.expr("datum.oy"), **text)
+
+
+def leaders(named: pl.DataFrame, x: alt.X, y: alt.Y) -> list[alt.Chart]:
+    """Thin lines from each point to its name where placed_labels put the name farther than beside it
+    (without one, a name in a crowd reads as naming the nearest other point); none where none is far."""
+    far = named.filter(pl.col("far"))
+    if far.is_empty():
+        return []
+    line = alt.Chart(far).mark_rule(
+        color="#666", strokeWidth=1, x2Offset=alt.expr("datum.lox"), y2Offset=alt.expr("datum.loy")
+    )
+    return [line.encode(x=x, y=y, x2=alt.X2(x.shorthand.split(":")[0]), y2=alt.Y2(y.shorthand.split(":")[0]))]
 
 
 def _NEARBY(w: float, h: float):
-    """Offsets to try, nearest first: on the point, then around it, then twice and three times as far."""
-    yield 0.0, 0.0
+    """Offsets to try, nearest first, with their ring: on the point (0), then around it (1), then twice
+    and three times as far (2, 3)."""
+    yield 0, 0.0, 0.0
     for far in (1, 2, 3):
         for dx, dy in (
             (0, -h),
@@ -333,8 +375,15 @@ def _NEARBY(w: float, h: float):
             (w / 2, h),
             (-w / 2, h),
         ):
-            yield dx * far, dy * far
+            yield far, dx * far, dy * far
 
 
-def _meet(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _fits(box, g: float, width: float, height: float) -> bool:
+    """Whether a placed box lies inside the plot drawn `g` times as large."""
+    px, py, dx, dy, hw, hh = box
+    return hw <= px * g + dx <= width * g - hw and hh <= py * g + dy <= height * g - hh
+
+
+def _meet(a, b, g: float) -> bool:
+    """Whether two placed boxes overlap on the plot drawn `g` times as large (points move, offsets stay)."""
+    return abs(a[0] * g + a[2] - b[0] * g - b[2]) < a[4] + b[4] and abs(a[1] * g + a[3] - b[1] * g - b[3]) < a[5] + b[5]

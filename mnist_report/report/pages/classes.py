@@ -19,7 +19,7 @@ import polars as pl
 
 from ...analysis import Analysis
 from ..classpage import page_facts, picture_path, shared, split_counts
-from ..draw import INK_COLOUR, finish, many, placed_labels
+from ..draw import INK_COLOUR, finish, label_at, leaders, many, placed_labels
 from ..page import Figure, Item
 
 ORDER = 95
@@ -29,6 +29,7 @@ SUMMARY = "a page for each {noun}: its images, its look-alikes, how the classifi
 NEEDS = {"classes"}
 EACH_TEMPLATE = "class.html"
 FOLDER = "classes"
+MAP_GROW = 1.6  # the map of classes drawn up to 1.6 times as large on a wide page
 
 
 def file_of(k: int, name: str) -> str:
@@ -117,17 +118,17 @@ def class_map(analysis: Analysis) -> alt.LayerChart:
         return finish(dots.properties(width=250, height=220))
     # Names beside their dots where none would cover another name or dot, on the smallest chart a phone draws;
     # a name with no room is left to its dot's tooltip.
-    named = placed_labels(data.rename({"median": "x", field: "y"}), "name", domain, 250 * 0.7, 220 * 0.7, 12, True)
-    names = (
-        alt.Chart(named.filter(pl.col("shown")))
-        .mark_text(fontSize=12, color="#222")
-        .encode(
-            x=alt.X("lx:Q", scale=alt.Scale(domain=domain["x"], nice=False)),
-            y=alt.Y("ly:Q", scale=alt.Scale(domain=domain["y"], nice=False)),
-            text=alt.Text("name:N"),
-        )
+    named = placed_labels(
+        data.rename({"median": "x", field: "y"}), "name", domain, 250 * 0.7, 220 * 0.7, 12, True, MAP_GROW / 0.7
     )
-    return finish((dots + names).properties(width=250, height=220))
+    shown = named.filter(pl.col("shown"))
+    at = (
+        alt.X("x:Q", scale=alt.Scale(domain=domain["x"], nice=False)),
+        alt.Y("y:Q", scale=alt.Scale(domain=domain["y"], nice=False)),
+    )
+    names = label_at(alt.Chart(shown), fontSize=12, color="#222").encode(x=at[0], y=at[1], text=alt.Text("name:N"))
+    lines = leaders(shown, *at)
+    return finish(alt.layer(dots, *lines, names).properties(width=250, height=220))
 
 
 def _span(values: pl.Series) -> tuple[float, float]:
@@ -148,7 +149,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
             f"Hover a dot for its {noun}; choose it to open its page.",
             f"A scatter plot of {len(f.rows)} {nouns}, one dot each, placed by the median distance of its images "
             f"to its mean image and {against}.",
-            grow=1.6,
+            grow=MAP_GROW,
         )
     ]
 

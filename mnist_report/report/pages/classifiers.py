@@ -19,6 +19,8 @@ from ..draw import (
     LABEL_LIMIT,
     dumbbell,
     finish,
+    label_at,
+    leaders,
     legend_columns,
     many,
     name_axis,
@@ -37,6 +39,7 @@ NEEDS = {"classifiers", "map"}
 
 N_CONFUSED = 3  # most confused pairs named
 MAP = 320  # the map's side as built, in px
+MAP_GROW = 2  # drawn up to twice as large on a wide page
 # The confusion cells' images, one sheet beside the page: 300 KB that only a reader who opens a cell needs.
 SPRITE = "img/classifiers-cells.png"
 
@@ -267,8 +270,8 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     # The names beside their means where two would overlap, placed on the smallest map a phone draws;
     # a name with no room near its mean is left to the mean's tooltip.
     font = 15 if len(names) <= len(CLASS_COLOURS) else 12
-    centres = placed_labels(p.centres, "name", _domain(p), MAP * 0.7, MAP * 0.7, font).filter(pl.col("shown"))
-    lx, ly = _axes(p, "lx", "ly")
+    centres = placed_labels(p.centres, "name", _domain(p), MAP * 0.7, MAP * 0.7, font, grow=MAP_GROW / 0.7)
+    centres = centres.filter(pl.col("shown"))
     # Some of the colours are close (ten that colour-blind readers can tell apart cannot all be far apart):
     # a menu, which the keyboard reaches, brings out one class and fades the others.
     focus = alt.param(
@@ -292,19 +295,14 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
         .mark_point(shape="cross", filled=True, size=40, color="#111")
         .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")])
     )
-    halo = (
-        alt.Chart(centres)
-        .mark_text(fontSize=font, fontWeight="bold", stroke="white", strokeWidth=4)
-        .encode(x=lx, y=ly, text=alt.Text("name:N"))
+    halo = label_at(alt.Chart(centres), fontSize=font, fontWeight="bold", stroke="white", strokeWidth=4).encode(
+        x=x, y=y, text=alt.Text("name:N")
     )
-    named = (
-        alt.Chart(centres)
-        .mark_text(fontSize=font, fontWeight="bold", color="#111")
-        .encode(
-            x=lx, y=ly, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
-        )
+    named = label_at(alt.Chart(centres), fontSize=font, fontWeight="bold", color="#111").encode(
+        x=x, y=y, text=alt.Text("name:N"), tooltip=[alt.Tooltip("name:N", title=f"Mean image of {noun.lower()}")]
     )
-    return finish(alt.layer(points, means, halo, named).add_params(focus).properties(width=MAP, height=MAP))
+    lines = leaders(centres, x, y)
+    return finish(alt.layer(points, *lines, means, halo, named).add_params(focus).properties(width=MAP, height=MAP))
 
 
 def _domain(p) -> dict[str, tuple[float, float]]:
@@ -375,7 +373,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     )
     projected = (
         f"{f.n_drawn:,} images on their first two principal axes, {coloured}. Hover or tap a dot for its instance"
-        + ("" if f.many else f", or pick a {noun} in the menu to bring out its images")
+        + ("" if f.many else f"; the menu brings out one {noun}'s images")
         + "; the table below and data/map.csv give the same places.",
         f"Scatter plot of {f.n_drawn:,} images in two dimensions"
         + (
@@ -394,7 +392,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
         figures.append(
             Figure("mistakes", mistakes_heatmap(analysis), *mistakes, static="png", grow=2, opens="classifiers-cells")
         )
-    return [*figures, Figure("map", projection_map(analysis), *projected, static="png", grow=2)]
+    return [*figures, Figure("map", projection_map(analysis), *projected, static="png", grow=MAP_GROW)]
 
 
 CHARTS = (class_accuracy, mistakes_heatmap, projection_map)
