@@ -95,6 +95,11 @@ class Vocabulary:
     heavier: tuple[str, str]  # later images "heavier" or "lighter" than earlier ones
 
     @property
+    def more_here(self) -> str:
+        """What a pixel of the larger value has, for a difference picture's key: "more ink", "brighter"."""
+        return self.more[0].split(" ", 1)[1]
+
+    @property
     def kinds(self) -> dict[str, str]:
         """The odd-image kinds (analysis.health.odd) as this dataset calls them."""
         return {"faint": self.faint, "heavy": self.heavy, "off_centre": "off centre"}

@@ -227,6 +227,12 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
     return finish(grid)
 
 
+def _most_odd_said(counts: pl.DataFrame, noun: str, nouns: str) -> str:
+    """How the odd-image chart's caption ends when it shows some of many classes."""
+    shown = len(_most_odd(counts))
+    return f", for the one {noun} that has any." if shown == 1 else f", for the {shown:,} {nouns} with the most."
+
+
 def _most_odd(counts: pl.DataFrame) -> list[int]:
     """The MANY classes with the most odd images, of those with any (a class with none would be an empty row)."""
     totals = counts.group_by("label").agg(pl.sum_horizontal(*KIND_TITLES).sum().alias("n")).filter(pl.col("n") > 0)
@@ -327,7 +333,7 @@ def figures(analysis: Analysis, f: Facts) -> list[Figure]:
     )
     counts = (
         f"{faint_heavy} per {noun} and split"
-        + (f", for the {len(_most_odd(h.odd.counts))} {nouns} with the most." if len(analysis.present) > MANY else "."),
+        + (_most_odd_said(h.odd.counts, noun, nouns) if len(analysis.present) > MANY else "."),
         f"Small bar charts of how many images of each {noun} are {w.faint}, {w.heavy} or off centre, per split.",
     )
     oddest = (

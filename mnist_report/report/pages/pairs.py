@@ -61,6 +61,7 @@ def _ordered_pairs(analysis: Analysis) -> pl.DataFrame:
 def pair_differences(analysis: Analysis) -> alt.LayerChart:
     """Row class's mean minus column class's mean: red where the row's class has more ink, blue where the column's has."""
     noun = analysis.dataset.class_noun[0]
+    more = vocabulary(analysis.dataset.kind).more_here  # what red means, in the data's words (not "darker": photos)
     present, order = analysis.present, analysis.present_names
     c = analysis.centroids
     limit = images.diverging_limit(c[a] - c[b] for a in present for b in present if a != b)
@@ -78,13 +79,13 @@ def pair_differences(analysis: Analysis) -> alt.LayerChart:
         x=alt.X(
             "col:N",
             sort=order,
-            title=wrap(f"Column {noun} (blue: darker here)"),
+            title=wrap(f"Column {noun} (blue: {more} here)"),
             axis=name_axis(order, "x", cell, across=True, size=13, orient="top"),
         ),
         y=alt.Y(
             "row:N",
             sort=order,
-            title=wrap(f"Row {noun} (red: darker here)"),
+            title=wrap(f"Row {noun} (red: {more} here)"),
             axis=name_axis(order, "y", cell, across=False, size=13),
         ),
         tooltip=[
