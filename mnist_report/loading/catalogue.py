@@ -80,7 +80,7 @@ class Kind:
     transposed: bool = False  # images stored column by column (EMNIST): turned upright while loading
     prefix: str = ""  # how the record's standard file names begin, to detect it by
     # How the images were made: "handwriting", "drawing" or "photo"; "" when unknown. The report's
-    # words follow it (ink or brightness, writer or batch), so clothes are not said to be written.
+    # words follow it (ink or darkness, writer or batch), so clothes are not said to be written.
     medium: str = ""
 
     def __post_init__(self) -> None:

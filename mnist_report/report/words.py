@@ -81,12 +81,12 @@ class Vocabulary:
     """What the pixels and the images' makers are called, by how the images were made (Kind.medium):
     a photographed T-shirt has no ink and no writer. Templates read it as `w`."""
 
-    ink: str  # what a pixel value measures: "mean ink", "mean brightness"
+    ink: str  # what a pixel value measures: "mean ink", "mean darkness"
     full: str  # the value 255
     foreground: str  # what a binarised pixel above the threshold is
     # "red where the first has more ink, blue where the second does", "... training images have more ink, ... test images do"
     more: tuple[str, str, str, str]
-    least: str  # "the mean Sandal is the least bright": the class whose mean has the lowest value
+    least: str  # "the mean Sandal is the lightest": the class whose mean has the lowest value
     most: str
     faint: str  # an image far below its class's mean value, and far above
     heavy: str
@@ -96,7 +96,7 @@ class Vocabulary:
 
     @property
     def more_here(self) -> str:
-        """What a pixel of the larger value has, for a difference picture's key: "more ink", "brighter"."""
+        """What a pixel of the larger value has, for a difference picture's key: "more ink", "darker"."""
         return self.more[0].split(" ", 1)[1]
 
     @property
@@ -125,17 +125,19 @@ VOCABULARY = {
         unusual="drawn bolder or fainter, turned, oddly shaped, unfinished or off-centre",
         source="one player or one batch",
     ),
+    # Fashion-MNIST negated its photos' intensities: its own description says higher values are
+    # darker, and the pictures here draw them so (a white shop background is 0).
     "photo": Vocabulary(
-        ink="brightness",
-        full="full brightness",
+        ink="darkness",
+        full="full darkness",
         foreground="foreground",
-        more=("is brighter", "are brighter", "is", "are"),
-        least="has the lowest mean brightness",  # not "darkest": pictures draw high values dark
-        most="the highest",
-        faint="dark",
-        heavy="bright",
+        more=("is darker", "are darker", "is", "are"),
+        least="is the lightest",
+        most="the darkest",
+        faint="light",
+        heavy="dark",
         unusual="larger or smaller, turned, unusually cut, patterned or off-centre",
-        heavier=("brighter", "darker"),
+        heavier=("darker", "lighter"),
         source="one photo shoot or one batch",
     ),
     # Unknown images: words true of any picture.

@@ -29,7 +29,7 @@ KIND_TITLES = {"faint": "Faint", "heavy": "Heavy", "off_centre": "Off centre"}  
 
 
 def kind_titles(w: Vocabulary) -> dict[str, str]:
-    """The odd kinds' titles in the dataset's words (a photo is dark or bright, not faint or heavy)."""
+    """The odd kinds' titles in the dataset's words (a photo is light or dark, not faint or heavy)."""
     return {kind: word.capitalize() for kind, word in w.kinds.items()}
 
 
