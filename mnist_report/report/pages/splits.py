@@ -162,7 +162,9 @@ def split_ink(analysis: Analysis) -> alt.LayerChart:
     if many(analysis):
         return _train_against_test(analysis, _wide(data, "mean_ink"), f"{ink} per pixel", ".1f")
     y = alt.Y("name:N", sort=analysis.present_names, title=noun)
-    shape = alt.Shape("split:N", sort=list(SPLIT_COLOURS), legend=None)
+    # The colour's field, title and domain: one legend of coloured shapes (with none of its own, the
+    # legend showed two circles for a circle and a square).
+    shape = alt.Shape("split:N", sort=list(SPLIT_COLOURS), title="Split", scale=alt.Scale(domain=list(SPLIT_COLOURS)))
     tooltip = [
         alt.Tooltip("name:N", title=noun),
         alt.Tooltip("split:N", title="Split"),
