@@ -196,7 +196,8 @@ def duplicate_pairs(health: Health, class_names: Sequence[str]) -> alt.LayerChar
         )
     columns = ["Image A", "Image B"]
     rows = [
-        f"{r['pair'] + 1}. RMS {r['distance']:.1f}" + ("" if r["same_label"] else "\nlabels differ")
+        # Two decimals: near duplicates lie within a few grey levels, and one decimal made ranks 1-3 all "0.7".
+        f"{r['pair'] + 1}. RMS {r['distance']:.2f}" + ("" if r["same_label"] else "\nlabels differ")
         for r in shown.filter(pl.col("side") == 0).iter_rows(named=True)
     ]
     cells = [
