@@ -17,7 +17,7 @@ from ..words import with_article
 ORDER = 20
 FILE = "data.html"
 TITLE = "The data"
-SUMMARY = "one image per row, and the same as one row per pixel"
+SUMMARY = "the images as a table: one image per row, or one pixel per row"
 
 
 @dataclass(frozen=True)
