@@ -17,7 +17,7 @@ from ..words import with_article
 ORDER = 20
 FILE = "data.html"
 TITLE = "The data"
-SUMMARY = "the images as a table: one image per row, or one pixel per row"
+SUMMARY = "the images as a table, with one image or one pixel per row"
 
 
 @dataclass(frozen=True)
