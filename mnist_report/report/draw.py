@@ -288,6 +288,20 @@ def legend_columns(names, width: float = 250, size: int = 12, limit: float = LAB
     return max(1, min(len(names), int(width // entry)))
 
 
+def highlight_menu(names, noun: str) -> tuple[alt.Parameter, str]:
+    """A menu, which the keyboard reaches, that brings out one class: the parameter to add to the chart and
+    the test its marks' opacity takes ("all" chosen: every mark passes)."""
+    focus = alt.param(
+        name="focus",
+        value=None,
+        bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun}: "),
+    )
+    return focus, "focus === null || datum.name === focus"
+
+
+SMALLEST = 0.7  # about the smallest a phone draws a chart that fits its card, as a share of its built size
+
+
 def placed_labels(
     points: pl.DataFrame,
     names: str,
@@ -301,14 +315,15 @@ def placed_labels(
     """Where to write each point's name so that no two names overlap: `points` (x, y and the `names`
     column) with the name's centre as a pixel offset from its point (ox, oy: `label_at` draws it), and
     `shown`: false for a name with no free place near its point (its point names it on hover). Laid
-    out on a plot of `width` x `height` px, the smallest the chart is drawn (larger, the points move
-    apart and each name keeps its place beside its own), whose scales span `domain` ({"x": (low,
+    out on the plot built `width` x `height` px, drawn SMALLEST times that on a phone (larger, the points
+    move apart and each name keeps its place beside its own), whose scales span `domain` ({"x": (low,
     high), "y": ...}, y upwards): on the point where that is free, else just above, below or beside
     it, or farther out. `beside`: never on a point, nor on any other point (the points are dots a
     name would hide). A name twice or three times as far as beside its point is `far`: `leaders`
     draws a line from the point to where it meets the name's box (lox, loy). `grow`: how many times
-    larger the chart may be drawn; a place must be free at that size and halfway there too, since the
-    points move apart while the names keep their size and their distance from their points."""
+    its built size the chart may be drawn (its Figure's grow); a place must be free at that size and
+    halfway there too, since the points move apart while the names keep their size and distance."""
+    width, height, grow = width * SMALLEST, height * SMALLEST, grow / SMALLEST
     (x0, x1), (y0, y1) = domain["x"], domain["y"]
     sx, sy = width / (x1 - x0), height / (y1 - y0)
     dot = 5  # half a dot's side, in px

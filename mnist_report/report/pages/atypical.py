@@ -11,7 +11,7 @@ import polars as pl
 from ...analysis import Analysis
 from ...analysis.gallery import Gallery
 from .. import images
-from ..draw import GALLERY, INK_COLOUR, TITLE_WIDTH, finish, many, name_axis, sprite_grid, wrap
+from ..draw import GALLERY, INK_COLOUR, TITLE_WIDTH, finish, highlight_menu, many, name_axis, sprite_grid, wrap
 from ..page import Figure, Named
 from . import classes
 
@@ -166,12 +166,7 @@ def atypical(analysis: Analysis) -> alt.VConcatChart:
     """Boxplots above the least typical images, with one control picking a class in both."""
     noun = analysis.dataset.class_noun[0]
     names = analysis.present_names
-    focus = alt.param(
-        name="focus",
-        value=None,
-        bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun}: "),
-    )
-    highlight = "focus === null || datum.name === focus"
+    focus, highlight = highlight_menu(names, noun)
     boxes = distance_boxplots(analysis, highlight, UPPER).properties(
         title=wrap(f"Distance of each image to its {noun}'s mean", TITLE_WIDTH, 14)
     )

@@ -118,9 +118,7 @@ def class_map(analysis: Analysis) -> alt.LayerChart:
         return finish(dots.properties(width=250, height=220))
     # Names beside their dots where none would cover another name or dot, on the smallest chart a phone draws;
     # a name with no room is left to its dot's tooltip.
-    named = placed_labels(
-        data.rename({"median": "x", field: "y"}), "name", domain, 250 * 0.7, 220 * 0.7, 12, True, MAP_GROW / 0.7
-    )
+    named = placed_labels(data.rename({"median": "x", field: "y"}), "name", domain, 250, 220, 12, True, MAP_GROW)
     shown = named.filter(pl.col("shown"))
     at = (
         alt.X("x:Q", scale=alt.Scale(domain=domain["x"], nice=False)),

@@ -19,6 +19,7 @@ from ..draw import (
     LABEL_LIMIT,
     dumbbell,
     finish,
+    highlight_menu,
     label_at,
     leaders,
     legend_columns,
@@ -270,15 +271,10 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
     # The names beside their means where two would overlap, placed on the smallest map a phone draws;
     # a name with no room near its mean is left to the mean's tooltip.
     font = 15 if len(names) <= len(CLASS_COLOURS) else 12
-    centres = placed_labels(p.centres, "name", _domain(p), MAP * 0.7, MAP * 0.7, font, grow=MAP_GROW / 0.7)
-    centres = centres.filter(pl.col("shown"))
+    centres = placed_labels(p.centres, "name", _domain(p), MAP, MAP, font, grow=MAP_GROW).filter(pl.col("shown"))
     # Some of the colours are close (ten that colour-blind readers can tell apart cannot all be far apart):
-    # a menu, which the keyboard reaches, brings out one class and fades the others.
-    focus = alt.param(
-        name="focus",
-        value=None,
-        bind=alt.binding_select(options=[None, *names], labels=["all", *names], name=f"Highlight {noun.lower()}: "),
-    )
+    # a menu brings out one class and fades the others.
+    focus, chosen = highlight_menu(names, noun.lower())
     points = (
         alt.Chart(p.points)
         .mark_circle(size=12)
@@ -286,7 +282,7 @@ def projection_map(analysis: Analysis) -> alt.LayerChart:
             x=x,
             y=y,
             color=colour,
-            opacity=alt.condition("focus === null || datum.name === focus", alt.value(0.6), alt.value(0.05)),
+            opacity=alt.condition(chosen, alt.value(0.6), alt.value(0.05)),
             tooltip=[alt.Tooltip("instance:Q", title="Instance", format=","), alt.Tooltip("name:N", title=noun)],
         )
     )
