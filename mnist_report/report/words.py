@@ -73,7 +73,12 @@ def ordinal(n: int) -> str:
 
 def with_article(word: str) -> str:
     """ "a 5", "an 8", "an Ankle boot": by the sound of the first letter, which for digits means 8 alone."""
-    return ("an " if word[:1].lower() in "aeio8" else "a ") + word
+    return f"{article(word)} {word}"
+
+
+def article(word: str) -> str:
+    """ "a" or "an" before `word` (a sentence that links the word writes the article apart)."""
+    return "an" if str(word)[:1].lower() in "aeio8" else "a"
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,7 @@ FILTERS = {
     "points": points,
     "odds": odds,
     "a": with_article,
+    "article": article,
     "upper1": sentence_start,
     "the_split": the_split,
     "ordinal": ordinal,

@@ -1,3 +1,9 @@
+// `step` run in a task of its own, after what is queued: the page answers its reader in between.
+function mnistReportLater(step) {
+  "use strict";
+  return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(step);
+}
+
 // A Vega spec drawn into an element, resolving to its view once drawn. The specs were compiled from
 // Vega-Lite when the report was built, so Vega alone draws them (no Vega-Lite or vega-embed to load).
 // Four tasks, not one: parse, build the dataflow, run it, draw it; a phone answers its reader between
@@ -5,8 +11,7 @@
 // reads the container's size as it first runs, so it is drawn in it from the start (three tasks).
 function mnistReportEmbed(el, spec, renderer) {
   "use strict";
-  function later(step) { return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(step); }
-  var sized = /containerSize\(\)/.test(JSON.stringify(spec.signals || [])), view;
+  var later = mnistReportLater, sized = /containerSize\(\)/.test(JSON.stringify(spec.signals || [])), view;
   return later(function () { return vega.parse(spec); })
     .then(function (runtime) {
       return later(function () {
@@ -211,7 +216,6 @@ function mnistReportTooltip(handler, event, item, value) {
     if (src) return load(src).then(function () { return JSON.parse(JSON.stringify(specs[id])); });
     return Promise.resolve(JSON.parse(document.getElementById(id).textContent));
   }
-  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
   function draw(el, spec) {
     return mnistReportEmbed(el, fit(el, spec), "canvas")
       .then(function (view) {
@@ -230,7 +234,7 @@ function mnistReportTooltip(handler, event, item, value) {
     var spec = specOf(el);  // fetched alongside whatever is drawn before it
     spec.catch(function () {});
     queue = queue.then(loadVega).then(function () { return spec; }).then(function (s) {
-      return nextTask().then(function () { return draw(el, s); });
+      return mnistReportLater(function () { return draw(el, s); });
     })
       .catch(function (error) {
         el.setAttribute("data-error", String(error));
