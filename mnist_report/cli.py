@@ -50,6 +50,14 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Every option that stores a value takes it once (_Once), its subcommands' and parents' options too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+
+
 def _page_names() -> str:
     """The pages --skip may name, with what each shows, read from the page modules' constants without importing
     them: --help answers at once, before Altair or polars are loaded."""
@@ -83,7 +91,7 @@ def _skip(text: str) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     # allow_abbrev=False: "--dat" is a typo to report, not --data.
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mnist-report",
         description="Build an offline, interactive report site for MNIST-format image data.",
         allow_abbrev=False,
@@ -98,34 +106,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def _inputs() -> argparse.ArgumentParser:
     """What to read: the same for build and publish."""
-    inputs = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    inputs = _Parser(add_help=False, allow_abbrev=False)
     inputs.add_argument(
         "--data",
-        action=_Once,
         type=Path,
         metavar="PATH",
         help="CSV file (with or without header, plain or .gz), IDX images file (MNIST's or EMNIST's names), .npz images (KMNIST, Kuzushiji-49) or .npy images (one class); or a folder of those, of one .npy file per class (Quick, Draw!) or of PNG class folders; default: the embedded 5,000-image sample",
     )
     inputs.add_argument(
         "--labels",
-        action=_Once,
         type=Path,
         metavar="PATH",
         help="IDX or .npz labels file, when it is not beside the images under the standard name",
     )
     inputs.add_argument(
         "--test",
-        action=_Once,
         type=Path,
         metavar="PATH",
         help="test split (CSV or IDX file, in any form --data takes), when --data is not a folder holding both splits; --data is then the training split",
     )
     inputs.add_argument(
-        "--limit", action=_Once, type=int, metavar="N", help="use only the first N images of each split, in file order"
+        "--limit", type=int, metavar="N", help="use only the first N images of each split, in file order"
     )
     inputs.add_argument(
         "--per-class",
-        action=_Once,
         type=int,
         metavar="N",
         help="use only the first N images of each class file or folder (.npy files, PNG class folders)",
@@ -144,13 +148,11 @@ def _inputs() -> argparse.ArgumentParser:
     )
     inputs.add_argument(
         "--classes",
-        action=_Once,
         metavar="NAMES",
         help="class names of your own, separated by commas, one for each class in ascending label order",
     )
     inputs.add_argument(
         "--size",
-        action=_Once,
         metavar="HxW",
         help="the image size (such as 32x20) of rows of pixels that are not square (CSV, .npy)",
     )
@@ -161,12 +163,11 @@ def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Where to write and what to leave out: the same for build and publish."""
     inputs.add_argument(
         "--out",
-        action=_Once,
         type=Path,
         metavar="DIR",
         help="output folder (default: report; for publish, a temporary one)",
     )
-    inputs.add_argument("--title", action=_Once, metavar="TEXT", help="site title (default: '<dataset>, explored')")
+    inputs.add_argument("--title", metavar="TEXT", help="site title (default: '<dataset>, explored')")
     inputs.add_argument(
         "--timestamp",
         action="store_true",
@@ -175,7 +176,6 @@ def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
     inputs.add_argument("--force", action="store_true", help="replace --out even if it is a folder of other files")
     inputs.add_argument(
         "--skip",
-        action=_Once,
         type=_skip,
         default=[],
         metavar="PAGE[,PAGE]",
@@ -183,7 +183,6 @@ def _outputs(inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     inputs.add_argument(
         "--template-dir",
-        action=_Once,
         type=Path,
         metavar="DIR",
         help="templates (and static/report.css, static/report.js) found here replace the packaged ones; see README",
@@ -203,7 +202,6 @@ def _build_command(commands, inputs: argparse.ArgumentParser) -> None:
     )
     building.add_argument(
         "--single-file",
-        action=_Once,
         type=Path,
         metavar="FILE",
         help="write the whole report as one HTML file instead of a folder",
@@ -225,12 +223,11 @@ def _publish_command(commands, inputs: argparse.ArgumentParser) -> None:
     publish.add_argument(
         "--no-build", action="store_true", help="publish the report already in --out (default: report)"
     )
-    publish.add_argument("--branch", action=_Once, default="gh-pages", help="branch to commit to (default: gh-pages)")
-    publish.add_argument("--remote", action=_Once, default="origin", help="remote to push to (default: origin)")
+    publish.add_argument("--branch", default="gh-pages", help="branch to commit to (default: gh-pages)")
+    publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
     publish.add_argument("--push", action="store_true", help="push the branch to the remote")
     publish.add_argument(
         "--message",
-        action=_Once,
         metavar="TEXT",
         help="commit message (default: names the source commit and tool version)",
     )
