@@ -281,7 +281,7 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
     m = model(analysis, title, command, **options)
     files = [page.file for page, _, _, _ in m.pages] + [item.file for items in m.items.values() for item in items]
     anchors = {file: "#page-" + file.removesuffix(".html").replace("/", "-") for file in files}
-    pictures = m.pictures
+    pictures, targets = m.pictures, m.item_files()
 
     def static_src(fig: Rendered) -> str:
         kind = "image/svg+xml" if fig.static_name.endswith(".svg") else "image/png"
@@ -296,7 +296,7 @@ def single(analysis: Analysis, title: str, command: str, **options) -> bytes:
                 root="",
                 href=anchors.get,
                 src=lambda path: "data:image/png;base64," + base64.b64encode(pictures[path]).decode(),
-                class_link=_linker(m.item_files(), anchors.get, here),
+                class_link=_linker(targets, anchors.get, here),
                 static_src=static_src,
                 spec_src=lambda fig: None,
                 sub=sub,
